@@ -1,0 +1,250 @@
+"""Plain, frozen data passed between the store, importers, suggesters, exporters and the UI.
+
+Offsets are Python code points, ``[start, end)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.errors import SpanError
+
+ENTITY = "entity"
+ISSUE = "issue"
+LAYERS = (ENTITY, ISSUE)
+
+# Where an annotation came from.
+ORIGIN_ACCEPTED = "accepted"  # an accepted suggestion
+ORIGIN_CORRECTED = "corrected"  # a suggestion whose boundaries or label were changed
+ORIGIN_MANUAL = "manual"  # added by hand
+ORIGIN_IMPORTED = "imported"  # came from a file
+ORIGINS = (ORIGIN_ACCEPTED, ORIGIN_CORRECTED, ORIGIN_MANUAL, ORIGIN_IMPORTED)
+
+# Per-annotator state of an article.
+TODO = "todo"
+IN_PROGRESS = "in_progress"
+DONE = "done"
+SKIPPED = "skipped"
+STATES = (TODO, IN_PROGRESS, DONE, SKIPPED)
+
+# What an annotator decided about one suggestion.
+PENDING = "pending"
+ACCEPTED = "accepted"
+REJECTED = "rejected"
+CORRECTED = "corrected"
+
+
+def article_id(text: str) -> str:
+    """Stable id of an article: a hash of its exact text (re-importing is a no-op)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+def normalised_text_id(text: str) -> str:
+    """Hash of the text with line endings and Unicode normalisation folded.
+
+    Two articles with different :func:`article_id` but the same normalised id differ only in
+    line endings or normalisation: merging reports them instead of silently duplicating.
+    """
+    folded = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled character span ``[start, end)`` on one layer."""
+
+    start: int
+    end: int
+    label: str
+    layer: str = ENTITY
+
+    def check(self, text: str) -> None:
+        """Raise :class:`SpanError` if the span is empty, reversed or outside ``text``."""
+        check_span(self.start, self.end, self.label, self.layer, len(text))
+
+    def overlaps(self, other: Span) -> bool:
+        return self.start < other.end and other.start < self.end
+
+    @property
+    def key(self) -> tuple[str, int, int, str]:
+        return (self.layer, self.start, self.end, self.label)
+
+
+def check_span(start: Any, end: Any, label: Any, layer: Any, length: int) -> None:
+    """Validate raw span values against a text of ``length`` code points."""
+    if layer not in LAYERS:
+        raise SpanError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
+    if not isinstance(label, str) or not label.strip():
+        raise SpanError(f"span {start}-{end} has no label")
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+        raise SpanError(f"span offsets must be whole numbers, got {start!r}-{end!r}")
+    if start < 0 or end < 0:
+        raise SpanError(f"span {start}-{end} ({label}) has a negative offset")
+    if end < start:
+        raise SpanError(f"span {start}-{end} ({label}) ends before it starts")
+    if end == start:
+        raise SpanError(f"span {start}-{end} ({label}) is empty")
+    if end > length:
+        raise SpanError(f"span {start}-{end} ({label}) is outside the text ({length} characters)")
+
+
+def check_no_entity_overlap(spans: list[Span]) -> None:
+    """Raise :class:`SpanError` if two entity-layer spans overlap."""
+    ents = sorted((s for s in spans if s.layer == ENTITY), key=lambda s: (s.start, s.end))
+    for a, b in zip(ents, ents[1:]):
+        if b.start < a.end:
+            raise SpanError(
+                f"entity spans {a.start}-{a.end} ({a.label}) and {b.start}-{b.end} ({b.label}) overlap;"
+                " entity spans of one annotator may not overlap"
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article. ``id`` is :func:`article_id` of ``text``."""
+
+    id: str
+    text: str
+    title: str = ""
+    source: str = ""
+    meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A label on one layer; issues may have a parent issue (the taxonomy is a tree)."""
+
+    name: str
+    layer: str
+    colour: str = "#888888"
+    key: str | None = None
+    description: str = ""
+    parent: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A span proposed by a suggester (model or taxonomy), with its provenance.
+
+    ``status`` is the decision of the annotator it was read for: pending, accepted, rejected or
+    corrected.
+    """
+
+    id: int
+    article_id: str
+    layer: str
+    start: int
+    end: int
+    label: str
+    source: str
+    score: float | None = None
+    status: str = PENDING
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label, self.layer)
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A span an annotator decided on."""
+
+    id: int
+    article_id: str
+    annotator: str
+    layer: str
+    start: int
+    end: int
+    label: str
+    origin: str
+    source: str | None = None  # provenance of the suggestion it came from, if any
+    suggestion_id: int | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label, self.layer)
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestedSpan:
+    """A suggester's output before it is stored: a span plus provenance and score."""
+
+    start: int
+    end: int
+    label: str
+    layer: str
+    source: str
+    score: float | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label, self.layer)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedSpan:
+    """A span found in an imported file.
+
+    ``annotator`` is the name the file gives (Prodigy ``_annotator_id``, Label Studio
+    ``completed_by``, doccano user) or None for the ``--annotator`` default. ``answer`` is
+    ``accept`` for an annotation and ``reject`` for a rejected suggestion (a negative example).
+    """
+
+    start: int
+    end: int
+    label: str
+    layer: str = ENTITY
+    annotator: str | None = None
+    answer: str = "accept"
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end, self.label, self.layer)
+
+
+@dataclass(slots=True)
+class ImportedDoc:
+    """One article parsed from a file, with what the file says about it.
+
+    ``location`` names the file and line or record ("news.jsonl:12") for messages.
+    ``annotators`` lists annotators who completed the article (so it counts as done for them
+    even with no spans). ``suggestions`` are model predictions (Label Studio ``predictions``).
+    """
+
+    text: str
+    location: str
+    title: str = ""
+    source: str = ""
+    meta: dict = field(default_factory=dict)
+    spans: list[ImportedSpan] = field(default_factory=list)
+    suggestions: list[SuggestedSpan] = field(default_factory=list)
+    annotators: list[str | None] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """Summary of what one write changed, so each screen redraws only what it cares about."""
+
+    articles: frozenset[str] = frozenset()
+    labels: bool = False
+    spans: bool = False
+    states: bool = False
+    counts: tuple[tuple[str, int], ...] = ()
+
+    def count(self, name: str) -> int:
+        return dict(self.counts).get(name, 0)
+
+    def __or__(self, other: Changes) -> Changes:
+        merged = dict(self.counts)
+        for k, v in other.counts:
+            merged[k] = merged.get(k, 0) + v
+        return Changes(
+            self.articles | other.articles,
+            self.labels or other.labels,
+            self.spans or other.spans,
+            self.states or other.states,
+            tuple(sorted(merged.items())),
+        )

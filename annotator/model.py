@@ -79,7 +79,12 @@ def check_span(start: Any, end: Any, label: Any, layer: Any, length: int) -> Non
         raise SpanError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
     if not isinstance(label, str) or not label.strip():
         raise SpanError(f"span {start}-{end} has no label")
-    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
+    if (
+        isinstance(start, bool)
+        or isinstance(end, bool)
+        or not isinstance(start, int)
+        or not isinstance(end, int)
+    ):
         raise SpanError(f"span offsets must be whole numbers, got {start!r}-{end!r}")
     if start < 0 or end < 0:
         raise SpanError(f"span {start}-{end} ({label}) has a negative offset")

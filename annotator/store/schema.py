@@ -1,0 +1,148 @@
+"""The database schema, as named, append-only migrations.
+
+Never edit or reorder a migration that has shipped: add a new one. A database that has a
+migration applied that this list does not know was written by a newer version and is refused.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "annotator"
+migrations = Migrations(MIGRATION_SET)
+
+
+def _run(db: Database, script: str) -> None:
+    """Run each statement of ``script`` inside the migration's transaction.
+
+    ``executescript`` would COMMIT first and break the migration's atomicity.
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+    if statement.strip():
+        db.execute(statement)
+
+
+@migrations(name="0001_initial")
+def _initial(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            norm_id TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            meta TEXT NOT NULL DEFAULT '{}',
+            words INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX articles_norm ON articles(norm_id);
+
+        CREATE TABLE labels (
+            layer TEXT NOT NULL CHECK (layer IN ('entity', 'issue')),
+            name TEXT NOT NULL,
+            colour TEXT NOT NULL DEFAULT '#888888',
+            key TEXT,
+            description TEXT NOT NULL DEFAULT '',
+            parent TEXT,
+            position INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (layer, name)
+        );
+
+        CREATE TABLE annotators (
+            name TEXT PRIMARY KEY,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            source TEXT NOT NULL,
+            score REAL
+        );
+        CREATE INDEX suggestions_article ON suggestions(article_id);
+        CREATE INDEX suggestions_source ON suggestions(source, article_id);
+
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            annotator TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            source TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX annotations_article ON annotations(article_id, annotator);
+        CREATE INDEX annotations_annotator ON annotations(annotator, label);
+
+        -- An annotator's decision on a suggested span, keyed by the span itself so that
+        -- re-running a suggester keeps every decision already made.
+        CREATE TABLE decisions (
+            article_id TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL CHECK (status IN ('accepted', 'rejected', 'corrected')),
+            annotation_id INTEGER,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator, layer, start, "end", label)
+        );
+        CREATE INDEX decisions_annotator ON decisions(annotator, status);
+
+        CREATE TABLE article_states (
+            article_id TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('todo', 'in_progress', 'done', 'skipped')),
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (article_id, annotator)
+        );
+        CREATE INDEX article_states_state ON article_states(annotator, state);
+
+        -- The decision ledger: one row per user action (who, when, what) ...
+        CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            article_id TEXT,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            undone INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX ledger_annotator ON ledger(annotator, undone, id);
+
+        -- ... and its effects, each with the row before and after, so undo and redo replay it.
+        CREATE TABLE ledger_effects (
+            ledger_id INTEGER NOT NULL REFERENCES ledger(id),
+            seq INTEGER NOT NULL,
+            target TEXT NOT NULL,
+            before TEXT,
+            after TEXT,
+            PRIMARY KEY (ledger_id, seq)
+        );
+
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        """,
+    )

@@ -1,0 +1,1497 @@
+"""The store: articles, labels, suggestions, annotations and the decision ledger in one SQLite file.
+
+Every public write is one transaction and returns a :class:`~annotator.model.Changes` summary;
+when the call returns the decision is on disk (WAL, ``synchronous=FULL``). Reads return frozen
+dataclasses from :mod:`annotator.model`. Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator import model as m
+from annotator.errors import (
+    LabelError,
+    NewerDatabaseError,
+    NotFoundError,
+    NothingToDo,
+    SpanError,
+    StoreError,
+)
+from annotator.model import (
+    ENTITY,
+    LAYERS,
+    Annotation,
+    Article,
+    Changes,
+    Label,
+    Span,
+    Suggestion,
+    SuggestedSpan,
+)
+from annotator.store.schema import MIGRATION_SET, migrations
+
+BUSY_TIMEOUT_MS = 10_000
+_WORD = re.compile(r"\S+")
+
+
+def now() -> str:
+    """The current time as an ISO-8601 UTC string with microseconds."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the article list shows for one article and one annotator."""
+
+    id: str
+    title: str
+    state: str
+    pending: int
+    accepted: int
+    words: int
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What one import wrote."""
+
+    articles_added: int = 0
+    articles_known: int = 0
+    annotations: int = 0
+    rejections: int = 0
+    suggestions: int = 0
+    labels_created: list[Label] = field(default_factory=list)
+    annotators: set[str] = field(default_factory=set)
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)
+    changes: Changes = field(default_factory=Changes)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+_ANNOTATION_COLS = (
+    "id",
+    "article_id",
+    "annotator",
+    "layer",
+    "start",
+    "end",
+    "label",
+    "origin",
+    "source",
+    "created_at",
+)
+_DECISION_COLS = (
+    "article_id",
+    "annotator",
+    "layer",
+    "start",
+    "end",
+    "label",
+    "source",
+    "status",
+    "annotation_id",
+    "decided_at",
+)
+_STATE_COLS = ("article_id", "annotator", "state", "updated_at")
+_TARGETS = {
+    "annotation": ("annotations", _ANNOTATION_COLS, ("id",)),
+    "decision": ("decisions", _DECISION_COLS, ("article_id", "annotator", "layer", "start", "end", "label")),
+    "state": ("article_states", _STATE_COLS, ("article_id", "annotator")),
+}
+
+
+def _q(col: str) -> str:
+    return f'"{col}"'
+
+
+class Store:
+    """One annotator database.
+
+    Parameters
+    ----------
+    path
+        The SQLite file. Created (with the schema) when it does not exist.
+
+    Raises
+    ------
+    NewerDatabaseError
+        The file was written by a newer version of annotator; it is not touched.
+    StoreError
+        The file is not a database, is corrupt, or cannot be opened.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        self.backup_path: Path | None = None
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        if not existed:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create the folder for {self.path}: {e.strerror}") from None
+        try:
+            conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db = Database(conn, execute_plugins=False)
+            if existed:
+                self._check_readable()
+            self._migrate(existed)
+            self._set_wal()
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(self._explain(e)) from None
+        self.conn = conn
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _explain(self, e: sqlite3.Error) -> str:
+        text = str(e)
+        if "not a database" in text or "malformed" in text:
+            return f"{self.path} is not an annotator database or is damaged ({text}); it was left untouched"
+        if "locked" in text or "busy" in text:
+            return f"{self.path} is locked by another program; close it and try again"
+        if "readonly" in text or "read-only" in text:
+            return f"{self.path} is read-only; open a copy or change its permissions"
+        if "unable to open" in text:
+            return f"cannot open {self.path}: check that the folder exists and is writable"
+        if "disk" in text and "full" in text:
+            return f"the disk holding {self.path} is full; nothing was written"
+        return f"{self.path}: {text}"
+
+    def _check_readable(self) -> None:
+        row = self.db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            raise StoreError(
+                f"{self.path} is damaged (integrity check: {row[0] if row else 'no answer'}); it was left untouched"
+            )
+
+    def _set_wal(self) -> None:
+        try:
+            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except sqlite3.OperationalError as e:
+            if "readonly" in str(e) or "read-only" in str(e):
+                raise
+            mode = None
+        if mode != "wal" and not os.access(self.path, os.W_OK):
+            raise StoreError(f"{self.path} is read-only; open a copy or change its permissions")
+
+    def _migrate(self, existed: bool) -> None:
+        known = {mig.name for mig in migrations._migrations}
+        applied = [a.name for a in migrations.applied(self.db)]
+        unknown = [name for name in applied if name not in known]
+        if unknown:
+            raise NewerDatabaseError(
+                f"{self.path} was written by a newer version of annotator (schema step {unknown[-1]!r});"
+                " it was left untouched",
+                hint="upgrade annotator to open it",
+            )
+        if existed and not applied and self.db.table_names():
+            raise StoreError(
+                f"{self.path} is a SQLite database but not an annotator database; it was left untouched"
+            )
+        pending = migrations.pending(self.db)
+        if not pending:
+            return
+        if existed and applied:
+            self.backup_path = self._backup(applied[-1])
+        if not os.access(self.path, os.W_OK):
+            raise StoreError(f"{self.path} is read-only; open a copy or change its permissions")
+        migrations.apply(self.db)
+
+    def _backup(self, version: str) -> Path:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.stem}.backup-{version}-{stamp}{self.path.suffix or '.db'}")
+        dest = sqlite3.connect(str(target))
+        try:
+            self.db.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    @classmethod
+    def schema_steps(cls) -> list[str]:
+        """Names of the migrations this version knows, in order."""
+        return [mig.name for mig in migrations._migrations]
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with BEGIN IMMEDIATE so writers queue, never deadlock."""
+        conn = self.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield conn
+            return
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as e:
+                if ("locked" in str(e) or "busy" in str(e)) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                    continue
+                raise StoreError(self._explain(e)) from None
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as e:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(self._explain(e)) from None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Group several writes into one transaction (all or nothing)."""
+        try:
+            with self._write():
+                yield self
+        except sqlite3.DatabaseError as e:
+            raise StoreError(self._explain(e)) from None
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``: "ok" for a healthy database."""
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # -- settings and annotators --------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return default if row is None else row[0]
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        with self._write() as c:
+            c.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+
+    def add_annotator(self, name: str) -> None:
+        """Register an annotator name (no-op when known)."""
+        name = _check_annotator(name)
+        with self._write() as c:
+            c.execute("INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (name, now()))
+
+    def annotators(self) -> list[str]:
+        """Every annotator who has a name here or any work, sorted."""
+        rows = self.conn.execute(
+            "SELECT name FROM annotators UNION SELECT DISTINCT annotator FROM annotations"
+            " UNION SELECT DISTINCT annotator FROM decisions ORDER BY 1"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    # -- articles ----------------------------------------------------------------------------
+
+    def add_articles(self, articles: Iterable[Article | dict | str]) -> Changes:
+        """Add articles (text, or Article/dict with text/title/source/meta); known texts are skipped."""
+        added: set[str] = set()
+        with self._write():
+            for a in articles:
+                aid, is_new = self._insert_article(_as_article(a))
+                if is_new:
+                    added.add(aid)
+        return Changes(articles=frozenset(added), counts=(("articles_added", len(added)),))
+
+    def _insert_article(self, a: Article) -> tuple[str, bool]:
+        cur = self.conn.execute(
+            "INSERT OR IGNORE INTO articles(id, norm_id, title, text, source, meta, words, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                a.id,
+                m.normalised_text_id(a.text),
+                a.title or _title_of(a.text),
+                a.text,
+                a.source,
+                _json(a.meta or {}),
+                len(_WORD.findall(a.text)),
+                now(),
+            ),
+        )
+        return a.id, cur.rowcount == 1
+
+    def article(self, article_id: str) -> Article:
+        row = self.conn.execute(
+            "SELECT id, text, title, source, meta FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return Article(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"))
+
+    def has_article(self, article_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def article_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def article_ids(
+        self,
+        annotator: str | None = None,
+        state: str | None = None,
+        label: str | None = None,
+        search: str | None = None,
+    ) -> list[str]:
+        """Ids of the articles matching the filters, in import order.
+
+        ``state`` needs ``annotator``; ``label`` keeps articles where the annotator has a span
+        or a pending suggestion with that label; ``search`` is a case-insensitive substring of
+        the title or text.
+        """
+        sql = "SELECT a.id FROM articles a"
+        where: list[str] = []
+        args: list[Any] = []
+        if state is not None:
+            if state not in m.STATES:
+                raise StoreError(f"unknown state {state!r}; use one of {', '.join(m.STATES)}")
+            if state == m.TODO:
+                where.append(
+                    "NOT EXISTS (SELECT 1 FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?"
+                    " AND s.state != 'todo')"
+                )
+                args.append(annotator or "")
+            else:
+                where.append(
+                    "EXISTS (SELECT 1 FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?"
+                    " AND s.state = ?)"
+                )
+                args += [annotator or "", state]
+        if label is not None:
+            where.append(
+                "(EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id AND n.annotator = ? AND n.label = ?)"
+                " OR EXISTS (SELECT 1 FROM suggestions g WHERE g.article_id = a.id AND g.label = ?))"
+            )
+            args += [annotator or "", label, label]
+        if search:
+            where.append("(instr(lower(a.title), lower(?)) > 0 OR instr(lower(a.text), lower(?)) > 0)")
+            args += [search, search]
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY a.rowid"
+        return [r[0] for r in self.conn.execute(sql, args)]
+
+    def article_rows(self, ids: Sequence[str], annotator: str) -> list[ArticleRow]:
+        """List rows (title, state, pending suggestions, accepted spans) for the given ids."""
+        if not ids:
+            return []
+        out: dict[str, ArticleRow] = {}
+        for chunk_start in range(0, len(ids), 500):
+            chunk = list(ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"""
+                SELECT a.id, a.title, a.words,
+                  coalesce((SELECT state FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?), 'todo'),
+                  (SELECT count(*) FROM suggestions g WHERE g.article_id = a.id AND NOT EXISTS (
+                      SELECT 1 FROM decisions d WHERE d.article_id = g.article_id AND d.annotator = ?
+                      AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label)),
+                  (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?)
+                FROM articles a WHERE a.id IN ({marks})
+                """,
+                [annotator, annotator, annotator, *chunk],
+            ).fetchall()
+            for r in rows:
+                out[r[0]] = ArticleRow(r[0], r[1], r[3], r[4], r[5], r[2])
+        return [out[i] for i in ids if i in out]
+
+    def texts(self, ids: Sequence[str] | None = None) -> Iterator[tuple[str, str]]:
+        """``(id, text)`` of the given articles (all when None), in import order."""
+        if ids is None:
+            yield from self.conn.execute("SELECT id, text FROM articles ORDER BY rowid")
+            return
+        for chunk_start in range(0, len(ids), 500):
+            chunk = list(ids[chunk_start : chunk_start + 500])
+            marks = ",".join("?" * len(chunk))
+            yield from self.conn.execute(
+                f"SELECT id, text FROM articles WHERE id IN ({marks}) ORDER BY rowid", chunk
+            )
+
+    def find_articles(self, prefixes: Sequence[str]) -> list[str]:
+        """Resolve article ids or unique id prefixes (as typed on the command line)."""
+        found = []
+        for p in prefixes:
+            rows = self.conn.execute("SELECT id FROM articles WHERE id LIKE ? || '%'", (p,)).fetchall()
+            if not rows:
+                raise NotFoundError(f"no article id starts with {p!r}", hint="`annotator stats` lists counts")
+            if len(rows) > 1:
+                raise NotFoundError(f"{len(rows)} article ids start with {p!r}; give more characters")
+            found.append(rows[0][0])
+        return found
+
+    # -- labels ------------------------------------------------------------------------------
+
+    def labels(self, layer: str | None = None) -> list[Label]:
+        sql = "SELECT name, layer, colour, key, description, parent FROM labels"
+        args: list[Any] = []
+        if layer is not None:
+            sql += " WHERE layer = ?"
+            args.append(layer)
+        sql += " ORDER BY layer, position, name"
+        return [Label(*r) for r in self.conn.execute(sql, args)]
+
+    def label(self, layer: str, name: str) -> Label:
+        row = self.conn.execute(
+            "SELECT name, layer, colour, key, description, parent FROM labels WHERE layer = ? AND name = ?",
+            (layer, name),
+        ).fetchone()
+        if row is None:
+            raise LabelError(f"no {layer} label {name!r}", hint="`annotator labels` lists them")
+        return Label(*row)
+
+    def ensure_labels(self, labels: Iterable[Label]) -> list[Label]:
+        """Create the labels not yet known; returns the ones created (existing ones are kept as they are)."""
+        created: list[Label] = []
+        with self._write() as c:
+            for lab in labels:
+                created += self._ensure_label(c, lab)
+        return created
+
+    def _ensure_label(self, c: sqlite3.Connection, lab: Label) -> list[Label]:
+        if lab.layer not in LAYERS:
+            raise LabelError(
+                f"unknown layer {lab.layer!r} for label {lab.name!r}; use one of {', '.join(LAYERS)}"
+            )
+        if not lab.name or not lab.name.strip():
+            raise LabelError("a label needs a name")
+        pos = c.execute(
+            "SELECT coalesce(max(position), -1) + 1 FROM labels WHERE layer = ?", (lab.layer,)
+        ).fetchone()[0]
+        cur = c.execute(
+            "INSERT OR IGNORE INTO labels(layer, name, colour, key, description, parent, position)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                lab.layer,
+                lab.name,
+                lab.colour or _auto_colour(lab.name),
+                lab.key,
+                lab.description,
+                lab.parent,
+                pos,
+            ),
+        )
+        return [lab] if cur.rowcount == 1 else []
+
+    def update_label(
+        self,
+        layer: str,
+        name: str,
+        *,
+        colour: str | None = None,
+        key: str | None = None,
+        description: str | None = None,
+        clear_key: bool = False,
+    ) -> Changes:
+        """Recolour, rebind or describe a label. A key already bound on the layer is moved."""
+        self.label(layer, name)
+        if colour is not None and not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
+            raise LabelError(f"colour {colour!r} is not of the form #rrggbb")
+        with self._write() as c:
+            if colour is not None:
+                c.execute("UPDATE labels SET colour = ? WHERE layer = ? AND name = ?", (colour, layer, name))
+            if key is not None or clear_key:
+                if key is not None:
+                    c.execute("UPDATE labels SET key = NULL WHERE layer = ? AND key = ?", (layer, key))
+                c.execute("UPDATE labels SET key = ? WHERE layer = ? AND name = ?", (key, layer, name))
+            if description is not None:
+                c.execute(
+                    "UPDATE labels SET description = ? WHERE layer = ? AND name = ?",
+                    (description, layer, name),
+                )
+        return Changes(labels=True)
+
+    def layer_of(self, label: str, default: str = ENTITY) -> str:
+        """The layer a label name lives on (``default`` when unknown or on both)."""
+        rows = self.conn.execute("SELECT layer FROM labels WHERE name = ?", (label,)).fetchall()
+        return rows[0][0] if len(rows) == 1 else default
+
+    # -- suggestions -------------------------------------------------------------------------
+
+    def store_suggestions(
+        self, results: Iterable[tuple[str, Sequence[SuggestedSpan]]], sources: Iterable[str]
+    ) -> Changes:
+        """Replace the suggestions of ``sources`` on each given article (one transaction).
+
+        Decisions are keyed by span, not by suggestion row, so they survive re-suggesting.
+        """
+        sources = list(sources)
+        touched: set[str] = set()
+        n = 0
+        with self._write() as c:
+            for aid, spans in results:
+                length = self._length(aid)
+                if sources:
+                    marks = ",".join("?" * len(sources))
+                    c.execute(
+                        f"DELETE FROM suggestions WHERE article_id = ? AND source IN ({marks})",
+                        [aid, *sources],
+                    )
+                rows = []
+                for s in spans:
+                    m.check_span(s.start, s.end, s.label, s.layer, length)
+                    rows.append((aid, s.layer, s.start, s.end, s.label, s.source, s.score))
+                c.executemany(
+                    'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES (?,?,?,?,?,?,?)',
+                    rows,
+                )
+                n += len(rows)
+                touched.add(aid)
+        return Changes(articles=frozenset(touched), spans=True, counts=(("suggestions", n),))
+
+    def _length(self, article_id: str) -> int:
+        row = self.conn.execute("SELECT length(text) FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no article with id {article_id}")
+        return row[0]
+
+    def suggestions(self, article_id: str, annotator: str | None = None) -> list[Suggestion]:
+        """Suggestions of an article, each with the status of ``annotator``'s decision on it."""
+        rows = self.conn.execute(
+            """
+            SELECT g.id, g.article_id, g.layer, g.start, g."end", g.label, g.source, g.score, d.status
+            FROM suggestions g LEFT JOIN decisions d ON d.article_id = g.article_id AND d.annotator = ?
+              AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label
+            WHERE g.article_id = ? ORDER BY g.start, g."end", g.layer, g.label, g.id
+            """,
+            (annotator or "", article_id),
+        ).fetchall()
+        out = []
+        seen: set[tuple] = set()
+        for r in rows:
+            key = (r[2], r[3], r[4], r[5])
+            if key in seen:  # the same span from two sources is one question for the annotator
+                continue
+            seen.add(key)
+            out.append(Suggestion(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8] or m.PENDING))
+        return out
+
+    def suggestion(self, suggestion_id: int) -> Suggestion:
+        row = self.conn.execute(
+            'SELECT id, article_id, layer, start, "end", label, source, score FROM suggestions WHERE id = ?',
+            (suggestion_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"no suggestion {suggestion_id}; it may have been replaced by a new suggest run"
+            )
+        return Suggestion(*row)
+
+    def suggestion_sources(self) -> list[tuple[str, int]]:
+        return self.conn.execute(
+            "SELECT source, count(*) FROM suggestions GROUP BY source ORDER BY source"
+        ).fetchall()
+
+    # -- annotations -------------------------------------------------------------------------
+
+    def annotations(self, article_id: str, annotator: str) -> list[Annotation]:
+        rows = self.conn.execute(
+            'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations'
+            ' WHERE article_id = ? AND annotator = ? ORDER BY start, "end", layer, label',
+            (article_id, annotator),
+        ).fetchall()
+        return [Annotation(*r) for r in rows]
+
+    def annotation(self, annotation_id: int) -> Annotation:
+        row = self.conn.execute(
+            'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations WHERE id = ?',
+            (annotation_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no span {annotation_id}; it may have been deleted")
+        return Annotation(*row)
+
+    def all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
+        sql = 'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations'
+        args: list[Any] = []
+        if annotator is not None:
+            sql += " WHERE annotator = ?"
+            args.append(annotator)
+        sql += " ORDER BY article_id, annotator, start"
+        for r in self.conn.execute(sql, args):
+            yield Annotation(*r)
+
+    # -- the ledger machinery ------------------------------------------------------------------
+
+    def _row(self, target: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        table, cols, pk = _TARGETS[target]
+        where = " AND ".join(f"{_q(k)} = ?" for k in pk)
+        row = self.conn.execute(
+            f"SELECT {', '.join(_q(c) for c in cols)} FROM {table} WHERE {where}", [key[k] for k in pk]
+        ).fetchone()
+        return None if row is None else dict(zip(cols, row, strict=True))
+
+    def _put(self, target: str, row: dict[str, Any]) -> None:
+        table, cols, _ = _TARGETS[target]
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO {table}({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
+            [row.get(c) for c in cols],
+        )
+
+    def _drop(self, target: str, row: dict[str, Any]) -> None:
+        table, _, pk = _TARGETS[target]
+        where = " AND ".join(f"{_q(k)} = ?" for k in pk)
+        self.conn.execute(f"DELETE FROM {table} WHERE {where}", [row[k] for k in pk])
+
+    class _Action:
+        """Collects the effects of one user action for the ledger."""
+
+        def __init__(self, store: Store, annotator: str, article_id: str | None, kind: str, detail: dict):
+            self.store = store
+            self.annotator = annotator
+            self.article_id = article_id
+            self.kind = kind
+            self.detail = detail
+            self.effects: list[tuple[str, dict | None, dict | None]] = []
+
+        def change(self, target: str, before: dict | None, after: dict | None) -> None:
+            if before == after:
+                return
+            if before is not None and (after is None or _pk(target, before) != _pk(target, after)):
+                self.store._drop(target, before)
+            if after is not None:
+                self.store._put(target, after)
+            self.effects.append((target, before, after))
+
+    @contextlib.contextmanager
+    def _action(
+        self, annotator: str, article_id: str | None, kind: str, **detail: Any
+    ) -> Iterator[Store._Action]:
+        annotator = _check_annotator(annotator)
+        with self._write() as c:
+            act = Store._Action(self, annotator, article_id, kind, detail)
+            yield act
+            if not act.effects:
+                return
+            c.execute("INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (annotator, now()))
+            # A new action ends the chance to redo what was undone before it.
+            c.execute("UPDATE ledger SET undone = 2 WHERE annotator = ? AND undone = 1", (annotator,))
+            cur = c.execute(
+                "INSERT INTO ledger(annotator, article_id, kind, at, detail) VALUES (?, ?, ?, ?, ?)",
+                (annotator, article_id, kind, now(), _json(detail)),
+            )
+            lid = cur.lastrowid
+            c.executemany(
+                "INSERT INTO ledger_effects(ledger_id, seq, target, before, after) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (lid, i, t, None if b is None else _json(b), None if a is None else _json(a))
+                    for i, (t, b, a) in enumerate(act.effects)
+                ],
+            )
+
+    def _touch_state(self, act: Store._Action, article_id: str) -> None:
+        """An article an annotator acts on moves from to do to in progress."""
+        before = self._row("state", {"article_id": article_id, "annotator": act.annotator})
+        if before is None or before["state"] == m.TODO:
+            act.change(
+                "state",
+                before,
+                {
+                    "article_id": article_id,
+                    "annotator": act.annotator,
+                    "state": m.IN_PROGRESS,
+                    "updated_at": now(),
+                },
+            )
+
+    def _check_entity_free(
+        self, annotator: str, article_id: str, span: Span, ignore_id: int | None = None
+    ) -> None:
+        if span.layer != ENTITY:
+            return
+        row = self.conn.execute(
+            'SELECT id, start, "end", label FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ?'
+            ' AND start < ? AND "end" > ? AND id IS NOT ? LIMIT 1',
+            (article_id, annotator, ENTITY, span.end, span.start, ignore_id),
+        ).fetchone()
+        if row is not None:
+            raise SpanError(
+                f"{span.label} {span.start}-{span.end} overlaps the entity {row[3]} {row[1]}-{row[2]};"
+                " entity spans may not overlap (change or delete that one first)"
+            )
+
+    def _new_annotation(
+        self, annotator: str, article_id: str, span: Span, origin: str, source: str | None
+    ) -> dict[str, Any]:
+        span.check(" " * self._length(article_id))
+        self._check_entity_free(annotator, article_id, span)
+        # AUTOINCREMENT: an id is never reused, so a ledger row can always redo it.
+        new_id = self.conn.execute(
+            "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'annotations'), 0) + 1"
+        ).fetchone()[0]
+        return {
+            "id": new_id,
+            "article_id": article_id,
+            "annotator": annotator,
+            "layer": span.layer,
+            "start": span.start,
+            "end": span.end,
+            "label": span.label,
+            "origin": origin,
+            "source": source,
+            "created_at": now(),
+        }
+
+    def _decision(
+        self, annotator: str, sugg: Suggestion, status: str, annotation_id: int | None
+    ) -> dict[str, Any]:
+        return {
+            "article_id": sugg.article_id,
+            "annotator": annotator,
+            "layer": sugg.layer,
+            "start": sugg.start,
+            "end": sugg.end,
+            "label": sugg.label,
+            "source": sugg.source,
+            "status": status,
+            "annotation_id": annotation_id,
+            "decided_at": now(),
+        }
+
+    def _decision_key(self, annotator: str, sugg: Suggestion) -> dict[str, Any]:
+        return {
+            "article_id": sugg.article_id,
+            "annotator": annotator,
+            "layer": sugg.layer,
+            "start": sugg.start,
+            "end": sugg.end,
+            "label": sugg.label,
+        }
+
+    # -- decisions: each one transaction -------------------------------------------------------
+
+    def accept(self, annotator: str, suggestion_id: int) -> Changes:
+        """Accept a suggestion as it is: it becomes an annotation of ``annotator``."""
+        sugg = self.suggestion(suggestion_id)
+        with self._action(annotator, sugg.article_id, "accept", suggestion=_sugg_json(sugg)) as act:
+            self._accept(act, sugg, sugg.span, m.ORIGIN_ACCEPTED, m.ACCEPTED)
+        return self._changes(sugg.article_id)
+
+    def _accept(self, act: Store._Action, sugg: Suggestion, span: Span, origin: str, status: str) -> None:
+        key = self._decision_key(act.annotator, sugg)
+        before = self._row("decision", key)
+        if before is not None and before["annotation_id"] is not None:
+            old = self._row("annotation", {"id": before["annotation_id"]})
+            if old is not None:
+                act.change("annotation", old, None)
+        ann = self._new_annotation(act.annotator, sugg.article_id, span, origin, sugg.source)
+        act.change("annotation", None, ann)
+        act.change("decision", before, self._decision(act.annotator, sugg, status, ann["id"]))
+        self._touch_state(act, sugg.article_id)
+
+    def accept_all(self, annotator: str, article_id: str) -> Changes:
+        """Accept every pending suggestion of the article that fits (overlapping entities are skipped)."""
+        pending = [s for s in self.suggestions(article_id, annotator) if s.status == m.PENDING]
+        skipped = 0
+        with self._action(annotator, article_id, "accept_all") as act:
+            for s in pending:
+                try:
+                    self._accept(act, s, s.span, m.ORIGIN_ACCEPTED, m.ACCEPTED)
+                except SpanError:
+                    skipped += 1
+            act.detail["accepted"] = len(pending) - skipped
+            act.detail["skipped"] = skipped
+        return self._changes(article_id, accepted=len(pending) - skipped, skipped=skipped)
+
+    def reject(self, annotator: str, suggestion_id: int) -> Changes:
+        """Reject a suggestion. It stays in the data as a negative example."""
+        sugg = self.suggestion(suggestion_id)
+        with self._action(annotator, sugg.article_id, "reject", suggestion=_sugg_json(sugg)) as act:
+            key = self._decision_key(act.annotator, sugg)
+            before = self._row("decision", key)
+            if before is not None and before["annotation_id"] is not None:
+                old = self._row("annotation", {"id": before["annotation_id"]})
+                if old is not None:
+                    act.change("annotation", old, None)
+            act.change("decision", before, self._decision(act.annotator, sugg, m.REJECTED, None))
+            self._touch_state(act, sugg.article_id)
+        return self._changes(sugg.article_id)
+
+    def correct(
+        self,
+        annotator: str,
+        suggestion_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+    ) -> Changes:
+        """Accept a suggestion with other boundaries and/or another label."""
+        sugg = self.suggestion(suggestion_id)
+        span = Span(
+            sugg.start if start is None else start,
+            sugg.end if end is None else end,
+            sugg.label if label is None else label,
+            sugg.layer,
+        )
+        self._require_label(span.layer, span.label)
+        if span == sugg.span:
+            return self.accept(annotator, suggestion_id)
+        with self._action(
+            annotator, sugg.article_id, "correct", suggestion=_sugg_json(sugg), to=_span_json(span)
+        ) as act:
+            self._accept(act, sugg, span, m.ORIGIN_CORRECTED, m.CORRECTED)
+        return self._changes(sugg.article_id)
+
+    def add_span(self, annotator: str, article_id: str, span: Span, origin: str = m.ORIGIN_MANUAL) -> Changes:
+        """Add a span by hand."""
+        self._require_label(span.layer, span.label)
+        with self._action(annotator, article_id, "add", span=_span_json(span)) as act:
+            dup = self.conn.execute(
+                "SELECT id FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
+                ' AND "end" = ? AND label = ?',
+                (article_id, act.annotator, span.layer, span.start, span.end, span.label),
+            ).fetchone()
+            if dup is not None:
+                raise SpanError(f"{span.label} {span.start}-{span.end} is already marked")
+            ann = self._new_annotation(act.annotator, article_id, span, origin, None)
+            act.change("annotation", None, ann)
+            self._touch_state(act, article_id)
+        return self._changes(article_id, added_id=ann["id"])
+
+    def update_span(
+        self,
+        annotator: str,
+        annotation_id: int,
+        start: int | None = None,
+        end: int | None = None,
+        label: str | None = None,
+    ) -> Changes:
+        """Move a span's boundaries or change its label."""
+        before = self._row("annotation", {"id": annotation_id})
+        if before is None or before["annotator"] != annotator:
+            raise NotFoundError(f"no span {annotation_id} of {annotator}")
+        span = Span(
+            before["start"] if start is None else start,
+            before["end"] if end is None else end,
+            before["label"] if label is None else label,
+            before["layer"],
+        )
+        self._require_label(span.layer, span.label)
+        span.check(" " * self._length(before["article_id"]))
+        self._check_entity_free(annotator, before["article_id"], span, ignore_id=annotation_id)
+        kind = "relabel" if span.label != before["label"] else "resize"
+        with self._action(
+            annotator, before["article_id"], kind, before=_row_span(before), after=_span_json(span)
+        ) as act:
+            after = dict(before, start=span.start, end=span.end, label=span.label)
+            if after["origin"] == m.ORIGIN_ACCEPTED:
+                after["origin"] = m.ORIGIN_CORRECTED
+            act.change("annotation", before, after)
+            dec = self.conn.execute(
+                'SELECT layer, start, "end", label FROM decisions WHERE article_id = ? AND annotator = ? AND annotation_id = ?',
+                (before["article_id"], annotator, annotation_id),
+            ).fetchone()
+            if dec is not None:
+                key = {
+                    "article_id": before["article_id"],
+                    "annotator": annotator,
+                    "layer": dec[0],
+                    "start": dec[1],
+                    "end": dec[2],
+                    "label": dec[3],
+                }
+                d_before = self._row("decision", key)
+                if d_before and d_before["status"] == m.ACCEPTED:
+                    act.change("decision", d_before, dict(d_before, status=m.CORRECTED, decided_at=now()))
+            self._touch_state(act, before["article_id"])
+        return self._changes(before["article_id"])
+
+    def delete_span(self, annotator: str, annotation_id: int) -> Changes:
+        """Delete a span. If it came from a suggestion, that suggestion counts as rejected."""
+        before = self._row("annotation", {"id": annotation_id})
+        if before is None or before["annotator"] != annotator:
+            raise NotFoundError(f"no span {annotation_id} of {annotator}")
+        with self._action(annotator, before["article_id"], "delete", span=_row_span(before)) as act:
+            act.change("annotation", before, None)
+            dec = self.conn.execute(
+                'SELECT layer, start, "end", label FROM decisions WHERE article_id = ? AND annotator = ? AND annotation_id = ?',
+                (before["article_id"], annotator, annotation_id),
+            ).fetchone()
+            if dec is not None:
+                key = {
+                    "article_id": before["article_id"],
+                    "annotator": annotator,
+                    "layer": dec[0],
+                    "start": dec[1],
+                    "end": dec[2],
+                    "label": dec[3],
+                }
+                d_before = self._row("decision", key)
+                if d_before is not None:
+                    act.change(
+                        "decision",
+                        d_before,
+                        dict(d_before, status=m.REJECTED, annotation_id=None, decided_at=now()),
+                    )
+            self._touch_state(act, before["article_id"])
+        return self._changes(before["article_id"])
+
+    def set_state(self, annotator: str, article_id: str, state: str) -> Changes:
+        """Mark an article to do, in progress, done or skipped for ``annotator``."""
+        if state not in m.STATES:
+            raise StoreError(f"unknown state {state!r}; use one of {', '.join(m.STATES)}")
+        self._length(article_id)
+        with self._action(annotator, article_id, "state", state=state) as act:
+            before = self._row("state", {"article_id": article_id, "annotator": act.annotator})
+            if (before["state"] if before else m.TODO) != state:
+                act.change(
+                    "state",
+                    before,
+                    {
+                        "article_id": article_id,
+                        "annotator": act.annotator,
+                        "state": state,
+                        "updated_at": now(),
+                    },
+                )
+        return Changes(articles=frozenset({article_id}), states=True)
+
+    def state(self, annotator: str, article_id: str) -> str:
+        row = self.conn.execute(
+            "SELECT state FROM article_states WHERE article_id = ? AND annotator = ?", (article_id, annotator)
+        ).fetchone()
+        return row[0] if row else m.TODO
+
+    def next_article(self, annotator: str, after: str | None = None) -> str | None:
+        """The next article still to do (or in progress) for ``annotator``, after ``after`` in list order."""
+        start_rowid = 0
+        if after is not None:
+            row = self.conn.execute("SELECT rowid FROM articles WHERE id = ?", (after,)).fetchone()
+            start_rowid = row[0] if row else 0
+        sql = (
+            "SELECT a.id FROM articles a WHERE a.rowid {op} ? AND NOT EXISTS (SELECT 1 FROM article_states s"
+            " WHERE s.article_id = a.id AND s.annotator = ? AND s.state IN ('done', 'skipped')) ORDER BY a.rowid LIMIT 1"
+        )
+        row = self.conn.execute(sql.format(op=">"), (start_rowid, annotator)).fetchone()
+        if row is None and after is not None:
+            row = self.conn.execute(sql.format(op="<"), (start_rowid, annotator)).fetchone()
+        return row[0] if row else None
+
+    def progress(self, annotator: str) -> tuple[int, int]:
+        """``(done, total)`` articles for ``annotator`` (skipped counts as done)."""
+        done = self.conn.execute(
+            "SELECT count(*) FROM article_states WHERE annotator = ? AND state IN ('done', 'skipped')",
+            (annotator,),
+        ).fetchone()[0]
+        return done, self.article_count()
+
+    # -- undo / redo: replaying the ledger -------------------------------------------------------
+
+    def undo(self, annotator: str) -> Changes:
+        """Undo ``annotator``'s last action (across article switches and restarts)."""
+        return self._replay(annotator, undo=True)
+
+    def redo(self, annotator: str) -> Changes:
+        """Redo the action undone last, unless something new was done since."""
+        return self._replay(annotator, undo=False)
+
+    def _replay(self, annotator: str, undo: bool) -> Changes:
+        with self._write() as c:
+            if undo:
+                row = c.execute(
+                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import'"
+                    " ORDER BY id DESC LIMIT 1",
+                    (annotator,),
+                ).fetchone()
+            else:
+                row = c.execute(
+                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 1 ORDER BY id LIMIT 1",
+                    (annotator,),
+                ).fetchone()
+            if row is None:
+                raise NothingToDo("nothing to undo" if undo else "nothing to redo")
+            lid, article_id, kind = row
+            effects = c.execute(
+                "SELECT target, before, after FROM ledger_effects WHERE ledger_id = ? ORDER BY seq "
+                + ("DESC" if undo else "ASC"),
+                (lid,),
+            ).fetchall()
+            for target, before, after in effects:
+                b = None if before is None else json.loads(before)
+                a = None if after is None else json.loads(after)
+                src, dst = (a, b) if undo else (b, a)
+                if src is not None:
+                    self._drop(target, src)
+                if dst is not None:
+                    self._put(target, dst)
+            c.execute("UPDATE ledger SET undone = ? WHERE id = ?", (1 if undo else 0, lid))
+        return (
+            self._changes(article_id, **{("undone" if undo else "redone"): 1})
+            if article_id
+            else Changes(spans=True)
+        )
+
+    def last_action(self, annotator: str, undone: bool = False) -> dict[str, Any] | None:
+        """The action ``undo`` (or ``redo`` when ``undone``) would replay, for menus and status text."""
+        if undone:
+            row = self.conn.execute(
+                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 1 ORDER BY id LIMIT 1",
+                (annotator,),
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import'"
+                " ORDER BY id DESC LIMIT 1",
+                (annotator,),
+            ).fetchone()
+        if row is None:
+            return None
+        return {
+            "id": row[0],
+            "article_id": row[1],
+            "kind": row[2],
+            "at": row[3],
+            "detail": json.loads(row[4]),
+        }
+
+    def ledger(self, annotator: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every action with its effects (before and after), oldest first."""
+        sql = "SELECT id, annotator, article_id, kind, at, undone, detail FROM ledger"
+        args: list[Any] = []
+        if annotator:
+            sql += " WHERE annotator = ?"
+            args.append(annotator)
+        sql += " ORDER BY id"
+        for r in self.conn.execute(sql, args).fetchall():
+            effects = [
+                {"target": t, "before": json.loads(b) if b else None, "after": json.loads(a) if a else None}
+                for t, b, a in self.conn.execute(
+                    "SELECT target, before, after FROM ledger_effects WHERE ledger_id = ? ORDER BY seq",
+                    (r[0],),
+                )
+            ]
+            yield {
+                "id": r[0],
+                "annotator": r[1],
+                "article_id": r[2],
+                "kind": r[3],
+                "at": r[4],
+                "undone": bool(r[5] == 1),
+                "dropped": bool(r[5] == 2),
+                "detail": json.loads(r[6]),
+                "effects": effects,
+            }
+
+    def decisions(self, annotator: str | None = None) -> Iterator[dict[str, Any]]:
+        """Every decision on a suggested span (accepted, rejected, corrected) with the span it became."""
+        sql = (
+            'SELECT d.article_id, d.annotator, d.layer, d.start, d."end", d.label, d.source, d.status, d.decided_at,'
+            ' n.start, n."end", n.label FROM decisions d LEFT JOIN annotations n ON n.id = d.annotation_id'
+        )
+        args: list[Any] = []
+        if annotator:
+            sql += " WHERE d.annotator = ?"
+            args.append(annotator)
+        sql += " ORDER BY d.article_id, d.annotator, d.start"
+        for r in self.conn.execute(sql, args):
+            yield {
+                "article_id": r[0],
+                "annotator": r[1],
+                "layer": r[2],
+                "start": r[3],
+                "end": r[4],
+                "label": r[5],
+                "source": r[6],
+                "decision": r[7],
+                "at": r[8],
+                "result": None if r[9] is None else {"start": r[9], "end": r[10], "label": r[11]},
+            }
+
+    # -- import and bulk reads -------------------------------------------------------------------
+
+    def import_docs(
+        self,
+        docs: Sequence[m.ImportedDoc],
+        annotator: str | None = None,
+        *,
+        description: str = "",
+        done: bool = True,
+    ) -> ImportReport:
+        """Write parsed documents in ONE transaction: all of them or, on any error, nothing.
+
+        Spans become annotations (origin ``imported``) of the annotator the file names, else of
+        ``annotator``; rejected spans become rejected suggestions (negative examples);
+        predictions become suggestions. Unknown labels are created. Re-importing is a no-op.
+        Articles an annotator completed in the file are marked done for them when ``done``.
+        """
+        report = ImportReport()
+        stamp = now()
+        with self._write() as c:
+            known_labels = {(r[0], r[1]) for r in c.execute("SELECT layer, name FROM labels")}
+            label_layers: dict[str, set[str]] = {}
+            for layer, name in known_labels:
+                label_layers.setdefault(name, set()).add(layer)
+            ids = [m.article_id(d.text) for d in docs]
+            existing: set[str] = set()
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                existing.update(
+                    r[0]
+                    for r in c.execute(
+                        f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                    )
+                )
+            new_rows = []
+            seen_new: set[str] = set()
+            for aid, d in zip(ids, docs, strict=True):
+                if aid in existing or aid in seen_new:
+                    report.articles_known += 1
+                    continue
+                seen_new.add(aid)
+                norm = m.normalised_text_id(d.text)
+                new_rows.append(
+                    (
+                        aid,
+                        norm,
+                        d.title or _title_of(d.text),
+                        d.text,
+                        d.source,
+                        _json(d.meta or {}),
+                        len(d.text.split()),
+                        stamp,
+                    )
+                )
+            if new_rows:
+                norms = sorted({r[1] for r in new_rows})
+                for i in range(0, len(norms), 500):
+                    chunk = norms[i : i + 500]
+                    for nid, oid in c.execute(
+                        f"SELECT norm_id, id FROM articles WHERE norm_id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    ):
+                        for r in new_rows:
+                            if r[1] == nid and r[0] != oid:
+                                report.near_duplicates.append((r[0], oid))
+                c.executemany(
+                    "INSERT OR IGNORE INTO articles(id, norm_id, title, text, source, meta, words, created_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    new_rows,
+                )
+            report.articles_added = len(new_rows)
+
+            def layer_for(span_layer: str, label: str) -> str:
+                layers = label_layers.get(label)
+                if layers and span_layer not in layers and len(layers) == 1:
+                    return next(iter(layers))
+                return span_layer
+
+            def need_label(layer: str, label: str) -> None:
+                if (layer, label) not in known_labels:
+                    created = self._ensure_label(c, Label(label, layer, _auto_colour(label)))
+                    report.labels_created += created
+                    known_labels.add((layer, label))
+                    label_layers.setdefault(label, set()).add(layer)
+
+            ann_rows = []
+            dec_rows = []
+            sugg_rows = []
+            state_rows = []
+            per_annotator: dict[str, int] = {}
+            default = annotator.strip() if annotator and annotator.strip() else None
+            for aid, d in zip(ids, docs, strict=True):
+                existing_spans: dict[str, list[tuple[int, int, str, str]]] = {}
+                for who in {s.annotator or default for s in d.spans} - {None}:
+                    existing_spans[who] = [
+                        (r[0], r[1], r[2], r[3])
+                        for r in c.execute(
+                            'SELECT start, "end", label, layer FROM annotations WHERE article_id = ? AND annotator = ?',
+                            (aid, who),
+                        )
+                    ]
+                for s in d.spans:
+                    who = s.annotator or default
+                    if who is None:
+                        raise StoreError(
+                            f"{d.location}: the file does not say who made its spans",
+                            hint="pass --annotator NAME",
+                        )
+                    layer = layer_for(s.layer, s.label)
+                    need_label(layer, s.label)
+                    report.annotators.add(who)
+                    if s.answer == "reject":
+                        sugg_rows.append((aid, layer, s.start, s.end, s.label, "import", None))
+                        dec_rows.append(
+                            (aid, who, layer, s.start, s.end, s.label, "import", m.REJECTED, None, stamp)
+                        )
+                        report.rejections += 1
+                        continue
+                    mine = existing_spans[who]
+                    if (s.start, s.end, s.label, layer) in mine:
+                        continue
+                    if layer == ENTITY and any(
+                        ly == ENTITY and st < s.end and s.start < en for st, en, _, ly in mine
+                    ):
+                        raise SpanError(
+                            f"{d.location}: {s.label} {s.start}-{s.end} of {who} overlaps an entity span {who} already"
+                            " has in this database"
+                        )
+                    mine.append((s.start, s.end, s.label, layer))
+                    ann_rows.append(
+                        (aid, who, layer, s.start, s.end, s.label, m.ORIGIN_IMPORTED, None, stamp)
+                    )
+                    per_annotator[who] = per_annotator.get(who, 0) + 1
+                for g in d.suggestions:
+                    layer = layer_for(g.layer, g.label)
+                    need_label(layer, g.label)
+                    sugg_rows.append((aid, layer, g.start, g.end, g.label, g.source, g.score))
+                if done:
+                    for who in d.annotators:
+                        who = who or default
+                        if who:
+                            report.annotators.add(who)
+                            state_rows.append((aid, who, m.DONE, stamp))
+            if sugg_rows:
+                # Replace what an earlier import of the same source said about these articles.
+                pairs = sorted({(r[0], r[5]) for r in sugg_rows})
+                c.executemany("DELETE FROM suggestions WHERE article_id = ? AND source = ?", pairs)
+                c.executemany(
+                    'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES (?,?,?,?,?,?,?)',
+                    sugg_rows,
+                )
+            c.executemany(
+                'INSERT INTO annotations(article_id, annotator, layer, start, "end", label, origin, source, created_at)'
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                ann_rows,
+            )
+            c.executemany(
+                'INSERT OR REPLACE INTO decisions(article_id, annotator, layer, start, "end", label, source, status,'
+                " annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                dec_rows,
+            )
+            c.executemany(
+                "INSERT INTO article_states(article_id, annotator, state, updated_at) VALUES (?,?,?,?)"
+                " ON CONFLICT(article_id, annotator) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
+                " WHERE article_states.state IN ('todo', 'in_progress')",
+                state_rows,
+            )
+            for who in sorted(report.annotators):
+                c.execute("INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (who, stamp))
+                c.execute(
+                    "INSERT INTO ledger(annotator, article_id, kind, at, detail) VALUES (?, NULL, 'import', ?, ?)",
+                    (who, stamp, _json({"from": description, "spans": per_annotator.get(who, 0)})),
+                )
+            report.annotations = len(ann_rows)
+            report.suggestions = len(sugg_rows) - report.rejections
+        report.changes = Changes(
+            articles=frozenset(ids),
+            labels=bool(report.labels_created),
+            spans=bool(ann_rows or sugg_rows),
+            states=bool(state_rows),
+            counts=(("annotations", report.annotations), ("articles_added", report.articles_added)),
+        )
+        return report
+
+    def export_rows(
+        self, annotator: str | None = None, suggestions: bool = False, articles: Sequence[str] | None = None
+    ) -> Iterator[
+        tuple[Article, str | None, list[tuple[Span, str | None, str | None, float | None]], str, str]
+    ]:
+        """Rows for exporters: ``(article, annotator, [(span, source, origin, score)], state, last_time)``.
+
+        With ``suggestions`` each article comes once with its current suggestions (annotator None).
+        Otherwise one row per article and annotator that has annotations or a done/skipped state.
+        """
+        art_sql = "SELECT id, text, title, source, meta FROM articles"
+        args: list[Any] = []
+        if articles is not None:
+            art_sql += f" WHERE id IN ({','.join('?' * len(articles))})"
+            args = list(articles)
+        art_sql += " ORDER BY rowid"
+        cur = self.conn.cursor()
+        if suggestions:
+            spans_by: dict[str, list] = {}
+            for r in self.conn.execute(
+                'SELECT article_id, layer, start, "end", label, source, score FROM suggestions ORDER BY article_id, start, "end"'
+            ):
+                spans_by.setdefault(r[0], []).append((Span(r[2], r[3], r[4], r[1]), r[5], "suggestion", r[6]))
+            for r in cur.execute(art_sql, args):
+                yield (
+                    Article(r[0], r[1], r[2], r[3], json.loads(r[4])),
+                    None,
+                    spans_by.get(r[0], []),
+                    m.TODO,
+                    "",
+                )
+            return
+        who_sql = " WHERE annotator = ?" if annotator else ""
+        who_args = [annotator] if annotator else []
+        spans_by2: dict[tuple[str, str], list] = {}
+        last: dict[tuple[str, str], str] = {}
+        for r in self.conn.execute(
+            f'SELECT article_id, annotator, layer, start, "end", label, source, origin, created_at FROM annotations{who_sql}'
+            ' ORDER BY article_id, annotator, start, "end"',
+            who_args,
+        ):
+            k = (r[0], r[1])
+            spans_by2.setdefault(k, []).append((Span(r[3], r[4], r[5], r[2]), r[6], r[7], None))
+            if r[8] > last.get(k, ""):
+                last[k] = r[8]
+        states: dict[tuple[str, str], tuple[str, str]] = {
+            (r[0], r[1]): (r[2], r[3])
+            for r in self.conn.execute(
+                f"SELECT article_id, annotator, state, updated_at FROM article_states{who_sql}", who_args
+            )
+        }
+        by_article: dict[str, set[str]] = {}
+        for aid, who in set(spans_by2) | {k for k, v in states.items() if v[0] in (m.DONE, m.SKIPPED)}:
+            by_article.setdefault(aid, set()).add(who)
+        for r in cur.execute(art_sql, args):
+            whos = by_article.get(r[0])
+            if not whos:
+                continue
+            art = Article(r[0], r[1], r[2], r[3], json.loads(r[4]))
+            for who in sorted(whos):
+                state, at = states.get((r[0], who), (m.IN_PROGRESS, ""))
+                yield art, who, spans_by2.get((r[0], who), []), state, max(at, last.get((r[0], who), ""))
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for `annotator stats`: articles, annotators, decisions, spans per label, progress."""
+        c = self.conn
+        out: dict[str, Any] = {
+            "database": str(self.path),
+            "articles": self.article_count(),
+            "words": c.execute("SELECT coalesce(sum(words), 0) FROM articles").fetchone()[0],
+            "suggestions": dict(
+                c.execute("SELECT source, count(*) FROM suggestions GROUP BY source").fetchall()
+            ),
+            "annotators": {},
+        }
+        for who in self.annotators():
+            done, total = self.progress(who)
+            out["annotators"][who] = {
+                "done": done,
+                "total": total,
+                "in_progress": c.execute(
+                    "SELECT count(*) FROM article_states WHERE annotator = ? AND state = 'in_progress'",
+                    (who,),
+                ).fetchone()[0],
+                "decisions": dict(
+                    c.execute(
+                        "SELECT status, count(*) FROM decisions WHERE annotator = ? GROUP BY status", (who,)
+                    ).fetchall()
+                ),
+                "actions": c.execute(
+                    "SELECT count(*) FROM ledger WHERE annotator = ? AND undone = 0", (who,)
+                ).fetchone()[0],
+            }
+        out["spans"] = {
+            f"{layer}:{label}": n
+            for layer, label, n in c.execute(
+                "SELECT layer, label, count(*) FROM annotations GROUP BY layer, label ORDER BY layer, count(*) DESC"
+            )
+        }
+        return out
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _require_label(self, layer: str, label: str) -> None:
+        if layer not in LAYERS:
+            raise SpanError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
+        row = self.conn.execute(
+            "SELECT 1 FROM labels WHERE layer = ? AND name = ?", (layer, label)
+        ).fetchone()
+        if row is None:
+            raise LabelError(
+                f"no {layer} label {label!r}",
+                hint=f"add it with `annotator labels add {label} --layer {layer}`",
+            )
+
+    def _changes(self, article_id: str, **counts: int) -> Changes:
+        return Changes(
+            articles=frozenset({article_id}), spans=True, states=True, counts=tuple(sorted(counts.items()))
+        )
+
+
+def _pk(target: str, row: dict[str, Any]) -> tuple:
+    return tuple(row[k] for k in _TARGETS[target][2])
+
+
+def _sugg_json(s: Suggestion) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "layer": s.layer,
+        "start": s.start,
+        "end": s.end,
+        "label": s.label,
+        "source": s.source,
+        "score": s.score,
+    }
+
+
+def _span_json(s: Span) -> dict[str, Any]:
+    return {"layer": s.layer, "start": s.start, "end": s.end, "label": s.label}
+
+
+def _row_span(r: dict[str, Any]) -> dict[str, Any]:
+    return {"id": r["id"], "layer": r["layer"], "start": r["start"], "end": r["end"], "label": r["label"]}
+
+
+def _check_annotator(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise StoreError("an annotator needs a name", hint="pass --annotator NAME")
+    return name.strip()
+
+
+def _title_of(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line[:120]
+    return "(empty)"
+
+
+def _as_article(a: Article | dict | str) -> Article:
+    if isinstance(a, Article):
+        return a
+    if isinstance(a, str):
+        return Article(m.article_id(a), a, _title_of(a))
+    text = a["text"]
+    return Article(
+        m.article_id(text), text, a.get("title") or _title_of(text), a.get("source", ""), a.get("meta") or {}
+    )
+
+
+_PALETTE = [
+    "#e6194b",
+    "#3cb44b",
+    "#4363d8",
+    "#f58231",
+    "#911eb4",
+    "#46f0f0",
+    "#f032e6",
+    "#bcf60c",
+    "#008080",
+    "#9a6324",
+]
+
+
+def _auto_colour(name: str) -> str:
+    return _PALETTE[sum(map(ord, name)) % len(_PALETTE)]

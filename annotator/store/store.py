@@ -38,10 +38,10 @@ from annotator.model import (
     Changes,
     Label,
     Span,
-    Suggestion,
     SuggestedSpan,
+    Suggestion,
 )
-from annotator.store.schema import MIGRATION_SET, migrations
+from annotator.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 10_000
 _WORD = re.compile(r"\S+")

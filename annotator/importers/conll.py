@@ -1,0 +1,250 @@
+"""CoNLL / IOB: one token per line, the tag in the last column.
+
+Tags may be IOB2 (``B-``/``I-``), IOB1 (``I-`` may start an entity), BIOES/BILOU (``E-``,
+``S-``, ``L-``, ``U-``) or IO (no prefix at all: consecutive tokens with the same tag are one
+entity). ``O`` is outside. Columns are separated by tabs or spaces; a ``#`` line is a comment
+unless it is a token line for the token ``#`` (``#<TAB>tag`` or ``# B-X``).
+
+Articles: with ``-DOCSTART-`` lines (or ``# annotator_text`` comments) in the file, each
+section between them is one article; otherwise each blank-line-separated block is one.
+
+Text: by default rebuilt, tokens joined with one space and sentences with a newline (the
+ReadResult warns that it was rebuilt). When a ``# annotator_text = "<JSON string>"`` comment
+precedes the tokens (our exporter writes one), that string is the exact article text and each
+token is looked up in it in order, skipping only whitespace, so offsets round-trip exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotator.importers.base import Where, read_text, split_lines, validate
+from annotator.model import ENTITY, ImportedDoc, ImportedSpan
+
+DOCSTART = "-DOCSTART-"
+TEXT_COMMENT = re.compile(r"^#\s*annotator_text\s*=\s*(.*)$")
+PREFIXED = re.compile(r"^([BIESLU])-(.+)$")
+OUTSIDE = frozenset({"O", "o"})
+
+
+@dataclass
+class _Token:
+    text: str
+    tag: str
+    line: int
+
+
+@dataclass
+class _Section:
+    line: int
+    exact_text: str | None = None
+    sentences: list[list[_Token]] = field(default_factory=list)
+
+
+def is_tag(value: str) -> bool:
+    """True for ``O`` and prefixed tags (``B-PER``): used to recognise token lines and TSV files."""
+    return value in OUTSIDE or PREFIXED.match(value) is not None
+
+
+def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
+    """Read a CoNLL / IOB file into articles.
+
+    Parameters
+    ----------
+    path
+        A ``.conll``, ``.iob``, ``.bio`` or tagged ``.tsv`` file.
+
+    Returns
+    -------
+    tuple[list[ImportedDoc], list[str]]
+        Articles in file order and warnings (whether text was rebuilt, which tag scheme).
+
+    Raises
+    ------
+    InputError
+        A token line with a single column, an unreadable ``annotator_text``, a token not found
+        in it, or no tokens at all; with the line number.
+    """
+    sections = _sections(path, read_text(path))
+    docs = []
+    rebuilt = 0
+    schemes: set[str] = set()
+    for section in sections:
+        if not section.sentences and section.exact_text is None:
+            continue
+        if section.exact_text is None:
+            text, offsets = _rebuild(section)
+            rebuilt += 1
+        else:
+            text, offsets = section.exact_text, _locate(path, section)
+        spans = []
+        for sentence, sentence_offsets in zip(section.sentences, offsets, strict=True):
+            for first, last, label in _entities(sentence, schemes):
+                spans.append(
+                    ImportedSpan(sentence_offsets[first][0], sentence_offsets[last][1], label, ENTITY)
+                )
+        where = Where(path, line=section.line)
+        doc = ImportedDoc(text=text, location=str(where), source=str(path), spans=spans, annotators=[None])
+        docs.append(validate(doc, where))
+    if not docs:
+        raise Where(path).error("contains no tokens")
+    warnings = []
+    if rebuilt:
+        warnings.append(
+            f"{path}: text of {rebuilt} article{'s' if rebuilt > 1 else ''} rebuilt from tokens "
+            "(one space between tokens, one line per sentence); original spacing is lost"
+        )
+    if "IOB1" in schemes:
+        warnings.append(f"{path}: some entities start with I- (IOB1 style); read as entity starts")
+    return docs, warnings
+
+
+def _sections(path: Path, content: str) -> list[_Section]:
+    lines = split_lines(content)
+    # Articles are sections between -DOCSTART- / annotator_text markers if the file has any,
+    # otherwise blank-line blocks: a file of sentences without markers is a list of snippets.
+    by_marker = any(_is_docstart(line) or TEXT_COMMENT.match(line) for line in lines)
+    sections: list[_Section] = []
+    current: _Section | None = None
+    sentence: list[_Token] = []
+
+    def end_sentence() -> None:
+        nonlocal sentence
+        if sentence and current is not None:
+            current.sentences.append(sentence)
+        sentence = []
+
+    for number, line in enumerate(lines, start=1):
+        where = Where(path, line=number)
+        if not line.strip():
+            end_sentence()
+            if not by_marker:
+                current = None
+            continue
+        if _is_docstart(line):
+            end_sentence()
+            current = _Section(number)
+            sections.append(current)
+            continue
+        marker = TEXT_COMMENT.match(line)
+        if marker:
+            end_sentence()
+            if current is None or current.sentences or current.exact_text is not None:
+                current = _Section(number)
+                sections.append(current)
+            current.exact_text = _exact_text(marker.group(1), where)
+            continue
+        if _is_comment(line):
+            continue
+        columns = line.split()
+        if len(columns) < 2:
+            raise where.error(f"expected a token and a tag separated by a tab or space, got {line.strip()!r}")
+        if current is None:
+            current = _Section(number)
+            sections.append(current)
+        sentence.append(_Token(columns[0], columns[-1], number))
+    end_sentence()
+    return sections
+
+
+def _is_docstart(line: str) -> bool:
+    return line.split(maxsplit=1)[:1] == [DOCSTART]
+
+
+def _is_comment(line: str) -> bool:
+    if not line.startswith("#"):
+        return False
+    if line.startswith("#\t"):
+        return False  # the token "#" in a tab-separated file
+    columns = line.split()
+    return not (len(columns) == 2 and columns[0] == "#" and is_tag(columns[1]))
+
+
+def _exact_text(raw: str, where: Where) -> str:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise where.error(f"annotator_text is not a JSON string: {exc.msg}") from None
+    if not isinstance(value, str):
+        raise where.error(f"annotator_text must be a JSON string, got {type(value).__name__}")
+    return value
+
+
+def _rebuild(section: _Section) -> tuple[str, list[list[tuple[int, int]]]]:
+    parts: list[str] = []
+    offsets: list[list[tuple[int, int]]] = []
+    position = 0
+    for i, sentence in enumerate(section.sentences):
+        if i:
+            parts.append("\n")
+            position += 1
+        sentence_offsets = []
+        for j, token in enumerate(sentence):
+            if j:
+                parts.append(" ")
+                position += 1
+            parts.append(token.text)
+            sentence_offsets.append((position, position + len(token.text)))
+            position += len(token.text)
+        offsets.append(sentence_offsets)
+    return "".join(parts), offsets
+
+
+def _locate(path: Path, section: _Section) -> list[list[tuple[int, int]]]:
+    text = section.exact_text or ""
+    position = 0
+    offsets = []
+    for sentence in section.sentences:
+        sentence_offsets = []
+        for token in sentence:
+            while position < len(text) and text[position].isspace():
+                position += 1
+            if not text.startswith(token.text, position):
+                found = text[position : position + len(token.text) + 10]
+                raise Where(path, line=token.line).error(
+                    f"token {token.text!r} not found in annotator_text at offset {position}"
+                    f" (the text there is {found!r})"
+                )
+            sentence_offsets.append((position, position + len(token.text)))
+            position += len(token.text)
+        offsets.append(sentence_offsets)
+    rest = text[position:]
+    if rest.strip():
+        raise Where(path, line=section.line).error(
+            f"annotator_text goes on after the last token with {rest.strip()[:30]!r}; tokens are missing"
+        )
+    return offsets
+
+
+def _entities(sentence: list[_Token], schemes: set[str]) -> list[tuple[int, int, str]]:
+    """Entities of one sentence as (first token, last token, label)."""
+    found: list[tuple[int, int, str]] = []
+    open_start: int | None = None
+    open_label = ""
+
+    def close(last: int) -> None:
+        nonlocal open_start
+        if open_start is not None:
+            found.append((open_start, last, open_label))
+        open_start = None
+
+    for i, token in enumerate(sentence):
+        tag = token.tag
+        if tag in OUTSIDE:
+            close(i - 1)
+            continue
+        match = PREFIXED.match(tag)
+        prefix, label = match.groups() if match else ("", tag)
+        continues = open_start is not None and open_label == label
+        if prefix in ("B", "S", "U") or not continues:
+            if prefix == "I" and not continues:
+                schemes.add("IOB1")
+            close(i - 1)
+            open_start, open_label = i, label
+        if prefix in ("E", "S", "L", "U"):
+            close(i)
+    close(len(sentence) - 1)
+    return found

@@ -1,0 +1,84 @@
+"""CSV (or tab-separated) tables with one article per row.
+
+A ``text`` column is required (any case); ``title`` becomes the title; ``id`` and every other
+column go into meta. Rows are located by the line they start on (a quoted cell may span lines).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from annotator.importers.base import Where, read_text, split_lines, validate
+from annotator.model import ImportedDoc
+
+
+def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
+    """Read a CSV file with a ``text`` column.
+
+    Parameters
+    ----------
+    path
+        A ``.csv`` (comma, semicolon or tab separated, sniffed from the header) or ``.tsv`` file.
+
+    Returns
+    -------
+    tuple[list[ImportedDoc], list[str]]
+        One document per row and warnings.
+
+    Raises
+    ------
+    InputError
+        No ``text`` column (naming the columns found), an empty text cell, or a malformed row.
+    """
+    content = read_text(path)
+    header_line = split_lines(content)[0] if content else ""
+    if path.suffix.lower() == ".tsv":
+        delimiter = "\t"
+    else:
+        counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+        delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise Where(path, line=1).error(f"cannot read the header row: {exc}") from None
+    names = [name.strip() for name in header]
+    lowered = [name.lower() for name in names]
+    if "text" not in lowered:
+        found = ", ".join(repr(n) for n in names) or "none"
+        raise Where(path, line=1).error(f"there is no 'text' column; the columns are {found}")
+    text_col = lowered.index("text")
+    title_col = lowered.index("title") if "title" in lowered else None
+
+    docs = []
+    warnings = []
+    line = reader.line_num + 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise Where(path, line=reader.line_num).error(f"malformed CSV row: {exc}") from None
+        where = Where(path, line=line)
+        line = reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(names):
+            raise where.error(f"the row has {len(row)} cells but the header has {len(names)} columns")
+        text = row[text_col]
+        if not text.strip():
+            raise where.error("the 'text' cell is empty")
+        meta = {
+            name: value
+            for i, (name, value) in enumerate(zip(names, row, strict=True))
+            if i not in (text_col, title_col)
+        }
+        title = " ".join(row[title_col].split()) if title_col is not None else ""
+        doc = ImportedDoc(text=text, location=str(where), title=title, source=str(path), meta=meta)
+        docs.append(validate(doc, where))
+    if not docs:
+        raise Where(path).error("has a header but no rows")
+    return docs, warnings

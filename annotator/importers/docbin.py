@@ -1,0 +1,116 @@
+"""spaCy DocBin (``.spacy``), the training format of ``spacy train``.
+
+- ``doc.ents`` are entity spans.
+- Span group ``issues`` (or ``issue``) holds issue-layer spans.
+- Span group ``incorrect_spans`` (written by Prodigy's ``data-to-spacy`` from rejected binary
+  answers) holds rejected suggestions: entity spans with ``answer="reject"``.
+- Any other group (``sc`` for spancat, ruler output, ...) adds entity spans that overlap
+  neither ``doc.ents`` nor each other; the rest are dropped with a warning, since an annotator
+  may not have overlapping entities.
+- ``doc.user_data`` values that JSON can hold, and ``doc.cats``, go into meta.
+
+A document counts as done for the importing annotator when its entity annotation is set (any
+token's ``ent_iob`` is not "missing") or it has spans in a group.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.errors import InputError
+from annotator.importers.base import Notes, Where, non_overlapping, read_bytes, validate
+from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan
+
+ISSUE_GROUPS = ("issues", "issue")
+REJECTED_GROUPS = ("incorrect_spans",)
+
+
+def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
+    """Read every document of a spaCy DocBin file.
+
+    Parameters
+    ----------
+    path
+        A ``.spacy`` file.
+
+    Returns
+    -------
+    tuple[list[ImportedDoc], list[str]]
+        Documents in file order (located as records) and warnings.
+
+    Raises
+    ------
+    InputError
+        An empty file, a file that is not a DocBin, or a span problem.
+    """
+    data = read_bytes(path)
+    if not data.strip():
+        raise InputError(str(path), "the file is empty")
+    # spaCy is heavy: only importing a .spacy file pays for it.
+    import spacy
+    from spacy.tokens import DocBin
+
+    try:
+        docs = list(DocBin().from_bytes(data).get_docs(spacy.blank("en").vocab))
+    except Exception as exc:  # msgpack, zlib and spaCy all raise their own kinds
+        raise InputError(
+            str(path), f"is not a spaCy DocBin file ({type(exc).__name__}: {exc})".rstrip()
+        ) from None
+    notes = Notes()
+    result = [_convert(doc, Where(path, record=i), notes, str(path)) for i, doc in enumerate(docs, start=1)]
+    if not result:
+        raise InputError(str(path), "contains no documents")
+    return result, notes.render()
+
+
+def _convert(doc, where: Where, notes: Notes, source: str) -> ImportedDoc:
+    spans = [ImportedSpan(e.start_char, e.end_char, e.label_, ENTITY) for e in doc.ents]
+    extra = []
+    for name, group in doc.spans.items():
+        for span in group:
+            if name in ISSUE_GROUPS:
+                spans.append(ImportedSpan(span.start_char, span.end_char, span.label_, ISSUE))
+            elif name in REJECTED_GROUPS:
+                spans.append(
+                    ImportedSpan(span.start_char, span.end_char, span.label_, ENTITY, answer="reject")
+                )
+            else:
+                extra.append((name, span.start_char, span.end_char, span.label_))
+    if extra:
+        taken = [(s.start, s.end) for s in spans if s.layer == ENTITY and s.answer == "accept"]
+        free = [x for x in extra if not any(x[1] < end and start < x[2] for start, end in taken)]
+        kept, _ = non_overlapping(free, key=lambda x: (x[1], x[2]))
+        spans.extend(ImportedSpan(start, end, label, ENTITY) for _, start, end, label in kept)
+        for name in sorted({x[0] for x in extra if x not in kept}):
+            notes.add(f"spans of group {name!r} that overlap other entities were dropped", where)
+
+    meta: dict = {}
+    for key, value in doc.user_data.items():
+        if isinstance(key, tuple):
+            if len(key) == 4 and key[0] == "._." and key[2] is None:
+                key = f"_.{key[1]}"  # a Doc extension attribute; token/span ones are skipped
+            else:
+                continue
+        if not isinstance(key, str):
+            continue
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            notes.add(f"user_data {key!r} cannot be stored as JSON and was skipped", where)
+            continue
+        meta[key] = value
+    if doc.cats:
+        meta["cats"] = dict(doc.cats)
+    annotated = any(token.ent_iob != 0 for token in doc) or any(len(g) for g in doc.spans.values())
+    title = meta.get("title") if isinstance(meta.get("title"), str) else ""
+    imported = ImportedDoc(
+        text=doc.text,
+        location=str(where),
+        title=title,
+        source=source,
+        meta=meta,
+        spans=spans,
+        annotators=[None] if annotated else [],
+    )
+    return validate(imported, where)

@@ -1,0 +1,178 @@
+"""Label Studio JSON export: a list of tasks (a single task object also occurs).
+
+Text comes from ``data.text`` (else the first string value in ``data``). Each annotation (old
+exports: ``completions``) that was not cancelled belongs to ``completed_by`` (an id, or a user
+object whose email or id is used) and marks the article done for them, even with no regions.
+Regions of type ``labels`` become spans, one per label; regions from a control whose name
+contains "issue" go to the issue layer, all others to the entity layer. ``predictions``
+become suggestions with source ``labelstudio:<model_version>``. Other result types
+(choices, relations, text areas) are counted in the warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.importers.base import (
+    Notes,
+    Where,
+    as_label,
+    check_span_text,
+    record_title,
+    validate,
+)
+from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan, SuggestedSpan
+
+TASK_KEYS = frozenset({"data", "annotations", "completions", "predictions", "id", "meta", "title", "text"})
+
+
+def looks_like(record: Any) -> bool:
+    """True if ``record`` is a Label Studio task: a ``data`` object and no top-level ``text``."""
+    return isinstance(record, dict) and isinstance(record.get("data"), dict) and "text" not in record
+
+
+def convert(record: Any, where: Where, notes: Notes, source: str) -> ImportedDoc:
+    """Turn one Label Studio task into a validated :class:`ImportedDoc`.
+
+    Parameters
+    ----------
+    record
+        The parsed task object.
+    where
+        Its place in the file.
+    notes
+        Collects warnings.
+    source
+        The ``source`` of the document (the file it came from).
+
+    Raises
+    ------
+    InputError
+        No text, a malformed annotation or region, offsets that do not fit the text.
+    """
+    if not isinstance(record, dict):
+        raise where.error(f"a Label Studio task must be an object, got {type(record).__name__}")
+    data = record.get("data")
+    if not isinstance(data, dict):
+        raise where.error("the task has no 'data' object; is this a Label Studio export?")
+    text_key, text = _text_of(data, where)
+
+    spans: list[ImportedSpan] = []
+    annotators: list[str | None] = []
+    for key in ("annotations", "completions"):
+        for number, annotation in enumerate(_list(record, key, where), start=1):
+            if not isinstance(annotation, dict):
+                raise where.error(f"{key} item {number} must be an object")
+            if annotation.get("was_cancelled"):
+                notes.add("cancelled (skipped) annotations were left out", where)
+                continue
+            annotator = _annotator(annotation.get("completed_by"))
+            if annotator not in annotators:
+                annotators.append(annotator)
+            for start, end, label, layer in _regions(annotation, text, where, notes, f"{key} item {number}"):
+                spans.append(ImportedSpan(start, end, label, layer, annotator))
+
+    suggestions: list[SuggestedSpan] = []
+    for number, prediction in enumerate(_list(record, "predictions", where), start=1):
+        if not isinstance(prediction, dict):
+            raise where.error(f"predictions item {number} must be an object")
+        model = prediction.get("model_version")
+        provenance = f"labelstudio:{model}" if model not in (None, "") else "labelstudio"
+        overall = _score(prediction.get("score"))
+        for start, end, label, layer, score in _regions(
+            prediction, text, where, notes, f"predictions item {number}", with_score=True
+        ):
+            suggestions.append(
+                SuggestedSpan(start, end, label, layer, provenance, score if score is not None else overall)
+            )
+
+    meta: dict = {}
+    if isinstance(record.get("meta"), dict):
+        meta.update(record["meta"])
+    meta.update({k: v for k, v in data.items() if k != text_key and k not in meta})
+    meta.update({k: v for k, v in record.items() if k not in TASK_KEYS and k not in meta})
+    if "id" in record:
+        meta["labelstudio_id"] = record["id"]
+    doc = ImportedDoc(
+        text=text,
+        location=str(where),
+        title=record_title({"meta": record.get("meta"), "title": data.get("title")}),
+        source=source,
+        meta=meta,
+        spans=spans,
+        suggestions=suggestions,
+        annotators=annotators,
+    )
+    return validate(doc, where)
+
+
+def _text_of(data: dict, where: Where) -> tuple[str, str]:
+    if "text" in data:
+        key = "text"
+    else:
+        key = next((k for k, v in data.items() if isinstance(v, str)), None)
+        if key is None:
+            raise where.error("the task's 'data' has no text")
+    text = data[key]
+    if not isinstance(text, str):
+        raise where.error(f"data.{key} must be a string, got {type(text).__name__}")
+    if not text.strip():
+        raise where.error(f"data.{key} is empty")
+    return key, text
+
+
+def _list(record: dict, key: str, where: Where) -> list:
+    value = record.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise where.error(f"'{key}' must be a list, got {type(value).__name__}")
+    return value
+
+
+def _annotator(completed_by: Any) -> str | None:
+    if isinstance(completed_by, dict):
+        for key in ("email", "id", "username"):
+            if completed_by.get(key) not in (None, ""):
+                return str(completed_by[key])
+        return None
+    if completed_by is None or completed_by == "":
+        return None
+    return str(completed_by)
+
+
+def _score(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _regions(
+    annotation: dict, text: str, where: Where, notes: Notes, what: str, *, with_score: bool = False
+) -> list[tuple]:
+    result = annotation.get("result") or []
+    if not isinstance(result, list):
+        raise where.error(f"{what}: 'result' must be a list")
+    found = []
+    for number, item in enumerate(result, start=1):
+        if not isinstance(item, dict):
+            raise where.error(f"{what}, result {number} must be an object")
+        kind = item.get("type")
+        if kind != "labels":
+            notes.add(f"Label Studio results of type {kind!r} were skipped", where)
+            continue
+        value = item.get("value")
+        if not isinstance(value, dict):
+            raise where.error(f"{what}, result {number} has no 'value' object")
+        start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if not isinstance(labels, list) or not labels:
+            raise where.error(f"{what}, result {number} has no labels")
+        check_span_text(text, start, end, value.get("text"), where, f"{what}, result {number}, region")
+        name = str(item.get("from_name") or "")
+        layer = ISSUE if "issue" in name.lower() else ENTITY
+        for label in labels:
+            if with_score:
+                found.append((start, end, as_label(label), layer, _score(item.get("score"))))
+            else:
+                found.append((start, end, as_label(label), layer))
+    return found

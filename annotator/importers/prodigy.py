@@ -1,0 +1,135 @@
+"""Prodigy tasks and answers (JSON Lines, one task per line).
+
+How answers become spans:
+
+- ``accept`` (or no ``answer`` at all, as ``prodigy db-in`` assumes): the spans are
+  annotations by the task's annotator.
+- ``reject`` on a binary task (``_is_binary`` true, or no ``_is_binary`` key and exactly one
+  span): the span is a rejected suggestion, a negative example (``answer="reject"``).
+- ``reject`` on a manual task (``_is_binary`` false or several spans): the annotator rejected
+  the whole example; the article is imported without spans, with a warning.
+- ``ignore``: the article is imported without spans.
+
+An article counts as done for the annotator only after an accepted manual task: one binary
+answer says nothing about the rest of the text.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.importers.base import (
+    Notes,
+    Where,
+    as_label,
+    check_span_text,
+    layer_of,
+    record_meta,
+    record_title,
+    require_text,
+    validate,
+)
+from annotator.model import ImportedDoc, ImportedSpan
+
+ANSWERS = ("accept", "reject", "ignore")
+# Keys only Prodigy writes; any of them marks a record as a Prodigy task.
+MARKERS = frozenset(
+    {"spans", "answer", "_input_hash", "_task_hash", "_view_id", "_annotator_id", "_session_id", "tokens"}
+)
+CONSUMED = frozenset({"spans", "title"})
+
+
+def looks_like(record: dict) -> bool:
+    """True if ``record`` carries Prodigy task fields."""
+    return any(key in record for key in MARKERS)
+
+
+def annotator_of(record: dict) -> str | None:
+    """``_annotator_id``, else ``_session_id``, else None (the importing user)."""
+    for key in ("_annotator_id", "_session_id"):
+        value = record.get(key)
+        if value is not None and str(value).strip():
+            return str(value)
+    return None
+
+
+def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDoc:
+    """Turn one Prodigy task into a validated :class:`ImportedDoc`.
+
+    Parameters
+    ----------
+    record
+        The parsed JSON object.
+    where
+        Its place in the file.
+    notes
+        Collects warnings.
+    source
+        The ``source`` of the document (the file it came from).
+
+    Raises
+    ------
+    InputError
+        Missing text, a malformed span, an unknown answer, offsets that do not fit the text.
+    """
+    text = require_text(record, where)
+    answer = record.get("answer", "accept")
+    if answer not in ANSWERS:
+        raise where.error(f"'answer' is {answer!r}; Prodigy answers are accept, reject or ignore")
+    raw_spans = record.get("spans") or []
+    if not isinstance(raw_spans, list):
+        raise where.error(f"'spans' must be a list, got {type(raw_spans).__name__}")
+    annotator = annotator_of(record)
+    parsed = [_span(raw, i, record, text, where) for i, raw in enumerate(raw_spans, start=1)]
+    binary = record.get("_is_binary")
+    is_binary = binary is True or (binary is None and len(parsed) == 1)
+
+    spans: list[ImportedSpan] = []
+    annotators: list[str | None] = []
+    if answer == "accept":
+        spans = [ImportedSpan(s, e, label, layer, annotator, "accept") for s, e, label, layer in parsed]
+        if not is_binary:
+            annotators = [annotator]
+    elif answer == "reject" and is_binary:
+        spans = [ImportedSpan(s, e, label, layer, annotator, "reject") for s, e, label, layer in parsed]
+    elif answer == "reject":
+        if parsed:
+            notes.add("rejected manual tasks were imported without their spans", where)
+    else:
+        notes.add("tasks answered 'ignore' were imported without spans", where)
+
+    doc = ImportedDoc(
+        text=text,
+        location=str(where),
+        title=record_title(record),
+        source=source,
+        meta=record_meta(record, CONSUMED),
+        spans=spans,
+        annotators=annotators,
+    )
+    return validate(doc, where)
+
+
+def _span(raw: Any, number: int, record: dict, text: str, where: Where) -> tuple[Any, Any, Any, Any]:
+    if not isinstance(raw, dict):
+        raise where.error(f"span {number} must be an object with start, end and label")
+    start, end = raw.get("start"), raw.get("end")
+    if start is None or end is None:
+        start, end = _from_tokens(raw, number, record, where)
+    label = as_label(raw.get("label"))
+    check_span_text(text, start, end, raw.get("text"), where, f"span {number}")
+    return start, end, label, layer_of(raw.get("layer"))
+
+
+def _from_tokens(raw: dict, number: int, record: dict, where: Where) -> tuple[Any, Any]:
+    # Some recipes write only token indices; token_end is inclusive in Prodigy.
+    tokens = record.get("tokens")
+    first, last = raw.get("token_start"), raw.get("token_end")
+    if not isinstance(tokens, list) or not isinstance(first, int) or not isinstance(last, int):
+        raise where.error(f"span {number} has no start and end offsets")
+    if not (0 <= first <= last < len(tokens)):
+        raise where.error(f"span {number} has token indices {first}-{last} outside the {len(tokens)} tokens")
+    try:
+        return tokens[first]["start"], tokens[last]["end"]
+    except (KeyError, TypeError):
+        raise where.error(f"span {number}: its tokens have no start/end offsets") from None

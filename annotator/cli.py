@@ -1,0 +1,324 @@
+"""The command line: parse, call one core function, print. Errors are one line and a non-zero exit.
+
+``annotator`` with no command opens the window on the default database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from annotator import __version__
+from annotator.errors import AnnotatorError
+
+EPILOG = "Run `annotator COMMAND --help` for the options of one command."
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--db",
+        type=Path,
+        help="database file (default: $ANNOTATOR_DB or ~/.local/share/annotator/annotator.db)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="annotator",
+        description="Label named entities and policy issues in news articles. With no command, opens the window.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("open", help="open the window on a database")
+    p.add_argument("db", type=Path, nargs="?", help="database file (created when missing)")
+    p.add_argument("--annotator", help="annotate as this name")
+
+    p = sub.add_parser("import", help="import articles and annotations from files or folders")
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    _db_arg(p)
+    p.add_argument(
+        "--format",
+        help="text, jsonl, json, prodigy, doccano, labelstudio, brat, conll, spacy, csv (default: detect)",
+    )
+    p.add_argument("--annotator", help="owner of spans whose file names nobody (default: you)")
+
+    p = sub.add_parser("suggest", help="suggest entity and issue spans with spaCy and the taxonomy")
+    _db_arg(p)
+    p.add_argument("--model", help="spaCy pipeline name or path (default: the English model)")
+    p.add_argument("--taxonomy", type=Path, help="issue taxonomy file (default: the bundled news-issues)")
+    p.add_argument(
+        "--articles", nargs="+", metavar="ID", help="only these article ids (or unique id prefixes)"
+    )
+    p.add_argument(
+        "--layer", choices=["entity", "issue", "both"], default="both", help="which layer to suggest"
+    )
+    p.add_argument("--processes", type=int, default=1, help="worker processes for spaCy (default 1)")
+    p.add_argument("--batch-size", type=int, default=64)
+
+    p = sub.add_parser("export", help="export annotations (or suggestions) for training")
+    _db_arg(p)
+    p.add_argument("--format", default="prodigy", choices=["prodigy", "doccano", "spacy", "conll", "ledger"])
+    p.add_argument("--annotator", help="only this annotator's work")
+    p.add_argument(
+        "--suggestions", action="store_true", help="export the current suggestions instead of decisions"
+    )
+    p.add_argument(
+        "-o", "--output", type=Path, help="output file (default: standard output; required for spacy)"
+    )
+
+    p = sub.add_parser("stats", help="articles, annotators, decisions, spans per label, progress")
+    _db_arg(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("labels", help="list, add, recolour and rebind labels")
+    _db_arg(p)
+    lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
+    lsub.add_parser("list", help="list labels (the default)")
+    a = lsub.add_parser("add", help="add a label")
+    a.add_argument("name")
+    a.add_argument("--layer", choices=["entity", "issue"], default="entity")
+    a.add_argument("--colour", help="#rrggbb")
+    a.add_argument("--key", help="shortcut key, e.g. 7")
+    a.add_argument("--description", default="")
+    a.add_argument("--parent", help="parent issue (issue layer)")
+    c = lsub.add_parser("colour", help="recolour a label")
+    c.add_argument("name")
+    c.add_argument("colour", help="#rrggbb")
+    c.add_argument("--layer", choices=["entity", "issue"])
+    k = lsub.add_parser("key", help="bind a shortcut key to a label (moves it from another label)")
+    k.add_argument("name")
+    k.add_argument("key")
+    k.add_argument("--layer", choices=["entity", "issue"])
+
+    p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
+    _db_arg(p)
+    p.add_argument("--no-suggest", action="store_true", help="only add the articles")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``annotator`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command in (None, "open"):
+            return _cmd_open(args)
+        return COMMANDS[args.command](args)
+    except AnnotatorError as e:
+        print(f"annotator: error: {e}", file=sys.stderr)
+        return e.exit_code or 1
+    except KeyboardInterrupt:
+        print("annotator: cancelled", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - the CLI promises one line, never a traceback
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        print(
+            f"annotator: unexpected error: {type(e).__name__}: {e} (set ANNOTATOR_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _open_store(db: Path | None):
+    from annotator.paths import default_db
+    from annotator.store import Store
+
+    path = db or default_db()
+    store = Store(path)
+    if store.backup_path is not None:
+        print(f"annotator: upgraded {path}; the old version is kept in {store.backup_path}", file=sys.stderr)
+    return store
+
+
+def _who(store, name: str | None) -> str:
+    return name or store.get_setting("last_annotator") or getpass.getuser()
+
+
+def _cmd_open(args) -> int:
+    from annotator.ui.app import run
+
+    return run(getattr(args, "db", None), annotator=getattr(args, "annotator", None))
+
+
+def _progress_bar(desc: str, unit: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
+
+    def update(done: int, total: int) -> None:
+        if bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return bar, update
+
+
+def _cmd_import(args) -> int:
+    from annotator import ops
+
+    failed = 0
+    with _open_store(args.db) as store:
+        ops.ensure_default_labels(store)
+        who = _who(store, args.annotator)
+        bar, update = _progress_bar("importing", "file")
+        with bar:
+            results = ops.import_paths(store, args.paths, format=args.format, annotator=who, progress=update)
+        for res in results:
+            if res.error is not None:
+                failed += 1
+                print(f"annotator: error: {res.error}", file=sys.stderr)
+                continue
+            r = res.report
+            parts = [f"{r.articles_added} new article{'s' * (r.articles_added != 1)}"]
+            if r.articles_known:
+                parts.append(f"{r.articles_known} already here")
+            if r.annotations:
+                parts.append(f"{r.annotations} spans by {', '.join(sorted(r.annotators))}")
+            if r.rejections:
+                parts.append(f"{r.rejections} rejected spans")
+            if r.suggestions:
+                parts.append(f"{r.suggestions} suggestions")
+            print(f"{res.path} ({res.format}): " + ", ".join(parts))
+            if r.labels_created:
+                print("  new labels: " + ", ".join(f"{lab.name} ({lab.layer})" for lab in r.labels_created))
+            for a, b in r.near_duplicates:
+                print(
+                    f"  note: article {a[:10]} differs from {b[:10]} only in line endings or Unicode normalisation"
+                )
+            for w in res.warnings:
+                print(f"  warning: {w}")
+    return 2 if failed else 0
+
+
+def _cmd_suggest(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        ops.ensure_default_labels(store, args.taxonomy)
+        ids = store.find_articles(args.articles) if args.articles else None
+        bar, update = _progress_bar("suggesting", "article")
+        with bar:
+            summary = ops.suggest(
+                store,
+                model=args.model,
+                taxonomy=args.taxonomy,
+                articles=ids,
+                progress=update,
+                n_process=args.processes,
+                batch_size=args.batch_size,
+                entities=args.layer in ("entity", "both"),
+                issues=args.layer in ("issue", "both"),
+            )
+        rate = summary.words / summary.seconds if summary.seconds else 0
+        spans = ", ".join(f"{n} from {src}" for src, n in sorted(summary.spans.items())) or "no spans"
+        print(
+            f"suggested {spans} on {summary.articles} articles ({summary.words} words, {rate:,.0f} words/s)"
+        )
+    return 0
+
+
+def _cmd_export(args) -> int:
+    from annotator import ops
+
+    if args.format == "spacy" and args.output is None:
+        raise AnnotatorError("the spacy format is binary: give an output file with -o FILE.spacy")
+    with _open_store(args.db) as store:
+        if args.output is None:
+            n = ops.export(
+                store, args.format, sys.stdout, annotator=args.annotator, suggestions=args.suggestions
+            )
+        else:
+            n = ops.export(
+                store, args.format, args.output, annotator=args.annotator, suggestions=args.suggestions
+            )
+            print(f"wrote {n} records to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _cmd_stats(args) -> int:
+    with _open_store(args.db) as store:
+        st = store.stats()
+    if args.json:
+        print(json.dumps(st, indent=2, ensure_ascii=False))
+        return 0
+    print(f"database    {st['database']}")
+    print(f"articles    {st['articles']} ({st['words']} words)")
+    for src, n in sorted(st["suggestions"].items()):
+        print(f"suggestions {n} from {src}")
+    for who, a in st["annotators"].items():
+        dec = ", ".join(f"{n} {k}" for k, n in sorted(a["decisions"].items())) or "no decisions"
+        print(f"annotator   {who}: {a['done']} of {a['total']} done, {a['in_progress']} in progress; {dec}")
+    for label, n in st["spans"].items():
+        print(f"spans       {label}: {n}")
+    return 0
+
+
+def _cmd_labels(args) -> int:
+    from annotator import ops
+    from annotator.model import Label
+
+    with _open_store(args.db) as store:
+        if not store.labels():
+            ops.ensure_default_labels(store)
+        action = args.labels_command or "list"
+        if action == "add":
+            created = store.ensure_labels(
+                [Label(args.name, args.layer, args.colour or "", args.key, args.description, args.parent)]
+            )
+            if not created:
+                raise AnnotatorError(f"{args.layer} label {args.name!r} exists already")
+            if args.key:
+                store.update_label(args.layer, args.name, key=args.key)
+            if args.colour:
+                store.update_label(args.layer, args.name, colour=args.colour)
+            print(f"added {args.layer} label {args.name}")
+        elif action in ("colour", "key"):
+            layer = args.layer or store.layer_of(args.name)
+            if action == "colour":
+                store.update_label(layer, args.name, colour=args.colour)
+            else:
+                store.update_label(layer, args.name, key=args.key)
+            print(f"{layer} label {args.name}: {action} {getattr(args, action)}")
+        else:
+            for lab in store.labels():
+                key = lab.key or "-"
+                parent = f" (under {lab.parent})" if lab.parent else ""
+                print(f"{lab.layer:<7} {key:>2}  {lab.colour}  {lab.name}{parent}  {lab.description}")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        changes = ops.load_demo(store)
+        print(f"added {len(changes.articles)} demo articles")
+        if not args.no_suggest:
+            summary = ops.suggest(store)
+            print(f"suggested {sum(summary.spans.values())} spans")
+    return 0
+
+
+COMMANDS = {
+    "import": _cmd_import,
+    "suggest": _cmd_suggest,
+    "export": _cmd_export,
+    "stats": _cmd_stats,
+    "labels": _cmd_labels,
+    "demo": _cmd_demo,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

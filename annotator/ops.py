@@ -1,0 +1,291 @@
+"""Operations: one function per thing a user asks for, shared by the CLI and the window.
+
+Each takes an open :class:`~annotator.store.Store` plus plain arguments, reports progress
+through an optional ``progress(done, total)`` callable, stops when ``cancelled()`` turns true
+(raising :class:`~annotator.errors.Cancelled` with nothing half-written), and returns plain data.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from annotator import model as m
+from annotator.errors import AnnotatorError, Cancelled, InputError
+from annotator.model import Label
+from annotator.paths import resource
+from annotator.store import ImportReport, Store
+
+Progress = Callable[[int, int], None] | None
+Cancel = Callable[[], bool] | None
+
+
+def _check(cancelled: Cancel) -> None:
+    if cancelled is not None and cancelled():
+        raise Cancelled("cancelled; nothing of the unfinished part was written")
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+
+def default_entity_labels() -> list[Label]:
+    """The bundled entity labels (``resources/labels.json``)."""
+    data = json.loads(resource("labels.json").read_text(encoding="utf-8"))
+    items = data["labels"] if isinstance(data, dict) else data
+    return [
+        Label(
+            name=it["name"] if "name" in it else it["label"],
+            layer=m.ENTITY,
+            colour=it.get("colour") or it.get("color") or "#888888",
+            key=it.get("key"),
+            description=it.get("description", ""),
+        )
+        for it in items
+    ]
+
+
+def ensure_default_labels(store: Store, taxonomy: Path | None = None) -> list[Label]:
+    """Create the bundled entity labels and the taxonomy's issue labels that are missing."""
+    from annotator.suggest.taxonomy import load_taxonomy
+
+    labels = default_entity_labels() + load_taxonomy(taxonomy).labels()
+    return store.ensure_labels(labels)
+
+
+# -- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class FileResult:
+    """What importing one file did (or why it did nothing)."""
+
+    path: Path
+    format: str | None = None
+    report: ImportReport | None = None
+    warnings: list[str] = field(default_factory=list)
+    error: AnnotatorError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def import_paths(
+    store: Store,
+    paths: Sequence[str | Path],
+    format: str | None = None,
+    annotator: str | None = None,
+    progress: Progress = None,
+    cancelled: Cancel = None,
+) -> list[FileResult]:
+    """Import files and folders; each file is read whole and written in its own transaction.
+
+    A file that fails leaves nothing behind and does not stop the others: its
+    :class:`FileResult` carries the error.
+    """
+    from annotator import importers
+
+    files = importers.expand_paths([Path(p) for p in paths])
+    if not files:
+        raise InputError(", ".join(str(p) for p in paths), "no files to import found there")
+    results = []
+    for i, path in enumerate(files):
+        _check(cancelled)
+        res = FileResult(path)
+        try:
+            read = importers.read(path, format)
+            res.format = read.format
+            res.warnings = list(read.warnings)
+            res.report = store.import_docs(read.docs, annotator, description=f"{read.format}:{path}")
+        except AnnotatorError as e:
+            res.error = e
+        results.append(res)
+        if progress:
+            progress(i + 1, len(files))
+    return results
+
+
+# -- suggest -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SuggestSummary:
+    """What a suggest run wrote."""
+
+    articles: int = 0
+    words: int = 0
+    spans: dict[str, int] = field(default_factory=dict)  # source -> count
+    seconds: float = 0.0
+    changes: m.Changes = field(default_factory=m.Changes)
+
+
+def suggest(
+    store: Store,
+    model: str | Path | None = None,
+    taxonomy: Path | None = None,
+    articles: Sequence[str] | None = None,
+    progress: Progress = None,
+    cancelled: Cancel = None,
+    n_process: int = 1,
+    batch_size: int = 64,
+    entities: bool = True,
+    issues: bool = True,
+    nlp=None,
+    commit_every: int = 256,
+) -> SuggestSummary:
+    """Suggest entity and issue spans for articles (all when ``articles`` is None).
+
+    Suggestions of the same sources are replaced; decisions already made are kept (they are
+    keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
+    the finished batches, each whole.
+    """
+    from annotator.suggest import Suggester
+
+    t0 = time.perf_counter()
+    suggester = Suggester(model=model, taxonomy=taxonomy, entities=entities, issues=issues, nlp=nlp)
+    store.ensure_labels(suggester.labels())
+    sources = list(suggester.sources.values())
+    pairs = list(store.texts(articles))
+    total = len(pairs)
+    summary = SuggestSummary()
+    batch: list[tuple[str, list]] = []
+    done = 0
+
+    def flush() -> None:
+        nonlocal batch
+        if batch:
+            summary.changes = summary.changes | store.store_suggestions(batch, sources)
+            batch = []
+
+    texts = (t for _, t in pairs)
+    results = suggester.suggest(texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled)
+    for (aid, text), spans in zip(pairs, results, strict=True):
+        batch.append((aid, spans))
+        for s in spans:
+            summary.spans[s.source] = summary.spans.get(s.source, 0) + 1
+        summary.words += len(text.split())
+        done += 1
+        if len(batch) >= commit_every:
+            flush()
+        if progress and (done % 16 == 0 or done == total):
+            progress(done, total)
+    _check(cancelled)
+    flush()
+    summary.articles = done
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+# -- export ------------------------------------------------------------------------------------
+
+EXPORT_FORMATS = ("prodigy", "doccano", "spacy", "conll", "ledger")
+
+
+def export_records(store: Store, annotator: str | None = None, suggestions: bool = False):
+    """ExportRecords for every article and annotator (or the current suggestions)."""
+    from annotator.export import ExportRecord, ExportSpan
+
+    for article, who, spans, state, at in store.export_rows(annotator=annotator, suggestions=suggestions):
+        answer = "ignore" if state == m.SKIPPED else "accept"
+        yield ExportRecord(
+            article=article,
+            annotator=who,
+            spans=tuple(
+                ExportSpan(s.start, s.end, s.label, s.layer, source=src, origin=origin, score=score)
+                for s, src, origin, score in spans
+            ),
+            answer=answer,
+            timestamp=_unix(at),
+            session=who,
+        )
+
+
+def _unix(iso: str) -> int:
+    if not iso:
+        return 0
+    from datetime import datetime
+
+    try:
+        return int(datetime.fromisoformat(iso).timestamp())
+    except ValueError:
+        return 0
+
+
+def export(
+    store: Store,
+    fmt: str,
+    out: IO | str | Path,
+    annotator: str | None = None,
+    suggestions: bool = False,
+    progress: Progress = None,
+) -> int:
+    """Write the annotations (or suggestions) in ``fmt`` to ``out`` (a path or an open stream).
+
+    Returns the number of records written. Writing to a path goes through a temporary file
+    that replaces the target only when complete.
+    """
+    from annotator import export as exporters
+
+    if fmt not in EXPORT_FORMATS:
+        raise AnnotatorError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    binary = fmt in exporters.BINARY_FORMATS
+    if isinstance(out, (str, Path)):
+        target = Path(out)
+        tmp = target.with_name(f".{target.name}.part")
+        try:
+            with open(
+                tmp,
+                "wb" if binary else "w",
+                encoding=None if binary else "utf-8",
+                newline=None if binary else "\n",
+            ) as fh:
+                n = export(store, fmt, fh, annotator=annotator, suggestions=suggestions, progress=progress)
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return n
+    if fmt == "ledger":
+        n = 0
+        for row in ledger_rows(store, annotator):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    total = store.article_count()
+
+    def report(done: int) -> None:
+        if progress:
+            progress(done, total)
+
+    return exporters.write(fmt, export_records(store, annotator, suggestions), out, progress=report)
+
+
+def ledger_rows(store: Store, annotator: str | None = None) -> Iterable[dict]:
+    """Every suggestion with each annotator's decision on it, then every action in the ledger."""
+    for d in store.decisions(annotator):
+        yield {"type": "decision", **d}
+    for act in store.ledger(annotator):
+        yield {"type": "action", **act}
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+def demo_paths() -> list[Path]:
+    """The bundled demo articles."""
+    folder = resource("demo")
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
+
+
+def load_demo(store: Store) -> m.Changes:
+    """Add the bundled demo articles and the default labels (suggestions are a separate step)."""
+    ensure_default_labels(store)
+    articles = []
+    for p in demo_paths():
+        text = p.read_text(encoding="utf-8")
+        title = text.strip().splitlines()[0].strip() if text.strip() else p.stem
+        articles.append(m.Article(m.article_id(text), text, title, f"demo:{p.name}", {"demo": True}))
+    return store.add_articles(articles)

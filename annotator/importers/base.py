@@ -183,8 +183,15 @@ def read_text(path: Path, *, allow_empty: bool = False) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines of ``text`` without their endings (``\\n``, ``\\r\\n`` or ``\\r``)."""
-    return text.splitlines()
+    """Lines of ``text`` without their endings (``\\n`` or ``\\r\\n``), numbered as editors do.
+
+    Only ``\\n`` ends a line: ``str.splitlines`` also breaks on U+2028, form feeds and other
+    characters that JSON strings and tokens may legitimately contain.
+    """
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
 def load_records(path: Path) -> list[tuple[Any, Where]]:
@@ -404,6 +411,15 @@ def record_title(record: dict) -> str:
         if isinstance(value, str) and value.strip():
             return " ".join(value.split())
     return ""
+
+
+def record_source(record: dict, path: Path) -> str:
+    """Where an article came from: ``meta.source`` (e.g. a newspaper or URL), else the file."""
+    meta = record.get("meta")
+    value = meta.get("source") if isinstance(meta, dict) else None
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return str(path)
 
 
 def as_label(value: Any) -> Any:

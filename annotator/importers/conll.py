@@ -155,12 +155,12 @@ def _is_docstart(line: str) -> bool:
 
 
 def _is_comment(line: str) -> bool:
-    if not line.startswith("#"):
+    # "#hashtag<TAB>O" is a token, "# sent_id = 3" a comment: comments have no tab, and a
+    # space-separated token line has exactly a token and a tag.
+    if not line.startswith("#") or "\t" in line:
         return False
-    if line.startswith("#\t"):
-        return False  # the token "#" in a tab-separated file
     columns = line.split()
-    return not (len(columns) == 2 and columns[0] == "#" and is_tag(columns[1]))
+    return not (len(columns) == 2 and is_tag(columns[1]))
 
 
 def _exact_text(raw: str, where: Where) -> str:
@@ -202,7 +202,7 @@ def _locate(path: Path, section: _Section) -> list[list[tuple[int, int]]]:
         for token in sentence:
             while position < len(text) and text[position].isspace():
                 position += 1
-            if not text.startswith(token.text, position):
+            if not _matches(text, position, token.text):
                 found = text[position : position + len(token.text) + 10]
                 raise Where(path, line=token.line).error(
                     f"token {token.text!r} not found in annotator_text at offset {position}"
@@ -217,6 +217,16 @@ def _locate(path: Path, section: _Section) -> list[list[tuple[int, int]]]:
             f"annotator_text goes on after the last token with {rest.strip()[:30]!r}; tokens are missing"
         )
     return offsets
+
+
+def _matches(text: str, position: int, token: str) -> bool:
+    if text.startswith(token, position):
+        return True
+    # Writers that keep one token per column replace whitespace inside a token with "_".
+    piece = text[position : position + len(token)]
+    return len(piece) == len(token) and all(
+        t == c or (t == "_" and c.isspace()) for t, c in zip(token, piece, strict=True)
+    )
 
 
 def _entities(sentence: list[_Token], schemes: set[str]) -> list[tuple[int, int, str]]:

@@ -11,6 +11,11 @@
 
 A document counts as done for the importing annotator when its entity annotation is set (any
 token's ``ent_iob`` is not "missing") or it has spans in a group.
+
+Files written by annotator's own exporter carry more in ``user_data``, and it is honoured:
+``spans`` (exact ``[start, end, label, layer]``, which survive token alignment) replace what
+``doc.ents`` and the groups say; ``annotator`` names who made them; ``answer`` ``reject``
+makes them rejected suggestions and ``ignore`` drops them; ``title`` and ``source`` are used.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan
 
 ISSUE_GROUPS = ("issues", "issue")
 REJECTED_GROUPS = ("incorrect_spans",)
+# user_data keys that become spans or fields rather than meta.
+_READ_FROM_USER_DATA = frozenset({"spans", "annotator", "answer"})
 
 
 def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
@@ -65,6 +72,51 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
 
 
 def _convert(doc, where: Where, notes: Notes, source: str) -> ImportedDoc:
+    spans = _spans_of(doc, where, notes)
+    meta = _meta_of(doc, where, notes)
+    annotated = any(token.ent_iob != 0 for token in doc) or any(len(g) for g in doc.spans.values())
+    who = doc.user_data.get("annotator")
+    annotator = None if who is None or who == "" else str(who)
+    answer = doc.user_data.get("answer", "accept")
+    if answer not in ("accept", "reject", "ignore"):
+        raise where.error(f"user_data answer is {answer!r}; use accept, reject or ignore")
+    exact = doc.user_data.get("spans")
+    if isinstance(exact, (list, tuple)):  # msgpack gives tuples back
+        spans = []
+        for number, item in enumerate(exact, start=1):
+            if not isinstance(item, (list, tuple)) or len(item) != 4:
+                raise where.error(f"user_data spans item {number} must be [start, end, label, layer]")
+            spans.append(ImportedSpan(item[0], item[1], item[2], item[3]))
+        annotated = True
+    if answer == "ignore":
+        spans, annotated = [], False
+    spans = [
+        ImportedSpan(
+            s.start,
+            s.end,
+            s.label,
+            s.layer,
+            s.annotator if s.annotator is not None else annotator,
+            "reject" if answer == "reject" else s.answer,
+        )
+        for s in spans
+    ]
+    text_of = {
+        k: v for k, v in doc.user_data.items() if isinstance(k, str) and isinstance(v, str) and v.strip()
+    }
+    imported = ImportedDoc(
+        text=doc.text,
+        location=str(where),
+        title=" ".join(text_of.get("title", "").split()),
+        source=text_of.get("source", source),
+        meta=meta,
+        spans=spans,
+        annotators=[annotator] if annotated and answer == "accept" else [],
+    )
+    return validate(imported, where)
+
+
+def _spans_of(doc, where: Where, notes: Notes) -> list[ImportedSpan]:
     spans = [ImportedSpan(e.start_char, e.end_char, e.label_, ENTITY) for e in doc.ents]
     extra = []
     for name, group in doc.spans.items():
@@ -84,7 +136,10 @@ def _convert(doc, where: Where, notes: Notes, source: str) -> ImportedDoc:
         spans.extend(ImportedSpan(start, end, label, ENTITY) for _, start, end, label in kept)
         for name in sorted({x[0] for x in extra if x not in kept}):
             notes.add(f"spans of group {name!r} that overlap other entities were dropped", where)
+    return spans
 
+
+def _meta_of(doc, where: Where, notes: Notes) -> dict:
     meta: dict = {}
     for key, value in doc.user_data.items():
         if isinstance(key, tuple):
@@ -92,7 +147,7 @@ def _convert(doc, where: Where, notes: Notes, source: str) -> ImportedDoc:
                 key = f"_.{key[1]}"  # a Doc extension attribute; token/span ones are skipped
             else:
                 continue
-        if not isinstance(key, str):
+        if not isinstance(key, str) or key in _READ_FROM_USER_DATA:
             continue
         try:
             json.dumps(value, allow_nan=False)
@@ -102,15 +157,4 @@ def _convert(doc, where: Where, notes: Notes, source: str) -> ImportedDoc:
         meta[key] = value
     if doc.cats:
         meta["cats"] = dict(doc.cats)
-    annotated = any(token.ent_iob != 0 for token in doc) or any(len(g) for g in doc.spans.values())
-    title = meta.get("title") if isinstance(meta.get("title"), str) else ""
-    imported = ImportedDoc(
-        text=doc.text,
-        location=str(where),
-        title=title,
-        source=source,
-        meta=meta,
-        spans=spans,
-        annotators=[None] if annotated else [],
-    )
-    return validate(imported, where)
+    return meta

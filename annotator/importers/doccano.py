@@ -11,13 +11,27 @@ in meta too, with a warning, since annotator has no relations.
 
 An article counts as done for an annotator when the file gives them at least one span: doccano
 exports every example, annotated or not, so an empty list means "not done yet".
+
+Files written by annotator's own doccano exporter carry more, and it is honoured: a top-level
+``annotator`` names who made the spans, ``meta.span_layers`` (``[start, end, label, layer]``)
+and then ``meta.layers`` (``{label: layer}``) put each span back on its layer, and
+``meta.answer`` ``reject`` makes the spans rejected suggestions (``ignore``: no spans).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from annotator.importers.base import Notes, Where, as_label, record_meta, record_title, require_text, validate
+from annotator.importers.base import (
+    Notes,
+    Where,
+    as_label,
+    record_meta,
+    record_source,
+    record_title,
+    require_text,
+    validate,
+)
 from annotator.model import ENTITY, ImportedDoc, ImportedSpan
 
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
@@ -29,7 +43,7 @@ def looks_like(record: dict) -> bool:
     return any(key in record for key in MARKERS)
 
 
-def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDoc:
+def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     """Turn one doccano record into a validated :class:`ImportedDoc`.
 
     Parameters
@@ -40,8 +54,6 @@ def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDo
         Its place in the file.
     notes
         Collects warnings.
-    source
-        The ``source`` of the document (the file it came from).
 
     Raises
     ------
@@ -67,21 +79,59 @@ def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDo
         spans.extend(span for span in found if span is not None)
     if isinstance(record.get("relations"), list) and record["relations"]:
         notes.add("doccano relations are kept in meta but not imported as annotations", where)
+    spans, done = _own_export(record, spans, where, notes)
+    if "annotator" in record:
+        consumed.add("annotator")
 
     annotators: list[str | None] = []
-    for span in spans:
+    for span in spans if done else []:
         if span.annotator not in annotators:
             annotators.append(span.annotator)
     doc = ImportedDoc(
         text=text,
         location=str(where),
         title=record_title(record),
-        source=source,
+        source=record_source(record, where.path),
         meta=record_meta(record, consumed),
         spans=spans,
         annotators=annotators,
     )
     return validate(doc, where)
+
+
+def _own_export(
+    record: dict, spans: list[ImportedSpan], where: Where, notes: Notes
+) -> tuple[list[ImportedSpan], bool]:
+    """Apply annotator's own export fields; returns the spans and whether they count as done."""
+    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    who = record.get("annotator")
+    annotator = None if who is None or who == "" else str(who)
+    layers = meta.get("layers") if isinstance(meta.get("layers"), dict) else {}
+    exact: dict[tuple, str] = {}
+    for item in meta.get("span_layers") or []:
+        if isinstance(item, list) and len(item) == 4:
+            exact[(item[0], item[1], as_label(item[2]))] = item[3]
+    answer = meta.get("answer", "accept")
+    if answer not in ("accept", "reject", "ignore"):
+        raise where.error(f"meta.answer is {answer!r}; use accept, reject or ignore")
+    if answer == "ignore":
+        if spans:
+            notes.add("records answered 'ignore' were imported without spans", where)
+        return [], False
+    result = []
+    for span in spans:
+        layer = exact.get((span.start, span.end, span.label)) or layers.get(span.label) or span.layer
+        result.append(
+            ImportedSpan(
+                span.start,
+                span.end,
+                span.label,
+                layer,
+                span.annotator if span.annotator is not None else annotator,
+                "reject" if answer == "reject" else "accept",
+            )
+        )
+    return result, answer == "accept"
 
 
 def _span(item: Any, key: str, number: int, where: Where) -> ImportedSpan | None:

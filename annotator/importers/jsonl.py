@@ -18,6 +18,7 @@ from annotator.importers.base import (
     Where,
     load_records,
     record_meta,
+    record_source,
     record_title,
     require_text,
     validate,
@@ -46,19 +47,19 @@ def classify(record: object) -> str:
     return PLAIN
 
 
-def convert_plain(record: dict, where: Where, notes: Notes, source: str) -> ImportedDoc:
+def convert_plain(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     """An input record ``{"text", "meta"}``: an article with no annotations yet."""
     doc = ImportedDoc(
         text=require_text(record, where),
         location=str(where),
         title=record_title(record),
-        source=source,
+        source=record_source(record, where.path),
         meta=record_meta(record, {"title"}),
     )
     return validate(doc, where)
 
 
-CONVERTERS: dict[str, Callable[[dict, Where, Notes, str], ImportedDoc]] = {
+CONVERTERS: dict[str, Callable[[dict, Where, Notes], ImportedDoc]] = {
     "labelstudio": labelstudio.convert,
     "prodigy": prodigy.convert,
     "doccano": doccano.convert,
@@ -100,7 +101,7 @@ def read_records(path: Path, allowed: tuple[str, ...] | None = None) -> tuple[li
                 f"this record looks like {KINDS[kind]}, not {wanted}; import the file as '{kind}' or 'jsonl'"
             )
         kinds.add(kind)
-        docs.append(CONVERTERS[kind](record, where, notes, str(path)))
+        docs.append(CONVERTERS[kind](record, where, notes))
     if not docs:
         raise Where(path).error("contains no records")
     warnings = notes.render()

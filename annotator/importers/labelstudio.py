@@ -18,6 +18,7 @@ from annotator.importers.base import (
     Where,
     as_label,
     check_span_text,
+    record_source,
     record_title,
     validate,
 )
@@ -31,7 +32,7 @@ def looks_like(record: Any) -> bool:
     return isinstance(record, dict) and isinstance(record.get("data"), dict) and "text" not in record
 
 
-def convert(record: Any, where: Where, notes: Notes, source: str) -> ImportedDoc:
+def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
     """Turn one Label Studio task into a validated :class:`ImportedDoc`.
 
     Parameters
@@ -42,8 +43,6 @@ def convert(record: Any, where: Where, notes: Notes, source: str) -> ImportedDoc
         Its place in the file.
     notes
         Collects warnings.
-    source
-        The ``source`` of the document (the file it came from).
 
     Raises
     ------
@@ -97,7 +96,7 @@ def convert(record: Any, where: Where, notes: Notes, source: str) -> ImportedDoc
         text=text,
         location=str(where),
         title=record_title({"meta": record.get("meta"), "title": data.get("title")}),
-        source=source,
+        source=record_source(record, where.path),
         meta=meta,
         spans=spans,
         suggestions=suggestions,

@@ -25,6 +25,7 @@ from annotator.importers.base import (
     check_span_text,
     layer_of,
     record_meta,
+    record_source,
     record_title,
     require_text,
     validate,
@@ -53,7 +54,7 @@ def annotator_of(record: dict) -> str | None:
     return None
 
 
-def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDoc:
+def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     """Turn one Prodigy task into a validated :class:`ImportedDoc`.
 
     Parameters
@@ -64,8 +65,6 @@ def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDo
         Its place in the file.
     notes
         Collects warnings.
-    source
-        The ``source`` of the document (the file it came from).
 
     Raises
     ------
@@ -102,7 +101,7 @@ def convert(record: dict, where: Where, notes: Notes, source: str) -> ImportedDo
         text=text,
         location=str(where),
         title=record_title(record),
-        source=source,
+        source=record_source(record, where.path),
         meta=record_meta(record, CONSUMED),
         spans=spans,
         annotators=annotators,

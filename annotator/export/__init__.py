@@ -1,0 +1,152 @@
+"""Exporters: records in, text or bytes out. One module per format; they never touch the store.
+
+The store builds :class:`ExportRecord` objects (one per article and annotator, or one per
+article for suggestions) and passes them to :func:`write` with a format name from
+:data:`FORMATS`::
+
+    with open("news.jsonl", "w", encoding="utf-8") as out:
+        write("prodigy", records, out)
+    with open("news.spacy", "wb") as out:
+        write("spacy", records, out)
+
+Format notes live in each module: :mod:`.prodigy`, :mod:`.doccano`, :mod:`.docbin`,
+:mod:`.conll`. spaCy is imported only when a writer that needs tokens runs.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import IO
+
+from annotator.errors import AnnotatorError
+from annotator.export import conll, docbin, doccano, prodigy
+from annotator.export.base import (
+    PROGRESS_EVERY,
+    ExportRecord,
+    ExportSpan,
+    Progress,
+    Warn,
+    blank_nlp,
+    tokenizer_name,
+)
+
+__all__ = [
+    "BINARY_FORMATS",
+    "DEFAULT_FORMAT",
+    "FORMATS",
+    "PROGRESS_EVERY",
+    "ExportFormat",
+    "ExportRecord",
+    "ExportSpan",
+    "blank_nlp",
+    "tokenizer_name",
+    "write",
+]
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format.
+
+    Parameters
+    ----------
+    name
+        The name given to :func:`write` and on the command line.
+    extension
+        Usual file name ending, with its dot.
+    binary
+        True when the writer needs a binary stream.
+    description
+        One line for menus and ``--help``.
+    writer
+        ``writer(records, out, progress, warn) -> int``.
+    """
+
+    name: str
+    extension: str
+    binary: bool
+    description: str
+    writer: Callable[[Iterable[ExportRecord], IO, Progress | None, Warn | None], int]
+
+
+DEFAULT_FORMAT = "prodigy"
+
+FORMATS: dict[str, ExportFormat] = {
+    f.name: f
+    for f in (
+        ExportFormat(
+            "prodigy", ".jsonl", False, "Prodigy JSONL with tokens, both layers and provenance", prodigy.write
+        ),
+        ExportFormat(
+            "doccano", ".jsonl", False, "doccano JSONL, both layers, layer names in meta", doccano.write
+        ),
+        ExportFormat(
+            "spacy", ".spacy", True, "spaCy DocBin: entities in doc.ents, issues in doc.spans", docbin.write
+        ),
+        ExportFormat("conll", ".conll", False, "CoNLL IOB2 of the entity layer", conll.write),
+    )
+}
+
+BINARY_FORMATS = frozenset(name for name, f in FORMATS.items() if f.binary)
+
+
+def _log_warning(message: str) -> None:
+    _log.warning("%s", message)
+
+
+def write(
+    format: str,
+    records: Iterable[ExportRecord],
+    out: IO,
+    progress: Progress | None = None,
+    warn: Warn | None = None,
+) -> int:
+    """Write ``records`` to ``out`` in ``format``.
+
+    Parameters
+    ----------
+    format
+        A key of :data:`FORMATS`: ``prodigy``, ``doccano``, ``spacy`` or ``conll``.
+    records
+        The records; consumed once, lazily (only ``spacy`` holds all docs before writing).
+    out
+        A text stream, or a binary stream for the formats in :data:`BINARY_FORMATS`.
+    progress
+        Called with the number of records written so far, every :data:`PROGRESS_EVERY`
+        records and once at the end. It may raise (e.g. :class:`annotator.errors.Cancelled`)
+        to stop; what was written so far stays in ``out``, so write to a temporary file.
+    warn
+        Called with one message for each span a format cannot hold (colliding entity
+        spans in ``spacy`` and ``conll``); by default they are logged.
+
+    Returns
+    -------
+    int
+        How many records were written.
+
+    Raises
+    ------
+    AnnotatorError
+        ``format`` is unknown, ``out`` is the wrong kind of stream, or a record's answer is
+        not accept, reject or ignore.
+    SpanError
+        A span is empty, reversed, outside its text or on an unknown layer.
+    """
+    found = FORMATS.get(format)
+    if found is None:
+        raise AnnotatorError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
+    if found.binary and isinstance(out, io.TextIOBase):
+        raise AnnotatorError(
+            f"the {format} format writes bytes but was given a text stream", "open the file with 'wb'"
+        )
+    if not found.binary and isinstance(out, io.RawIOBase | io.BufferedIOBase):
+        raise AnnotatorError(
+            f"the {format} format writes text but was given a binary stream",
+            "open the file with 'w' and encoding='utf-8'",
+        )
+    return found.writer(records, out, progress, warn if warn is not None else _log_warning)

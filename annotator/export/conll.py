@@ -1,0 +1,136 @@
+"""CoNLL, IOB2 tags of the entity layer (issues are not written: CoNLL has one tag column).
+
+For each record::
+
+    -DOCSTART- -X- -X- O
+    # annotator_text = "<the exact text as a JSON string>"
+    Obama<TAB>B-PERSON
+    visited<TAB>O
+    ...
+    <blank line between sentences and after the document>
+
+- Tokens come from the shared ``spacy.blank("en")`` tokenizer; whitespace-only tokens are
+  not written. A sentence ends where the text has a line break (``\\n``, ``\\r``, and the
+  other characters ``str.splitlines`` breaks on), except inside an entity, which is never
+  split.
+- A span that does not fall on token boundaries tags every token it touches, less
+  whitespace-only tokens at its edges. When two entity spans touch the same token, the first
+  (by start, then end) is kept and the other is reported through ``warn``.
+- ``# annotator_text`` holds ``json.dumps(text, ensure_ascii=False)`` (with U+2028, U+2029,
+  U+0085 and lone surrogates escaped, so it stays on one line): an importer restores the
+  exact text, and thus the offsets, with ``json.loads``. Readers that do not know the
+  comment rebuild the text by joining tokens.
+- Whitespace inside a written token (never produced by the spaCy tokenizer today) is
+  replaced by ``_`` so the token stays one column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import IO
+
+from annotator.export.base import (
+    ExportRecord,
+    Progress,
+    TokenCache,
+    Warn,
+    batched_progress,
+    check_record,
+    dumps,
+    entity_token_spans,
+    tokenize,
+)
+
+DOCSTART = "-DOCSTART- -X- -X- O"
+TEXT_COMMENT = "# annotator_text = "
+
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_WHITESPACE = re.compile(r"\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache | None = None) -> str:
+    """One record as a CoNLL document, ending with a blank line.
+
+    Parameters
+    ----------
+    record
+        The record to convert (its issue spans are ignored).
+    warn
+        Told about entity spans left out because they collide with another.
+    cache
+        Tokenizations to reuse between records of the same article.
+
+    Returns
+    -------
+    str
+        The lines of the document, newline-terminated.
+    """
+    check_record(record)
+    text = record.article.text
+    tokens = tokenize(text) if cache is None else cache.get(text, lambda: tokenize(text))
+    count = len(tokens.starts)
+    tags = ["O"] * count
+    inside = [False] * count  # token continues the entity of the token before it
+    for first, last, span in entity_token_spans(record, tokens, warn):
+        tags[first] = "B-" + span.label
+        inner = "I-" + span.label
+        for i in range(first + 1, last + 1):
+            tags[i] = inner
+            inside[i] = True
+
+    lines = [DOCSTART, "\n", TEXT_COMMENT, dumps(text), "\n"]
+    in_sentence = False
+    pending_break = False
+    for i, (start, end) in enumerate(zip(tokens.starts, tokens.ends, strict=True)):
+        token = text[start:end]
+        if not token or token.isspace():
+            if in_sentence and _LINE_BREAK.search(token) is not None:
+                pending_break = True
+            continue
+        if pending_break and not inside[i]:
+            lines.append("\n")
+        pending_break = False
+        in_sentence = True
+        if _WHITESPACE.search(token) is not None:
+            token = _WHITESPACE.sub("_", token)
+        if _SURROGATE.search(token) is not None:
+            token = _SURROGATE.sub("\ufffd", token)
+        lines.append(token)
+        lines.append("\t")
+        lines.append(tags[i])
+        lines.append("\n")
+    lines.append("\n")
+    return "".join(lines)
+
+
+def write(
+    records: Iterable[ExportRecord], out: IO[str], progress: Progress | None = None, warn: Warn | None = None
+) -> int:
+    """Write the entity layer of ``records`` to ``out`` as CoNLL with IOB2 tags.
+
+    Parameters
+    ----------
+    records
+        The records to write.
+    out
+        A text stream (open the file with ``encoding="utf-8"``).
+    progress
+        Called with the number of records written so far, every few hundred records.
+    warn
+        Told about entity spans left out (see the module notes).
+
+    Returns
+    -------
+    int
+        How many records (documents) were written.
+    """
+    cache = TokenCache()
+    count = 0
+    for record in batched_progress(records, progress):
+        out.write(document(record, warn, cache))
+        count += 1
+    if progress is not None:
+        progress(count)
+    return count

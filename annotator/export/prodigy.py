@@ -1,0 +1,221 @@
+"""Prodigy JSONL: one annotated task per line, with tokens, the way ``ner_manual`` saves it.
+
+Each line is::
+
+    {"text": ..., "tokens": [{"text", "start", "end", "id", "ws"}, ...],
+     "spans": [{"start", "end", "token_start", "token_end", "label", "layer", "source",
+                "origin"?, "score"?}, ...],
+     "answer": ..., "_input_hash": ..., "_task_hash": ..., "_annotator_id": ...,
+     "_session_id": ..., "_timestamp": ..., "meta": {...}}
+
+- ``token_end`` is inclusive, as in Prodigy. A span that does not fall on token boundaries
+  keeps its exact character offsets; its token indices cover every token it touches
+  (``Doc.char_span(..., alignment_mode="expand")``).
+- Spans are sorted by start, end, layer, label. ``layer`` says ``entity`` or ``issue``;
+  ``origin`` and ``score`` appear only when set.
+- ``_input_hash`` is the signed 32-bit murmurhash of the compact, key-sorted, ASCII JSON of
+  ``{"text": text}``; ``_task_hash`` hashes the input hash followed by the same JSON of
+  ``{"answer": ..., "spans": [{"end", "label", "layer", "start"}, ...]}``. Both are stable
+  across runs and machines. (Prodigy's own recipe is not published; these follow its idea,
+  so a file re-imported into Prodigy dedupes against itself, not against Prodigy's hashes.)
+- ``_annotator_id`` is the annotator name (null for suggestions); ``_session_id`` is the
+  session, else the annotator.
+- ``meta`` is the article's meta plus ``title``, ``source``, ``article_id`` and
+  ``tokenizer`` (see :func:`annotator.export.base.tokenizer_name`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from json.encoder import encode_basestring
+from typing import IO
+
+from annotator.export.base import (
+    ExportRecord,
+    Progress,
+    TokenCache,
+    Tokens,
+    Warn,
+    batched_progress,
+    check_record,
+    dumps,
+    safe_line,
+    sorted_spans,
+    tokenize,
+    tokenizer_name,
+)
+
+_TOKEN = '{"text":%s,"start":%d,"end":%d,"id":%d,"ws":%s}'
+_WS = ("false", "true")
+_BATCH = 64
+
+
+def _murmur(text: str) -> int:
+    from murmurhash import hash as murmurhash  # a dependency of spaCy
+
+    return murmurhash(text)
+
+
+def input_hash(text: str) -> int:
+    """Signed 32-bit hash of the input: ``murmurhash`` of ``{"text": text}`` as sorted ASCII JSON.
+
+    Parameters
+    ----------
+    text
+        The article text.
+
+    Returns
+    -------
+    int
+        The ``_input_hash``; the same text always gives the same value.
+    """
+    return _murmur(json.dumps({"text": text}, sort_keys=True, separators=(",", ":")))
+
+
+def task_hash(input_hash_: int, spans: Iterable[tuple[int, int, str, str]], answer: str) -> int:
+    """Signed 32-bit hash of one task: the input hash, the spans and the answer.
+
+    Parameters
+    ----------
+    input_hash_
+        :func:`input_hash` of the text.
+    spans
+        ``(start, end, label, layer)`` of each span, in export order.
+    answer
+        ``accept``, ``reject`` or ``ignore``.
+
+    Returns
+    -------
+    int
+        The ``_task_hash``.
+    """
+    task = {
+        "answer": answer,
+        "spans": [{"end": e, "label": lab, "layer": lay, "start": s} for s, e, lab, lay in spans],
+    }
+    return _murmur(str(input_hash_) + json.dumps(task, sort_keys=True, separators=(",", ":")))
+
+
+def tokens_json(text: str, tokens: Tokens) -> str:
+    """The ``tokens`` array of one text as a JSON string (built without per-token dicts)."""
+    enc = encode_basestring
+    return safe_line(
+        "["
+        + ",".join(
+            [
+                _TOKEN % (enc(text[s:e]), s, e, i, _WS[w])
+                for i, (s, e, w) in enumerate(zip(tokens.starts, tokens.ends, tokens.ws, strict=True))
+            ]
+        )
+        + "]"
+    )
+
+
+class _Prepared:
+    """What one article contributes to every task about it, computed once per export."""
+
+    __slots__ = ("head", "input_hash", "tokens")
+
+    def __init__(self, text: str):
+        self.tokens = tokenize(text)
+        self.input_hash = input_hash(text)
+        # The line starts with text and tokens; the rest is appended per record.
+        self.head = '{"text":' + dumps(text) + ',"tokens":' + tokens_json(text, self.tokens) + ","
+
+
+def task(record: ExportRecord, prepared: _Prepared | None = None) -> str:
+    """One record as one Prodigy JSON line (without the newline).
+
+    Parameters
+    ----------
+    record
+        The record to write.
+    prepared
+        Tokenization of the record's text, when the caller keeps one.
+
+    Returns
+    -------
+    str
+        The JSON line.
+    """
+    check_record(record)
+    article = record.article
+    if prepared is None:
+        prepared = _Prepared(article.text)
+    bounds = prepared.tokens.bounds
+    spans = []
+    keys = []
+    for span in sorted_spans(record.spans):
+        first, last = bounds(span.start, span.end)
+        out = {
+            "start": span.start,
+            "end": span.end,
+            "token_start": first,
+            "token_end": last,
+            "label": span.label,
+            "layer": span.layer,
+            "source": span.source,
+        }
+        if span.origin is not None:
+            out["origin"] = span.origin
+        if span.score is not None:
+            out["score"] = span.score
+        spans.append(out)
+        keys.append((span.start, span.end, span.label, span.layer))
+    meta = dict(article.meta)
+    meta["title"] = article.title
+    meta["source"] = article.source
+    meta["article_id"] = article.id
+    meta["tokenizer"] = tokenizer_name()
+    rest = {
+        "spans": spans,
+        "answer": record.answer,
+        "_input_hash": prepared.input_hash,
+        "_task_hash": task_hash(prepared.input_hash, keys, record.answer),
+        "_annotator_id": record.annotator,
+        "_session_id": record.session if record.session is not None else record.annotator,
+        "_timestamp": record.timestamp,
+        "meta": meta,
+    }
+    return prepared.head + dumps(rest)[1:]
+
+
+def write(
+    records: Iterable[ExportRecord], out: IO[str], progress: Progress | None = None, warn: Warn | None = None
+) -> int:
+    """Write ``records`` to ``out`` as Prodigy JSONL.
+
+    Parameters
+    ----------
+    records
+        The records, e.g. one per article and annotator.
+    out
+        A text stream (open the file with ``encoding="utf-8"``).
+    progress
+        Called with the number of records written so far, every few hundred records.
+    warn
+        Unused: every span fits this format.
+
+    Returns
+    -------
+    int
+        How many records were written.
+    """
+    cache = TokenCache()
+    batch: list[str] = []
+    count = 0
+    for record in batched_progress(records, progress):
+        text = record.article.text
+        prepared = cache.get(text, lambda: _Prepared(text))  # noqa: B023 - used at once
+        batch.append(task(record, prepared))
+        batch.append("\n")
+        count += 1
+        if len(batch) >= 2 * _BATCH:
+            out.write("".join(batch))
+            batch.clear()
+    if batch:
+        out.write("".join(batch))
+    if progress is not None:
+        progress(count)
+    return count

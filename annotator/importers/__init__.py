@@ -67,9 +67,7 @@ _PEEK_BYTES = 1 << 20
 
 
 def _unknown(path: Path, why: str) -> InputError:
-    return InputError(
-        str(path), f"{why}; choose a format: {', '.join(FORMATS)}", hint="pass the format explicitly"
-    )
+    return InputError(str(path), f"{why}; name the format, one of: {', '.join(FORMATS)}")
 
 
 def detect_format(path: Path) -> str:

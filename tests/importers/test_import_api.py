@@ -1,0 +1,130 @@
+"""The public API: the registry, format detection, folder expansion and read()."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.errors import InputError
+from annotator.importers import FORMATS, ReadResult, detect_format, expand_paths, read
+
+ALL = ["text", "jsonl", "json", "prodigy", "doccano", "labelstudio", "brat", "conll", "spacy", "csv"]
+
+
+def test_registry_has_every_format_with_a_reader():
+    assert sorted(FORMATS) == sorted(ALL)
+    for name, fmt in FORMATS.items():
+        assert fmt.name == name
+        assert callable(fmt.read)
+        assert fmt.description
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("a.txt", "Some article.\n", "text"),
+        ("a.jsonl", '{"text": "x"}\n{"text": "y"}\n', "jsonl"),
+        ("a.jsonl", '{"data": {"text": "x"}, "annotations": []}\n', "labelstudio"),
+        ("a.json", '[{"text": "x"}]', "json"),
+        ("a.json", '{"text": "x"}', "json"),
+        ("a.json", '{"text": "x"}\n{"text": "y"}\n', "jsonl"),
+        ("a.json", '[\n  {"data": {"text": "x"}, "predictions": []}\n]', "labelstudio"),
+        ("a.json", '{"data": {"text": "x"}}', "labelstudio"),
+        ("a.conll", "EU B-ORG\n", "conll"),
+        ("a.iob", "EU\tB-ORG\n", "conll"),
+        ("a.bio", "EU\tB-ORG\n", "conll"),
+        ("a.tsv", "EU\tB-ORG\nrejects\tO\n", "conll"),
+        ("a.tsv", "id\ttext\n1\tHello there\n", "csv"),
+        ("a.csv", "text\nhello\n", "csv"),
+        ("a.spacy", b"\x00", "spacy"),
+    ],
+)
+def test_detect_format_from_extension_and_content(write_file, name, content, expected):
+    assert detect_format(write_file(name, content)) == expected
+
+
+def test_detect_format_brat_pair_from_either_file(write_file):
+    txt = write_file("doc.txt", "Google rocks.\n")
+    ann = write_file("doc.ann", "T1\tORG 0 6\tGoogle\n")
+    assert detect_format(txt) == "brat"
+    assert detect_format(ann) == "brat"
+
+
+def test_detect_format_unknown_names_the_file_and_the_formats(write_file):
+    path = write_file("notes.docx", "whatever")
+    with pytest.raises(InputError) as info:
+        detect_format(path)
+    message = str(info.value)
+    assert str(path) in message
+    for name in ALL:
+        assert name in message
+
+
+def test_detect_format_missing_file(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        detect_format(tmp_path / "nope.txt")
+
+
+def test_expand_paths_walks_folders_sorted_skips_hidden_and_pairs_brat(tmp_path, write_file):
+    write_file("b/z.txt", "z")
+    write_file("b/a.jsonl", '{"text": "a"}\n')
+    write_file("b/doc.txt", "Google rocks.")
+    write_file("b/doc.ann", "T1\tORG 0 6\tGoogle\n")
+    write_file("b/.hidden.txt", "secret")
+    write_file("b/.git/config.txt", "secret")
+    write_file("b/sub/c.csv", "text\nc\n")
+    write_file("b/annotation.conf", "[entities]")
+    write_file("b/README.md", "# readme")
+    single = write_file("one.txt", "one")
+    found = expand_paths([tmp_path / "b", single, tmp_path / "b" / "doc.ann"])
+    names = [p.relative_to(tmp_path).as_posix() for p in found]
+    assert names == ["b/a.jsonl", "b/doc.txt", "b/sub/c.csv", "b/z.txt", "one.txt"]
+
+
+def test_expand_paths_explicit_pair_counts_once(write_file):
+    txt = write_file("doc.txt", "Google rocks.")
+    ann = write_file("doc.ann", "T1\tORG 0 6\tGoogle\n")
+    assert expand_paths([ann, txt]) == [txt]
+
+
+def test_expand_paths_missing_path(tmp_path):
+    with pytest.raises(InputError, match="does not exist"):
+        expand_paths([tmp_path / "missing"])
+
+
+def test_read_returns_a_read_result(write_file):
+    path = write_file("a.jsonl", json.dumps({"text": "Hello world"}) + "\n")
+    result = read(path)
+    assert isinstance(result, ReadResult)
+    assert result.path == path
+    assert result.format == "jsonl"
+    assert [d.text for d in result.docs] == ["Hello world"]
+    assert result.warnings == []
+
+
+def test_read_with_explicit_format_overrides_detection(write_file):
+    path = write_file("weird.data", "EU\tB-ORG\nrejects\tO\n")
+    result = read(path, "conll")
+    assert result.format == "conll"
+    assert result.docs[0].text == "EU rejects"
+
+
+def test_read_unknown_format_lists_the_formats(write_file):
+    path = write_file("a.txt", "x")
+    with pytest.raises(InputError, match="unknown format 'xml'.*brat"):
+        read(path, "xml")
+
+
+def test_read_a_folder_is_an_error(tmp_path):
+    with pytest.raises(InputError, match="folder"):
+        read(tmp_path, "text")
+
+
+def test_every_real_sample_imports(interop):
+    # Every importable file of the real samples reads without error, each to at least one doc.
+    files = [p for p in expand_paths([interop]) if not p.name.startswith("LICENSE")]
+    assert len(files) == 9
+    for path in files:
+        result = read(path)
+        assert result.docs, path

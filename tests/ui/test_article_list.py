@@ -1,0 +1,169 @@
+"""The article list: lazy rows, filters, search, activation and targeted refresh."""
+
+from __future__ import annotations
+
+import pytest
+from helpers_lists import ANNOTATOR, make_session
+from PySide6.QtCore import Qt
+
+from annotator.model import DONE, IN_PROGRESS, SKIPPED
+from annotator.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
+
+
+@pytest.fixture
+def session(tmp_path, qtbot):
+    s = make_session(tmp_path)
+    yield s
+    s.store.close()
+
+
+def shown(model: ArticleListModel) -> list[tuple]:
+    return [
+        tuple(model.data(model.index(r, c)) for c in range(model.columnCount()))
+        for r in range(model.rowCount())
+    ]
+
+
+def test_model_passes_modeltester_and_shows_rows(session, qtmodeltester):
+    model = ArticleListModel(session)
+    qtmodeltester.check(model)
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == [
+        "Title",
+        "State",
+        "Pending",
+        "Accepted",
+    ]
+    assert shown(model) == [
+        ("Trade talks", "to do", 4, 0),
+        ("Energy prices", "to do", 2, 0),
+        ("Visa rules", "to do", 0, 0),
+        ("Security summit", "to do", 0, 0),
+        ("Farm subsidies", "to do", 0, 0),
+    ]
+    assert model.data(model.index(0, 0), ID_ROLE) == session.store.article_ids()[0]
+
+
+def test_state_text_for_every_state(session):
+    ids = session.store.article_ids()
+    session.set_state(IN_PROGRESS, ids[1])
+    session.set_state(DONE, ids[2])
+    session.set_state(SKIPPED, ids[3])
+    model = ArticleListModel(session)
+    assert [row[1] for row in shown(model)] == ["to do", "in progress", "done", "skipped", "to do"]
+
+
+def test_rows_are_fetched_lazily_into_a_bounded_cache(tmp_path, qtbot):
+    s = make_session(tmp_path, [f"Article number {i}\nSome text." for i in range(1000)])
+    model = ArticleListModel(s, chunk_size=50, max_chunks=3)
+    assert model.rowCount() == 1000
+    assert model.fetches == 0 and model.cached_rows() == 0
+    assert model.data(model.index(999, 0)) == "Article number 999"
+    assert model.fetches == 1 and model.cached_rows() == 50
+    for r in range(0, 1000, 10):
+        model.data(model.index(r, 0))
+    assert model.cached_rows() <= 150
+    assert model.fetches == 1 + 20  # one fetch per chunk of 50 rows walked through
+    s.store.close()
+
+
+def test_a_change_to_one_article_updates_only_that_row(session, qtbot):
+    model = ArticleListModel(session)
+    shown(model)  # fill the cache
+    ids = session.store.article_ids()
+    first = session.store.suggestions(ids[0], ANNOTATOR)[0]
+    with qtbot.waitSignal(model.dataChanged) as blocker:
+        session.accept(first.id)
+    top, bottom = blocker.args[0], blocker.args[1]
+    assert (top.row(), bottom.row()) == (0, 0)
+    assert shown(model)[0] == ("Trade talks", "in progress", 3, 1)
+    assert shown(model)[1] == ("Energy prices", "to do", 2, 0)
+
+
+def test_state_filter_refilters_when_states_change(session, qtbot):
+    model = ArticleListModel(session)
+    model.set_filters(state="todo")
+    assert model.rowCount() == 5
+    ids = session.store.article_ids()
+    with qtbot.waitSignal(model.modelReset):
+        session.set_state(DONE, ids[0])
+    assert [r[0] for r in shown(model)] == [
+        "Energy prices",
+        "Visa rules",
+        "Security summit",
+        "Farm subsidies",
+    ]
+    model.set_filters(state="done")
+    assert [r[0] for r in shown(model)] == ["Trade talks"]
+
+
+def test_label_and_search_filters(session):
+    model = ArticleListModel(session)
+    model.set_filters(label="GPE")
+    assert [r[0] for r in shown(model)] == ["Trade talks", "Energy prices"]
+    model.set_filters(label="TARIFFS")
+    assert [r[0] for r in shown(model)] == ["Trade talks"]
+    model.set_filters(search="VISA")
+    assert [r[0] for r in shown(model)] == ["Visa rules"]
+    model.set_filters(search="met")  # matches text, not only titles
+    assert [r[0] for r in shown(model)] == ["Trade talks", "Security summit"]
+    model.set_filters(search="nothing like this")
+    assert model.rowCount() == 0
+
+
+def test_import_of_new_articles_shows_them(session, qtbot):
+    model = ArticleListModel(session)
+    changes = session.store.add_articles(["Brand new\nA new article."])
+    with qtbot.waitSignal(model.modelReset):
+        session.notify(changes)
+    assert model.rowCount() == 6
+    assert shown(model)[-1][0] == "Brand new"
+
+
+def test_view_filters_by_combo_and_debounced_search(session, qtbot):
+    view = ArticleListView(session)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.model.rowCount() == 5
+    assert view.count_label.text() == "5 articles"
+    view.state_combo.setCurrentIndex(view.state_combo.findData(DONE))
+    assert view.model.rowCount() == 0
+    view.state_combo.setCurrentIndex(0)
+    view.label_combo.setCurrentIndex(view.label_combo.findData("ORG"))
+    assert [view.model.data(view.model.index(r, 0)) for r in range(view.model.rowCount())] == ["Trade talks"]
+    view.label_combo.setCurrentIndex(0)
+    qtbot.keyClicks(view.search_edit, "norway")
+    assert view.model.rowCount() == 5  # not yet: the search waits for typing to pause
+    qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=2000)
+    assert view.model.data(view.model.index(0, 0)) == "Energy prices"
+    assert view.count_label.text() == "1 article"
+
+
+def test_click_and_enter_emit_the_article_id(session, qtbot):
+    view = ArticleListView(session)
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    ids = session.store.article_ids()
+    rect = view.table.visualRect(view.model.index(2, 0))
+    with qtbot.waitSignal(view.article_activated) as blocker:
+        qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == [ids[2]]
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_Down)
+    with qtbot.waitSignal(view.article_activated) as blocker:
+        qtbot.keyClick(view.table, Qt.Key.Key_Return)
+    assert blocker.args == [ids[3]]
+
+
+def test_select_article_follows_the_open_article(session, qtbot):
+    view = ArticleListView(session)
+    qtbot.addWidget(view)
+    ids = session.store.article_ids()
+    with qtbot.assertNotEmitted(view.article_activated):
+        session.open_article(ids[4])
+    assert view.current_article() == ids[4]
+    assert view.table.selectionModel().isRowSelected(4)
+    assert view.select_article(ids[1]) is True
+    assert view.current_article() == ids[1]
+    view.model.set_filters(search="Visa")
+    assert view.select_article(ids[1]) is False

@@ -208,7 +208,13 @@ def load_records(path: Path) -> list[tuple[Any, Where]]:
     text = read_text(path)
     stripped = text.lstrip()
     if stripped.startswith("["):
-        return _load_json_document(path, text)
+        try:
+            return _load_json_document(path, text)
+        except InputError:
+            if path.suffix.lower() not in (".jsonl", ".ndjson"):
+                raise
+            # A JSON Lines file whose first line is an array: let the line reader say where.
+            return _load_json_lines(path, text)
     if stripped.startswith("{") and path.suffix.lower() == ".json":
         try:
             return _load_json_document(path, text)

@@ -1,0 +1,213 @@
+"""The label palette: entity labels and the issue taxonomy (a tree), with colour, key and name."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QKeyEvent, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+
+from annotator.model import ENTITY, ISSUE, Changes, Label
+from annotator.ui.session import Session
+
+LAYER_ROLE = Qt.ItemDataRole.UserRole + 1
+"""Role giving a label item's layer (None on the group headers)."""
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2
+"""Role giving a label item's name."""
+
+GROUP_TITLES = {ENTITY: "Entities", ISSUE: "Issues"}
+NAME, KEY = range(2)
+
+
+def _label_items(lab: Label) -> list[QStandardItem]:
+    name = QStandardItem(lab.name)
+    colour = QColor(lab.colour or "#888888")
+    name.setData(colour, Qt.ItemDataRole.DecorationRole)
+    tip = lab.description or lab.name
+    if lab.parent:
+        tip += f"\n(part of {lab.parent})"
+    name.setToolTip(tip)
+    key = QStandardItem(lab.key or "")
+    key.setToolTip(f"Press {lab.key} to apply {lab.name}" if lab.key else "No key")
+    key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+    for item in (name, key):
+        item.setData(lab.layer, LAYER_ROLE)
+        item.setData(lab.name, NAME_ROLE)
+        item.setEditable(False)
+    return [name, key]
+
+
+class LabelPaletteModel(QStandardItemModel):
+    """Two groups ("Entities", "Issues"): entity labels flat, issues as a tree by ``Label.parent``.
+
+    Columns are Name (with a colour swatch as decoration and the description as tooltip) and
+    Key. ``LAYER_ROLE`` and ``NAME_ROLE`` identify a label item; group headers have no layer.
+
+    Parameters
+    ----------
+    parent
+        Optional QObject owner.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, 2, parent)
+        self.setHorizontalHeaderLabels(["Label", "Key"])
+
+    def set_labels(self, labels: list[Label]) -> None:
+        """Replace the content with ``labels`` (in the given order within each parent)."""
+        self.beginResetModel()
+        self.blockSignals(True)
+        try:
+            self.removeRows(0, self.rowCount())
+            for layer in (ENTITY, ISSUE):
+                group = QStandardItem(GROUP_TITLES[layer])
+                group.setEditable(False)
+                group.setSelectable(False)
+                font = group.font()
+                font.setBold(True)
+                group.setFont(font)
+                filler = QStandardItem("")
+                filler.setEditable(False)
+                filler.setSelectable(False)
+                self.appendRow([group, filler])
+                self._add_layer(group, [lab for lab in labels if lab.layer == layer])
+        finally:
+            self.blockSignals(False)
+            self.endResetModel()
+
+    @staticmethod
+    def _add_layer(group: QStandardItem, labels: list[Label]) -> None:
+        names = {lab.name for lab in labels}
+        children: dict[str | None, list[Label]] = {}
+        for lab in labels:
+            # An unknown parent (or a label naming itself) puts the label at the top of its group.
+            parent = lab.parent if lab.parent in names and lab.parent != lab.name else None
+            children.setdefault(parent, []).append(lab)
+        placed: set[str] = set()
+
+        def add(under: QStandardItem, parent: str | None) -> None:
+            for lab in children.get(parent, []):
+                if lab.name in placed:
+                    continue
+                placed.add(lab.name)
+                row = _label_items(lab)
+                under.appendRow(row)
+                add(row[0], lab.name)
+
+        add(group, None)
+        # Labels caught in a parent cycle are never reached from the top: show them at the top.
+        for lab in labels:
+            if lab.name not in placed:
+                placed.add(lab.name)
+                row = _label_items(lab)
+                group.appendRow(row)
+                add(row[0], lab.name)
+
+    def find_label(self, layer: str, name: str) -> QModelIndex:
+        """Index (column 0) of the label, or an invalid index."""
+        hits = self.match(
+            self.index(0, 0),
+            NAME_ROLE,
+            name,
+            -1,
+            Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+        )
+        for index in hits:
+            if index.data(LAYER_ROLE) == layer and index.column() == 0:
+                return index
+        return QModelIndex()
+
+
+class _PaletteTree(QTreeView):
+    enter_pressed = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self.enter_pressed.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class LabelPalette(QWidget):
+    """Entity labels and the issue taxonomy, each with colour swatch, key and description.
+
+    Parameters
+    ----------
+    session
+        The window's session; labels are read from ``session.store`` and re-read when a
+        change has ``Changes.labels`` or another database is opened.
+    parent
+        Optional parent widget.
+
+    Attributes
+    ----------
+    label_chosen : Signal(str, str)
+        ``(layer, name)`` of a label clicked or chosen with Enter.
+    model : LabelPaletteModel
+    tree : QTreeView
+    """
+
+    label_chosen = Signal(str, str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.model = LabelPaletteModel(self)
+        self.tree = _PaletteTree()
+        self.tree.setModel(self.model)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setExpandsOnDoubleClick(False)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(KEY, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tree)
+        self.setFocusProxy(self.tree)
+
+        self.tree.clicked.connect(self._on_tree_activated)
+        self.tree.enter_pressed.connect(self._on_tree_activated)
+        session.changed.connect(self._on_session_changed)
+        session.store_changed.connect(self.refresh)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Read the labels again and rebuild the tree (keeping the current label if any)."""
+        current = self.current_label()
+        self.model.set_labels(self.session.store.labels())
+        self.tree.expandAll()
+        if current is not None:
+            self.select_label(*current)
+
+    def current_label(self) -> tuple[str, str] | None:
+        """``(layer, name)`` of the current label item, if one is current."""
+        index = self.tree.currentIndex()
+        layer = index.data(LAYER_ROLE) if index.isValid() else None
+        return (layer, index.data(NAME_ROLE)) if layer else None
+
+    @Slot(str, str)
+    def select_label(self, layer: str, name: str) -> bool:
+        """Make the label current (e.g. the focused span's label); no signal is emitted."""
+        index = self.model.find_label(layer, name)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+        return True
+
+    def _on_tree_activated(self, index: QModelIndex) -> None:
+        layer = index.data(LAYER_ROLE)
+        if layer:
+            self.label_chosen.emit(layer, index.data(NAME_ROLE))
+        elif index.isValid():  # a group header: Enter or a click folds it
+            first = index.siblingAtColumn(0)
+            self.tree.setExpanded(first, not self.tree.isExpanded(first))
+
+    def _on_session_changed(self, changes: Changes) -> None:
+        if changes.labels:
+            self.refresh()

@@ -1,0 +1,113 @@
+"""The span list: the open article's spans in text order, states, activation and sync."""
+
+from __future__ import annotations
+
+import pytest
+from helpers_lists import ANNOTATOR, TEXTS, make_session
+from PySide6.QtCore import Qt
+
+from annotator.model import Span
+from annotator.ui.span_list import SpanList, SpanListModel, span_rows
+
+
+@pytest.fixture
+def session(tmp_path, qtbot):
+    s = make_session(tmp_path)
+    yield s
+    s.store.close()
+
+
+def shown(model: SpanListModel) -> list[tuple]:
+    return [tuple(model.index(r, c).data() for c in range(4)) for r in range(model.rowCount())]
+
+
+def test_lists_the_open_articles_spans_in_text_order(session, qtbot, qtmodeltester):
+    spans = SpanList(session)
+    qtbot.addWidget(spans)
+    assert spans.model.rowCount() == 0
+    ids = session.store.article_ids()
+    session.open_article(ids[0])
+    qtmodeltester.check(spans.model)
+    assert shown(spans.model) == [
+        ("PERSON", "Angela Merkel", "entity", "pending"),
+        ("ORG", "Siemens", "entity", "pending"),
+        ("GPE", "Berlin", "entity", "pending"),
+        ("TARIFFS", "tariffs", "issue", "pending"),
+    ]
+    text = TEXTS[0]
+    assert [text[r.start : r.end] for r in spans.model.rows()] == [r[1] for r in shown(spans.model)]
+    session.open_article(ids[1])
+    assert [r[1] for r in shown(spans.model)] == ["Norway", "exports"]
+
+
+def test_decisions_show_as_states_and_the_list_follows_changes(session, qtbot):
+    spans = SpanList(session)
+    qtbot.addWidget(spans)
+    ids = session.store.article_ids()
+    session.open_article(ids[0])
+    person, org, gpe, tariffs = session.store.suggestions(ids[0], ANNOTATOR)
+    session.accept(person.id)
+    session.reject(org.id)
+    session.correct(gpe.id, label="ORG")
+    text = TEXTS[0]
+    start = text.index("officials")
+    session.add_span(Span(start, start + len("officials"), "PERSON"))
+    assert shown(spans.model) == [
+        ("PERSON", "Angela Merkel", "entity", "accepted"),
+        ("ORG", "Siemens", "entity", "rejected"),
+        ("PERSON", "officials", "entity", "manual"),
+        ("ORG", "Berlin", "entity", "corrected"),
+        ("TARIFFS", "tariffs", "issue", "pending"),
+    ]
+    session.undo()
+    assert [r[1] for r in shown(spans.model)] == ["Angela Merkel", "Siemens", "Berlin", "tariffs"]
+
+
+def test_a_change_to_another_article_leaves_the_list_alone(session, qtbot):
+    spans = SpanList(session)
+    qtbot.addWidget(spans)
+    ids = session.store.article_ids()
+    session.open_article(ids[0])
+    with qtbot.assertNotEmitted(spans.model.modelReset):
+        session.accept(session.store.suggestions(ids[1], ANNOTATOR)[0].id)
+
+
+def test_click_and_enter_emit_kind_and_id(session, qtbot):
+    spans = SpanList(session)
+    qtbot.addWidget(spans)
+    spans.resize(500, 300)
+    spans.show()
+    ids = session.store.article_ids()
+    session.open_article(ids[0])
+    sugg = session.store.suggestions(ids[0], ANNOTATOR)
+    session.accept(sugg[0].id)
+    ann = session.store.annotations(ids[0], ANNOTATOR)[0]
+    rect = spans.table.visualRect(spans.model.index(0, 1))
+    with qtbot.waitSignal(spans.span_activated) as blocker:
+        qtbot.mouseClick(spans.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert blocker.args == ["annotation", ann.id]
+    spans.table.setFocus()
+    qtbot.keyClick(spans.table, Qt.Key.Key_Down)
+    with qtbot.waitSignal(spans.span_activated) as blocker:
+        qtbot.keyClick(spans.table, Qt.Key.Key_Enter)
+    assert blocker.args == ["suggestion", sugg[1].id]
+
+
+def test_select_span_keeps_the_list_in_sync_without_emitting(session, qtbot):
+    spans = SpanList(session)
+    qtbot.addWidget(spans)
+    ids = session.store.article_ids()
+    session.open_article(ids[0])
+    sugg = session.store.suggestions(ids[0], ANNOTATOR)
+    with qtbot.assertNotEmitted(spans.span_activated):
+        assert spans.select_span("suggestion", sugg[2].id)
+    assert spans.current_span() == ("suggestion", sugg[2].id)
+    assert spans.table.selectionModel().isRowSelected(2)
+    session.reject(sugg[3].id)  # a refresh keeps the selection
+    assert spans.current_span() == ("suggestion", sugg[2].id)
+    assert not spans.select_span("annotation", 999)
+    assert spans.current_span() is None
+
+
+def test_no_article_no_rows(session):
+    assert span_rows(session, None) == []

@@ -40,6 +40,11 @@ def interop(shared_data: Path) -> Path:
     return shared_data / "interop"
 
 
-def spans_of(doc) -> list[tuple]:
-    """(covered text, label, layer, annotator, answer) of every span, in order."""
-    return [(doc.text[s.start : s.end], s.label, s.layer, s.annotator, s.answer) for s in doc.spans]
+@pytest.fixture
+def spans_of() -> Callable:
+    """``spans_of(doc)``: (covered text, label, layer, annotator, answer) of every span, in order."""
+
+    def spans(doc) -> list[tuple]:
+        return [(doc.text[s.start : s.end], s.label, s.layer, s.annotator, s.answer) for s in doc.spans]
+
+    return spans

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import spans_of
 
 from annotator.errors import InputError
 from annotator.importers import read
@@ -35,7 +34,7 @@ def test_plain_input_records(write_jsonl):
     assert first.spans == [] and first.annotators == []
 
 
-def test_json_array_and_single_object(write_file):
+def test_json_array_and_single_object(write_file, spans_of):
     docs = read(write_file("a.json", json.dumps([{"text": "one"}, {"text": "two"}], indent=2))).docs
     assert [d.text for d in docs] == ["one", "two"]
     assert docs[1].location.endswith("a.json: record 2")
@@ -76,7 +75,7 @@ def test_real_prodigy_task_spans_match_token_slices(interop):
     assert doc.meta["_view_id"] == "ner_manual"
 
 
-def test_prodigy_annotator_layers_and_answers(write_jsonl):
+def test_prodigy_annotator_layers_and_answers(write_jsonl, spans_of):
     text = "Merkel met Macron in Paris"
     path = write_jsonl(
         "p.jsonl",
@@ -136,7 +135,7 @@ def test_prodigy_annotator_layers_and_answers(write_jsonl):
     assert any("rejected manual" in w for w in result.warnings)
 
 
-def test_prodigy_spans_from_token_indices_only(write_jsonl):
+def test_prodigy_spans_from_token_indices_only(write_jsonl, spans_of):
     text = "Angela Merkel visited Paris"
     path = write_jsonl(
         "p.jsonl",
@@ -160,7 +159,7 @@ def test_prodigy_textcat_label_is_meta_not_spans(write_jsonl):
 # --- doccano -----------------------------------------------------------------------------
 
 
-def test_real_doccano_export_shape(interop):
+def test_real_doccano_export_shape(interop, spans_of):
     path = interop / "doccano" / "doccano_export_sequence_labeling_example.jsonl"
     docs = read(path).docs
     assert [spans_of(d) for d in docs] == [
@@ -189,7 +188,7 @@ def test_real_doccano_entities_and_relations(interop):
     assert any("relations" in w for w in result.warnings)
 
 
-def test_doccano_shapes_numeric_labels_and_users(write_jsonl):
+def test_doccano_shapes_numeric_labels_and_users(write_jsonl, spans_of):
     text = "EU rejects German call"
     path = write_jsonl(
         "d.jsonl",

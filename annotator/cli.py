@@ -97,6 +97,30 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("key")
     k.add_argument("--layer", choices=["entity", "issue"])
 
+    p = sub.add_parser("merge", help="bring other annotators' databases into this one")
+    p.add_argument("others", nargs="+", type=Path, metavar="OTHER.db")
+    _db_arg(p)
+
+    p = sub.add_parser("agreement", help="inter-annotator agreement per layer, label, pair and article")
+    _db_arg(p)
+    p.add_argument("--layer", choices=["entity", "issue"])
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--no-model", action="store_true", help="leave the model (its suggestions) out")
+
+    p = sub.add_parser("review", help="the disagreements to settle, worst article first")
+    _db_arg(p)
+    p.add_argument("--layer", choices=["entity", "issue"])
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--agreed-to-gold", metavar="REVIEWER", help="put every span all annotators agree on into gold"
+    )
+
+    p = sub.add_parser("feedback", help="what the reviewer changed in one annotator's work")
+    _db_arg(p)
+    p.add_argument("--annotator", required=True)
+    p.add_argument("--layer", choices=["entity", "issue"])
+    p.add_argument("-o", "--output", type=Path, help="write an HTML report here (default: text on stdout)")
+
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
@@ -310,7 +334,95 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_merge(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        for r in ops.merge(store, args.others):
+            who = ", ".join(sorted(r.annotators)) or "nobody"
+            print(
+                f"{r.path}: {r.articles_added} new articles, {r.articles_known} matched; {r.annotations} spans,"
+                f" {r.decisions} decisions, {r.states} states from {who}"
+            )
+            if r.labels_created:
+                print("  new labels: " + ", ".join(r.labels_created))
+            if r.conflicts:
+                print(
+                    f"  warning: {r.conflicts} entity spans skipped: they overlap the same annotator's spans here"
+                )
+            for theirs, ours in r.near_duplicates:
+                print(
+                    f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
+                    " normalisation; both kept"
+                )
+    return 0
+
+
+def _cmd_agreement(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.format_table())
+    return 0
+
+
+def _cmd_review(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        if args.agreed_to_gold:
+            n = ops.add_agreed_gold(store, args.agreed_to_gold)
+            print(f"put {n} agreed spans into gold", file=sys.stderr)
+        queue = ops.review_queue(store, layer=args.layer)
+        texts = {aid: t for aid, t in store.texts([e.article_id for e, _, _ in queue])}
+        titles = {aid: store.article(aid).title for aid in texts}
+    if args.json:
+        out = [
+            {
+                "article_id": e.article_id,
+                "title": titles[e.article_id],
+                "disagreements": [d.to_dict() for d in open_],
+            }
+            for e, _, open_ in queue
+        ]
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+        return 0
+    if not queue:
+        print("no open disagreements")
+    for e, _, open_ in queue:
+        print(f"{e.article_id[:10]}  {len(open_)} open  {titles[e.article_id]}")
+        text = texts[e.article_id]
+        for d in open_:
+            versions = "; ".join(
+                f"{who}: " + (f"{text[s.start : s.end]!r} {s.label}" if s else "-")
+                for who, s in d.versions.items()
+            )
+            print(f"    {d.kind:<18} {d.layer:<6} {d.region[0]}-{d.region[1]}  {versions}")
+    return 0
+
+
+def _cmd_feedback(args) -> int:
+    from annotator import ops
+
+    with _open_store(args.db) as store:
+        report = ops.feedback(store, args.annotator, layer=args.layer)
+    if args.output:
+        args.output.write_text(report.to_html(), encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        print(report.to_text() if hasattr(report, "to_text") else report.summary())
+    return 0
+
+
 COMMANDS = {
+    "merge": _cmd_merge,
+    "agreement": _cmd_agreement,
+    "review": _cmd_review,
+    "feedback": _cmd_feedback,
     "import": _cmd_import,
     "suggest": _cmd_suggest,
     "export": _cmd_export,

@@ -21,7 +21,20 @@ ORIGIN_ACCEPTED = "accepted"  # an accepted suggestion
 ORIGIN_CORRECTED = "corrected"  # a suggestion whose boundaries or label were changed
 ORIGIN_MANUAL = "manual"  # added by hand
 ORIGIN_IMPORTED = "imported"  # came from a file
-ORIGINS = (ORIGIN_ACCEPTED, ORIGIN_CORRECTED, ORIGIN_MANUAL, ORIGIN_IMPORTED)
+ORIGIN_AGREED = "agreed"  # gold: every annotator marked it the same way
+ORIGIN_ADJUDICATED = "adjudicated"  # gold: a reviewer settled a disagreement
+ORIGINS = (
+    ORIGIN_ACCEPTED,
+    ORIGIN_CORRECTED,
+    ORIGIN_MANUAL,
+    ORIGIN_IMPORTED,
+    ORIGIN_AGREED,
+    ORIGIN_ADJUDICATED,
+)
+
+# Gold spans are stored as the annotations of this reserved annotator; the reviewer who set
+# each one is in its source ("reviewer:NAME") and in the ledger.
+GOLD = "gold"
 
 # Per-annotator state of an article.
 TODO = "todo"

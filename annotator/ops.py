@@ -185,11 +185,15 @@ def suggest(
 EXPORT_FORMATS = ("prodigy", "doccano", "spacy", "conll", "ledger")
 
 
-def export_records(store: Store, annotator: str | None = None, suggestions: bool = False):
+def export_records(store: Store, annotator: str | None = None, suggestions: bool = False, gold: bool = False):
     """ExportRecords for every article and annotator (or the current suggestions)."""
     from annotator.export import ExportRecord, ExportSpan
 
+    if gold:
+        annotator = m.GOLD
     for article, who, spans, state, at in store.export_rows(annotator=annotator, suggestions=suggestions):
+        if who == m.GOLD and not gold:
+            continue
         answer = "ignore" if state == m.SKIPPED else "accept"
         yield ExportRecord(
             article=article,
@@ -222,8 +226,9 @@ def export(
     annotator: str | None = None,
     suggestions: bool = False,
     progress: Progress = None,
+    gold: bool = False,
 ) -> int:
-    """Write the annotations (or suggestions) in ``fmt`` to ``out`` (a path or an open stream).
+    """Write the annotations (or suggestions, or the gold set) in ``fmt`` to ``out`` (a path or a stream).
 
     Returns the number of records written. Writing to a path goes through a temporary file
     that replaces the target only when complete.
@@ -243,7 +248,9 @@ def export(
                 encoding=None if binary else "utf-8",
                 newline=None if binary else "\n",
             ) as fh:
-                n = export(store, fmt, fh, annotator=annotator, suggestions=suggestions, progress=progress)
+                n = export(
+                    store, fmt, fh, annotator=annotator, suggestions=suggestions, progress=progress, gold=gold
+                )
             tmp.replace(target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -260,7 +267,7 @@ def export(
         if progress:
             progress(done, total)
 
-    return exporters.write(fmt, export_records(store, annotator, suggestions), out, progress=report)
+    return exporters.write(fmt, export_records(store, annotator, suggestions, gold), out, progress=report)
 
 
 def ledger_rows(store: Store, annotator: str | None = None) -> Iterable[dict]:
@@ -289,3 +296,130 @@ def load_demo(store: Store) -> m.Changes:
         title = text.strip().splitlines()[0].strip() if text.strip() else p.stem
         articles.append(m.Article(m.article_id(text), text, title, f"demo:{p.name}", {"demo": True}))
     return store.add_articles(articles)
+
+
+# -- several annotators: merge, agreement, review, gold ------------------------------------------
+
+MODEL = "model"  # the pseudo-annotator whose spans are the current suggestions
+
+
+def merge(store: Store, paths: Sequence[str | Path], progress: Progress = None) -> list:
+    """Merge other annotators' databases into ``store``, each in one transaction."""
+    from annotator.store.merge import merge_database
+
+    reports = []
+    for i, p in enumerate(paths):
+        reports.append(merge_database(store, p))
+        if progress:
+            progress(i + 1, len(paths))
+    return reports
+
+
+def article_spans(
+    store: Store,
+    include_model: bool = False,
+    include_gold: bool = False,
+    min_annotators: int = 1,
+    articles: Sequence[str] | None = None,
+):
+    """Every article with each annotator's spans (``review.ArticleSpans``), for review functions.
+
+    An annotator counts for an article when they have spans on it or marked it done or skipped
+    (then with no spans: they found nothing). Articles with fewer than ``min_annotators`` humans
+    are left out.
+    """
+    from annotator.review.spans import ArticleSpans
+
+    by_article: dict[str, dict[str, list[m.Span]]] = {}
+    for a in store.all_annotations():
+        if a.annotator == m.GOLD and not include_gold:
+            continue
+        by_article.setdefault(a.article_id, {}).setdefault(a.annotator, []).append(a.span)
+    for aid, who, state in store.article_states():
+        if state in (m.DONE, m.SKIPPED) and (who != m.GOLD or include_gold):
+            by_article.setdefault(aid, {}).setdefault(who, [])
+    wanted = None if articles is None else set(articles)
+    model_spans: dict[str, list[m.Span]] = {}
+    if include_model:
+        for aid, span in store.suggestion_spans():
+            model_spans.setdefault(aid, []).append(span)
+    out = []
+    for aid, text in store.texts(sorted(by_article) if wanted is None else sorted(wanted & set(by_article))):
+        spans = by_article[aid]
+        humans = [w for w in spans if w not in (m.GOLD, MODEL)]
+        if len(humans) < min_annotators:
+            continue
+        ordered = {w: spans[w] for w in sorted(spans)}
+        if include_model:
+            ordered[MODEL] = model_spans.get(aid, [])
+        out.append(ArticleSpans(aid, text, ordered))
+    return out
+
+
+def agreement(store: Store, layer: str | None = None, include_model: bool = True):
+    """Agreement between annotators (and the model as a pseudo-annotator) on shared articles."""
+    from annotator.review.agreement import compute_agreement
+
+    arts = article_spans(store, include_model=include_model, min_annotators=2)
+    if not arts:
+        raise AnnotatorError(
+            "no article has work from two annotators yet", hint="merge other databases with `annotator merge`"
+        )
+    model = MODEL if include_model and any(a.spans.get(MODEL) for a in arts) else None
+    if model is None:
+        arts = [type(a)(a.article_id, a.text, {k: v for k, v in a.spans.items() if k != MODEL}) for a in arts]
+    return compute_agreement(arts, layer=layer, model=model)
+
+
+def review_queue(store: Store, layer: str | None = None):
+    """Articles with disagreements, worst first, with their consensus (``(QueueEntry, Consensus)``).
+
+    Disagreements already settled by a reviewer are left out.
+    """
+    from annotator.review.disagreements import consensus, review_queue
+
+    arts = article_spans(store, min_annotators=2)
+    queue = review_queue(arts, layer=layer)
+    by_id = {a.article_id: a for a in arts}
+    out = []
+    for entry in queue:
+        result = consensus(by_id[entry.article_id], layer=layer)
+        settled = {(d["layer"], d["start"], d["end"]) for d in store.adjudications(entry.article_id)}
+        open_ = [d for d in result.disagreements if (d.layer, *d.region) not in settled]
+        if open_:
+            out.append((entry, result, open_))
+    out.sort(key=lambda t: (-len(t[2]), t[0].article_id))
+    return out
+
+
+def add_agreed_gold(store: Store, reviewer: str, articles: Sequence[str] | None = None) -> int:
+    """Put every span all annotators agree on into gold; returns how many were added."""
+    from annotator.review.disagreements import consensus
+
+    added = 0
+    for art in article_spans(store, min_annotators=2, articles=articles):
+        result = consensus(art)
+        if result.agreed:
+            added += store.add_agreed_gold(reviewer, art.article_id, result.agreed).count("gold")
+    return added
+
+
+def settle(store: Store, reviewer: str, disagreement, choice, text: str | None = None) -> m.Changes:
+    """Apply a reviewer's choice (``take:NAME``, ``take_both``, ``take_none``, or an edited Span)."""
+    from annotator.review.adjudicate import resolve
+
+    spans = resolve(disagreement, choice, text)
+    label = choice if isinstance(choice, str) else "edit"
+    return store.settle(
+        reviewer, disagreement.article_id, disagreement.layer, disagreement.region, spans, label
+    )
+
+
+def feedback(store: Store, annotator: str, layer: str | None = None):
+    """The feedback report of one annotator against gold."""
+    from annotator.review.feedback import feedback_report
+
+    arts = [a for a in article_spans(store, include_gold=True) if m.GOLD in a.spans and annotator in a.spans]
+    if not arts:
+        raise AnnotatorError(f"no article has both gold spans and work by {annotator!r}", hint="review first")
+    return feedback_report(arts, annotator, gold=m.GOLD, layer=layer)

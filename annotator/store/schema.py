@@ -146,3 +146,24 @@ def _initial(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0002_adjudications")
+def _adjudications(db: Database) -> None:
+    # A reviewer's settlement of one disagreement region; gold spans themselves are
+    # annotations of the reserved annotator "gold".
+    _run(
+        db,
+        """
+        CREATE TABLE adjudications (
+            article_id TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            choice TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (article_id, layer, start, "end")
+        );
+        """,
+    )

@@ -108,7 +108,9 @@ _DECISION_COLS = (
     "decided_at",
 )
 _STATE_COLS = ("article_id", "annotator", "state", "updated_at")
+_ADJ_COLS = ("article_id", "layer", "start", "end", "choice", "reviewer", "at")
 _TARGETS = {
+    "adjudication": ("adjudications", _ADJ_COLS, ("article_id", "layer", "start", "end")),
     "annotation": ("annotations", _ANNOTATION_COLS, ("id",)),
     "decision": ("decisions", _DECISION_COLS, ("article_id", "annotator", "layer", "start", "end", "label")),
     "state": ("article_states", _STATE_COLS, ("article_id", "annotator")),
@@ -1017,7 +1019,7 @@ class Store:
         with self._write() as c:
             if undo:
                 row = c.execute(
-                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import'"
+                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'"
                     " ORDER BY id DESC LIMIT 1",
                     (annotator,),
                 ).fetchone()
@@ -1058,7 +1060,7 @@ class Store:
             ).fetchone()
         else:
             row = self.conn.execute(
-                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import'"
+                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'"
                 " ORDER BY id DESC LIMIT 1",
                 (annotator,),
             ).fetchone()
@@ -1124,6 +1126,105 @@ class Store:
                 "at": r[8],
                 "result": None if r[9] is None else {"start": r[9], "end": r[10], "label": r[11]},
             }
+
+    # -- gold: the reviewer's settled spans ---------------------------------------------------------
+
+    def gold_spans(self, article_id: str) -> list[Annotation]:
+        """The gold spans of an article (annotations of the reserved annotator ``gold``)."""
+        return self.annotations(article_id, m.GOLD)
+
+    def adjudications(self, article_id: str | None = None) -> list[dict[str, Any]]:
+        """Settled disagreement regions (all articles when None)."""
+        sql = f"SELECT {', '.join(_q(c) for c in _ADJ_COLS)} FROM adjudications"
+        args: list[Any] = []
+        if article_id is not None:
+            sql += " WHERE article_id = ?"
+            args.append(article_id)
+        return [
+            dict(zip(_ADJ_COLS, r, strict=True))
+            for r in self.conn.execute(sql + " ORDER BY article_id, start", args)
+        ]
+
+    def add_agreed_gold(self, reviewer: str, article_id: str, spans: Sequence[Span]) -> Changes:
+        """Put spans every annotator agrees on into gold (one undoable action of ``reviewer``)."""
+        have = {a.span for a in self.gold_spans(article_id)}
+        todo = [s for s in spans if s not in have]
+        if not todo:
+            return Changes()
+        with self._action(reviewer, article_id, "agreed_gold", spans=[_span_json(s) for s in todo]) as act:
+            for s in todo:
+                self._require_label(s.layer, s.label)
+                ann = self._new_annotation(
+                    m.GOLD, article_id, s, m.ORIGIN_AGREED, f"reviewer:{act.annotator}"
+                )
+                act.change("annotation", None, ann)
+            self._gold_state(act, article_id)
+        return self._changes(article_id, gold=len(todo))
+
+    def settle(
+        self,
+        reviewer: str,
+        article_id: str,
+        layer: str,
+        region: tuple[int, int],
+        spans: Sequence[Span],
+        choice: str,
+    ) -> Changes:
+        """Settle one disagreement: gold spans of ``layer`` inside ``region`` become ``spans``.
+
+        ``choice`` records what the reviewer chose (``take:alice``, ``take_both``, ``take_none``,
+        ``edit``). One undoable action of ``reviewer``; every step is in the ledger.
+        """
+        start, end = region
+        for s in spans:
+            self._require_label(s.layer, s.label)
+        with self._action(
+            reviewer,
+            article_id,
+            "adjudicate",
+            layer=layer,
+            region=[start, end],
+            choice=choice,
+            spans=[_span_json(s) for s in spans],
+        ) as act:
+            for r in self.conn.execute(
+                f"SELECT {', '.join(_q(c) for c in _ANNOTATION_COLS)} FROM annotations"
+                ' WHERE article_id = ? AND annotator = ? AND layer = ? AND start >= ? AND "end" <= ?',
+                (article_id, m.GOLD, layer, start, end),
+            ).fetchall():
+                act.change("annotation", dict(zip(_ANNOTATION_COLS, r, strict=True)), None)
+            for s in spans:
+                ann = self._new_annotation(
+                    m.GOLD, article_id, s, m.ORIGIN_ADJUDICATED, f"reviewer:{act.annotator}"
+                )
+                act.change("annotation", None, ann)
+            before = self._row(
+                "adjudication", {"article_id": article_id, "layer": layer, "start": start, "end": end}
+            )
+            act.change(
+                "adjudication",
+                before,
+                {
+                    "article_id": article_id,
+                    "layer": layer,
+                    "start": start,
+                    "end": end,
+                    "choice": choice,
+                    "reviewer": act.annotator,
+                    "at": now(),
+                },
+            )
+            self._gold_state(act, article_id)
+        return self._changes(article_id)
+
+    def _gold_state(self, act: Store._Action, article_id: str) -> None:
+        before = self._row("state", {"article_id": article_id, "annotator": m.GOLD})
+        if before is None or before["state"] == m.TODO:
+            act.change(
+                "state",
+                before,
+                {"article_id": article_id, "annotator": m.GOLD, "state": m.IN_PROGRESS, "updated_at": now()},
+            )
 
     # -- import and bulk reads -------------------------------------------------------------------
 
@@ -1372,6 +1473,22 @@ class Store:
                 state, at = states.get((r[0], who), (m.IN_PROGRESS, ""))
                 yield art, who, spans_by2.get((r[0], who), []), state, max(at, last.get((r[0], who), ""))
 
+    def article_states(self, annotator: str | None = None) -> Iterator[tuple[str, str, str]]:
+        """``(article_id, annotator, state)`` of every recorded state."""
+        sql = "SELECT article_id, annotator, state FROM article_states"
+        args: list[Any] = []
+        if annotator is not None:
+            sql += " WHERE annotator = ?"
+            args.append(annotator)
+        yield from self.conn.execute(sql, args)
+
+    def suggestion_spans(self) -> Iterator[tuple[str, Span]]:
+        """``(article_id, span)`` of every current suggestion (for the model as a pseudo-annotator)."""
+        for r in self.conn.execute(
+            "SELECT DISTINCT article_id, layer, start, \"end\", label FROM suggestions WHERE source != 'import'"
+        ):
+            yield r[0], Span(r[2], r[3], r[4], r[1])
+
     def stats(self) -> dict[str, Any]:
         """Counts for `annotator stats`: articles, annotators, decisions, spans per label, progress."""
         c = self.conn
@@ -1457,6 +1574,8 @@ def _row_span(r: dict[str, Any]) -> dict[str, Any]:
 def _check_annotator(name: str) -> str:
     if not isinstance(name, str) or not name.strip():
         raise StoreError("an annotator needs a name", hint="pass --annotator NAME")
+    if name.strip() == m.GOLD:
+        raise StoreError(f"{m.GOLD!r} is reserved for the reviewed gold set; choose another name")
     return name.strip()
 
 

@@ -14,7 +14,9 @@ from annotator.model import ENTITY, ISSUE, Span
 from annotator.review.spans import ArticleSpans
 
 ENTITY_LABELS = ["PERSON", "ORG", "GPE", "NORP", "DATE", "LAW", "EVENT", "MONEY"]
-ISSUE_LABELS = [f"issue.{name}" for name in "health tax housing energy migration defence education climate".split()]
+ISSUE_LABELS = [
+    f"issue.{name}" for name in "health tax housing energy migration defence education climate".split()
+]
 
 
 def make_corpus(
@@ -27,7 +29,10 @@ def make_corpus(
 ) -> list[ArticleSpans]:
     """Articles of ``words`` words where each annotator copies a hidden truth imperfectly."""
     rng = random.Random(seed)
-    vocab = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9))) for _ in range(6000)]
+    vocab = [
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(2, 9)))
+        for _ in range(6000)
+    ]
     articles = []
     for a in range(n_articles):
         pieces, offsets, pos = [], [], 0
@@ -46,7 +51,9 @@ def make_corpus(
             truth.append(Span(offsets[w][0], offsets[w + n - 1][1], rng.choice(ENTITY_LABELS), ENTITY))
         for _ in range(issues):
             w = rng.randrange(words - 8)
-            truth.append(Span(offsets[w][0], offsets[w + rng.randint(1, 7)][1], rng.choice(ISSUE_LABELS), ISSUE))
+            truth.append(
+                Span(offsets[w][0], offsets[w + rng.randint(1, 7)][1], rng.choice(ISSUE_LABELS), ISSUE)
+            )
         spans = {}
         for name in annotators:
             mine = []

@@ -10,6 +10,8 @@ How answers become spans:
   the whole example; the article is imported without spans, with a warning.
 - ``ignore``: the article is imported without spans.
 
+Spans that are not imported stay in ``meta["spans"]``.
+
 An article counts as done for the annotator only after an accepted manual task: one binary
 answer says nothing about the rest of the text.
 """
@@ -81,7 +83,8 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     annotator = annotator_of(record)
     parsed = [_span(raw, i, record, text, where) for i, raw in enumerate(raw_spans, start=1)]
     binary = record.get("_is_binary")
-    is_binary = binary is True or (binary is None and len(parsed) == 1)
+    # Without an answer the record is hand-made training data, not a binary decision.
+    is_binary = binary is True or (binary is None and len(parsed) == 1 and "answer" in record)
 
     spans: list[ImportedSpan] = []
     annotators: list[str | None] = []
@@ -102,7 +105,8 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
         location=str(where),
         title=record_title(record),
         source=record_source(record, where.path),
-        meta=record_meta(record, CONSUMED),
+        # Spans that were not imported stay in meta, so nothing the file said is lost.
+        meta=record_meta(record, CONSUMED if spans else CONSUMED - {"spans"}),
         spans=spans,
         annotators=annotators,
     )

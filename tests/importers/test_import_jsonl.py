@@ -298,3 +298,27 @@ def test_invalid_json_document_names_the_line(write_file):
 def test_empty_json_list(write_file):
     with pytest.raises(InputError, match="no records"):
         read(write_file("a.json", "[]"))
+
+
+def test_training_data_without_answer_counts_as_done(write_jsonl, spans_of):
+    path = write_jsonl(
+        "train.jsonl", [{"text": "Paris is big", "spans": [{"start": 0, "end": 5, "label": "GPE"}]}]
+    )
+    [doc] = read(path).docs
+    assert spans_of(doc) == [("Paris", "GPE", "entity", None, "accept")]
+    assert doc.annotators == [None]
+
+
+def test_spans_not_imported_stay_in_meta(write_jsonl):
+    raw = [{"start": 0, "end": 5, "label": "GPE"}]
+    path = write_jsonl("p.jsonl", [{"text": "Paris is big", "spans": raw, "answer": "ignore"}])
+    [doc] = read(path).docs
+    assert doc.spans == [] and doc.meta["spans"] == raw
+
+
+def test_span_text_may_differ_in_whitespace_only(write_jsonl, spans_of):
+    text = "New\nYork is big"
+    path = write_jsonl(
+        "p.jsonl", [{"text": text, "spans": [{"start": 0, "end": 8, "label": "GPE", "text": "New York"}]}]
+    )
+    assert spans_of(read(path).docs[0]) == [("New\nYork", "GPE", "entity", None, "accept")]

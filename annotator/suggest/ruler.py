@@ -7,12 +7,17 @@ Matching works on lemmas when the pipeline has a lemmatizer, and falls back to w
 it has none:
 
 * With lemmas (the English pipelines), a lemma in a pattern matches the token's lemma. Proper
-  nouns keep their case as lemma ("Tariffs" in a title-case headline), so the capitalised and
-  upper-case regular inflections of each lemma are accepted too.
+  nouns keep their case as lemma ("Tariffs" in a title-case headline), so a lemma that is a
+  capitalised or upper-case regular inflection of a pattern lemma counts as that lemma.
 * Without lemmas (``spacy.blank("en")``), a lemma matches the lowercase text of the token in its
   regular English inflections (tariff -> tariffs, impose -> imposed/imposes/imposing, ban ->
   banned), not irregular ones (rise -> rose). Patterns on ``POS``, ``TAG`` or ``DEP`` match
   nothing there, since a blank pipeline assigns none.
+
+Both work the same way: each token's lemma is mapped to the pattern lemma it stands for (a dict
+look-up built from the patterns), the patterns are matched against a lightweight copy of the doc
+carrying those lemmas, and plain ``{"LEMMA": "tariff"}`` tests stay in spaCy's compiled matcher
+instead of slow per-token set tests.
 
 Identical matches are reported once, a match inside a longer match of the same issue is dropped
 ("trade" inside "trade talks"), and matches of different issues may overlap.
@@ -27,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from spacy.attrs import ENT_IOB, ENT_TYPE, LEMMA, LOWER, MORPH, POS, TAG
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.schemas import validate_token_pattern
@@ -115,15 +121,12 @@ class IssueRuler:
 
     def __call__(self, doc: Doc) -> Doc:
         """Write the issue spans of ``doc`` to ``doc.spans[spans_key]``."""
-        if doc.has_annotation("LEMMA"):
-            matcher, exceptions = self._lemma_matcher, self._lemma_exceptions
-        else:
-            matcher, exceptions = self._form_matcher, self._form_exceptions
+        shadow = self._with_pattern_lemmas(doc)
         blocked: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in exceptions(doc):
+        for key, start, end in self._exceptions(shadow):
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
         found: set[tuple[int, int, str]] = set()
-        for key, start, end in matcher(doc):
+        for key, start, end in self._matcher(shadow):
             label = self.vocab.strings[key]
             if any(s <= start and end <= e for s, e in blocked.get(label, ())):
                 continue
@@ -167,23 +170,50 @@ class IssueRuler:
             return [{"LEMMA": t.text} for t in self.tokenizer(pattern) if not t.is_space]
         return copy.deepcopy(pattern)
 
+    def _with_pattern_lemmas(self, doc: Doc) -> Doc:
+        """A copy of ``doc`` (words, tags, entities) whose lemmas are mapped to pattern lemmas."""
+        has_lemmas = doc.has_annotation("LEMMA")
+        attrs = [a for a in (TAG, POS, MORPH) if doc.has_annotation(a)]
+        if doc.has_annotation("ENT_IOB"):
+            attrs += [ENT_IOB, ENT_TYPE]
+        attrs += [LEMMA, LOWER]
+        array = doc.to_array(attrs)
+        lookup = self._lemma_lookup if has_lemmas else self._form_lookup
+        column = array[:, -2] if has_lemmas else array[:, -1]
+        array[:, -2] = [lookup.get(h, h) for h in column.tolist()]
+        shadow = Doc(self.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        if len(doc):
+            shadow.from_array(attrs[:-1], array[:, :-1])
+        return shadow
+
     def _build(self) -> None:
-        self._lemma_matcher = Matcher(self.vocab)
-        self._lemma_exceptions = Matcher(self.vocab)
-        self._form_matcher = Matcher(self.vocab)
-        self._form_exceptions = Matcher(self.vocab)
+        self._matcher = Matcher(self.vocab)
+        self._exceptions = Matcher(self.vocab)
         grouped: dict[tuple[str, str], list[list[dict[str, Any]]]] = {}
         for rule in self.rules:
             grouped.setdefault((rule["kind"], rule["label"]), []).append(rule["pattern"])
         for (kind, label), patterns in grouped.items():
-            on_lemmas = [[_lemma_token(t) for t in p] for p in patterns]
-            on_forms = [[_form_token(t) for t in p] for p in patterns]
-            if kind == "pattern":
-                self._lemma_matcher.add(label, on_lemmas)
-                self._form_matcher.add(label, on_forms)
-            else:
-                self._lemma_exceptions.add(label, on_lemmas)
-                self._form_exceptions.add(label, on_forms)
+            (self._matcher if kind == "pattern" else self._exceptions).add(label, patterns)
+        # Map token lemmas (or, without a lemmatizer, lowercase words) to the pattern lemma they
+        # stand for; keys and values are string-store hashes.
+        terms = sorted({t for rule in self.rules for spec in rule["pattern"] for t in _lemma_terms(spec)})
+        strings = self.vocab.strings
+        self._lemma_lookup: dict[int, int] = {}
+        self._form_lookup: dict[int, int] = {}
+        term_set = set(terms)
+        # A term's own capitalised forms first, so "Housing" means housing, not house.
+        for term in terms:
+            for cased in (term.capitalize(), term.upper()):
+                if cased != term:
+                    self._lemma_lookup.setdefault(strings.add(cased), strings.add(term))
+        for term in terms:
+            target = strings.add(term)
+            for form in sorted(inflections(term)):
+                for cased in (form.capitalize(), form.upper()):
+                    if cased != term:
+                        self._lemma_lookup.setdefault(strings.add(cased), target)
+                if form != term and form not in term_set:
+                    self._form_lookup.setdefault(strings.add(form), target)
 
 
 def add_issue_ruler(
@@ -278,39 +308,11 @@ def _outermost(found: set[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return sorted(kept)
 
 
-def _lemma_token(token: dict[str, Any]) -> dict[str, Any]:
-    """Token spec for pipelines with lemmas: also accept proper-noun lemmas, which keep case."""
-    value = token.get("LEMMA")
-    terms = _lemma_terms(value)
-    if terms is None:
-        return token
-    accepted = set(terms)
-    for term in terms:
-        for form in inflections(term):
-            accepted.update({form.capitalize(), form.upper()})
-    op = "NOT_IN" if isinstance(value, dict) and "NOT_IN" in value else "IN"
-    return {**token, "LEMMA": {op: sorted(accepted)}}
-
-
-def _form_token(token: dict[str, Any]) -> dict[str, Any]:
-    """Token spec for pipelines without lemmas: the lemma's regular inflections, any case."""
-    value = token.get("LEMMA")
-    terms = _lemma_terms(value)
-    if terms is None or "LOWER" in token:
-        return token
-    forms = sorted(set().union(*(inflections(t) for t in terms)))
-    op = "NOT_IN" if isinstance(value, dict) and "NOT_IN" in value else "IN"
-    out = {k: v for k, v in token.items() if k != "LEMMA"}
-    out["LOWER"] = {op: forms}
-    return out
-
-
-def _lemma_terms(value: Any) -> list[str] | None:
-    """The lemmas named by a LEMMA value, or None if it is absent or uses another operator."""
+def _lemma_terms(spec: dict[str, Any]) -> list[str]:
+    """The lemmas a token spec names with ``LEMMA`` (a string, or ``IN``/``NOT_IN`` lists)."""
+    value = spec.get("LEMMA")
     if isinstance(value, str):
         return [value]
-    if isinstance(value, dict) and len(value) == 1:
-        ((op, terms),) = value.items()
-        if op in ("IN", "NOT_IN") and isinstance(terms, list) and all(isinstance(t, str) for t in terms):
-            return list(terms)
-    return None
+    if isinstance(value, dict):
+        return [t for op in ("IN", "NOT_IN") for t in value.get(op, []) if isinstance(t, str)]
+    return []

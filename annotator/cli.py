@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--suggestions", action="store_true", help="export the current suggestions instead of decisions"
     )
+    p.add_argument("--gold", action="store_true", help="export the reviewed gold set")
     p.add_argument(
         "-o", "--output", type=Path, help="output file (default: standard output; required for spacy)"
     )
@@ -260,11 +261,21 @@ def _cmd_export(args) -> int:
     with _open_store(args.db) as store:
         if args.output is None:
             n = ops.export(
-                store, args.format, sys.stdout, annotator=args.annotator, suggestions=args.suggestions
+                store,
+                args.format,
+                sys.stdout,
+                annotator=args.annotator,
+                suggestions=args.suggestions,
+                gold=args.gold,
             )
         else:
             n = ops.export(
-                store, args.format, args.output, annotator=args.annotator, suggestions=args.suggestions
+                store,
+                args.format,
+                args.output,
+                annotator=args.annotator,
+                suggestions=args.suggestions,
+                gold=args.gold,
             )
             print(f"wrote {n} records to {args.output}", file=sys.stderr)
     return 0

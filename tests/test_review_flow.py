@@ -26,7 +26,7 @@ ALL2 = [(4, 18, "ORG"), (40, 46, "GPE")]
 
 
 def _write_inputs(tmp_path):
-    for s, e, lab in ALICE + BOB + CAROL:
+    for s, e, _label in ALICE + BOB + CAROL:
         assert TEXT1[s:e].strip()
     alice = tmp_path / "alice.jsonl"
     alice.write_text(

@@ -152,6 +152,21 @@ class FeedbackReport:
             ],
         }
 
+    def to_text(self, examples: int = 1) -> str:
+        """A plain-text summary for the command line: changes by kind, habits, label swaps."""
+        lines = [f"{self.annotator} against {self.gold}: {self.articles} articles ({', '.join(self.layers)})"]
+        lines += [f"  {kind.replace('_', ' '):<22} {self.counts.get(kind, 0):>6}" for kind in CHANGE_KINDS]
+        if self.habits:
+            lines.append("habits:")
+            for h in self.habits:
+                shown = "; ".join(f"{a!r} -> {g!r}" for _, a, g in h.examples[:examples])
+                lines.append(f"  {h.name:<30} {h.count:>5} ({h.share:.0%})  e.g. {shown}")
+        swaps = sorted(((n, a, g) for (a, g), n in self.confusion.items() if a != g), reverse=True)
+        if swaps:
+            lines.append("labels changed (yours -> gold):")
+            lines += [f"  {a} -> {g}: {n}" for n, a, g in swaps[:10]]
+        return "\n".join(lines) + "\n"
+
     def to_html(self) -> str:
         """A self-contained HTML page (inline style, no scripts); every text is escaped."""
         e = html.escape

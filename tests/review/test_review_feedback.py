@@ -97,3 +97,10 @@ def test_no_shared_articles_is_an_error():
     art = ArticleSpans("a", T, {"dan": []})
     with pytest.raises(AnnotatorError, match="no article has spans from both 'dan' and 'gold'"):
         feedback_report([art], "dan")
+
+
+def test_text_summary_for_the_command_line():
+    text = feedback_report([article()], "dan").to_text()
+    assert "dan against gold: 1 articles" in text
+    assert "includes determiners" in text and "'the White House' -> 'White House'" in text
+    assert "ORG -> PERSON: 1" in text

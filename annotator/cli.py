@@ -425,7 +425,7 @@ def _cmd_feedback(args) -> int:
         args.output.write_text(report.to_html(), encoding="utf-8")
         print(f"wrote {args.output}", file=sys.stderr)
     else:
-        print(report.to_text() if hasattr(report, "to_text") else report.summary())
+        print(report.to_text())
     return 0
 
 

@@ -206,3 +206,21 @@ def test_review_settle_and_export_gold_holds_exactly_the_settled_spans(merged, t
     assert sorted(
         (sp["start"], sp["end"], sp["label"]) for sp in next(r for r in carol if r["text"] == TEXT1)["spans"]
     ) == sorted(CAROL)
+
+
+def test_feedback_report_after_review(merged, tmp_path, capsys):
+    review, _ = merged
+    with Store(review) as s:
+        ops.add_agreed_gold(s, "rita")
+        _, _, open_ = ops.review_queue(s)[0]
+        for d in open_:
+            ops.settle(s, "rita", d, "take:alice")
+    html_file = tmp_path / "carol.html"
+    assert main(["feedback", "--db", str(review), "--annotator", "carol", "-o", str(html_file)]) == 0
+    page = html_file.read_text(encoding="utf-8")
+    assert "<html" in page.lower() and "carol" in page
+    capsys.readouterr()
+    assert main(["feedback", "--db", str(review), "--annotator", "carol"]) == 0
+    text = capsys.readouterr().out
+    # carol called Joe Biden ORG where gold says PERSON, and included "in" before Berlin
+    assert "ORG" in text and "PERSON" in text

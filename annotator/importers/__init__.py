@@ -37,7 +37,7 @@ FORMATS: dict[str, Format] = {
         Format(
             "conll",
             "CoNLL / IOB, one token per line",
-            (".conll", ".iob", ".bio", ".iob2", ".tsv"),
+            (".conll", ".iob", ".bio", ".iob2", ".bioes", ".tsv"),
             conll.read,
         ),
         Format("spacy", "spaCy DocBin", (".spacy",), docbin.read),
@@ -47,22 +47,7 @@ FORMATS: dict[str, Format] = {
 
 # Files a folder import picks up; anything else in a folder (licences, brat's annotation.conf)
 # is left alone. Files named explicitly are always tried, so they get a clear error.
-FOLDER_SUFFIXES = frozenset(
-    {
-        ".txt",
-        ".ann",
-        ".jsonl",
-        ".ndjson",
-        ".json",
-        ".conll",
-        ".iob",
-        ".bio",
-        ".iob2",
-        ".tsv",
-        ".spacy",
-        ".csv",
-    }
-)
+FOLDER_SUFFIXES = frozenset(suffix for f in FORMATS.values() for suffix in f.extensions)
 _PEEK_BYTES = 1 << 20
 
 

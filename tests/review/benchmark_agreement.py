@@ -91,13 +91,16 @@ def main(n: int = 1000) -> None:
 
     corpus = make_corpus(n)
     compute_agreement(corpus[:5])  # warm up: load spaCy and scikit-learn once
-    best = float("inf")
+    best = best_cpu = float("inf")
     for _ in range(3):
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         report = compute_agreement(corpus)
         best = min(best, time.perf_counter() - t)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
     print(report.format_table(worst=3))
-    print(f"compute_agreement: {n} articles x 3 annotators: best of 3 {best:.2f} s")
+    print(
+        f"compute_agreement: {n} articles x 3 annotators: best of 3 {best:.2f} s wall, {best_cpu:.2f} s CPU"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,129 @@
+"""Start the desktop application: open the database, learn who is annotating, show the window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from annotator.errors import AnnotatorError
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(sys.argv[:1])
+    app.setApplicationName("annotator")
+    app.setApplicationDisplayName("annotator")
+    app.setOrganizationName("annotator")
+    return app
+
+
+def _open_store(db_path: Path | None):
+    from annotator.paths import default_db
+    from annotator.store import Store
+
+    path = Path(db_path) if db_path else default_db()
+    is_default = db_path is None
+    store = Store(path)
+    if store.article_count() == 0 and is_default:
+        # A first-time user sees the bundled demo articles, not an empty window.
+        from annotator import ops
+
+        ops.load_demo(store)
+    if not store.labels():
+        from annotator import ops
+
+        ops.ensure_default_labels(store)
+    return store
+
+
+def choose_annotator(store, annotator: str | None, parent=None) -> str | None:
+    """The name given, else the one remembered, else asked (the login name proposed)."""
+    from annotator.ui.dialogs import ask_annotator, system_user
+
+    if annotator and annotator.strip():
+        name = annotator.strip()
+    else:
+        name = store.get_setting("last_annotator")
+        if not name:
+            name = ask_annotator(parent, system_user(), store.annotators(), first_start=True)
+            if name is None:
+                return None
+    store.set_setting("last_annotator", name)
+    return name
+
+
+def _suggest_if_needed(window, session) -> None:
+    """Suggest on articles that have no suggestions yet (the demo articles at first start)."""
+    store = session.store
+    if store.suggestion_sources() or store.article_count() == 0:
+        return
+    from annotator.ui.tasks import Task
+
+    window.set_model_state("loading")
+
+    def work(progress, cancelled):
+        from annotator import ops
+        from annotator.store import Store
+
+        # A worker gets its own connection: the GUI thread owns the window's.
+        own = Store(store.path)
+        try:
+            return ops.suggest(own, progress=progress, cancelled=cancelled).changes
+        finally:
+            own.close()
+
+    task = Task(work, parent=window)
+
+    def on_progress(done: int, total: int) -> None:
+        window.set_model_state(f"suggesting {done}/{total}")
+
+    def on_finished(changes) -> None:
+        window.set_model_state("idle")
+        session.notify(changes)
+
+    def on_failed(exc) -> None:
+        window.set_model_state("idle")
+        window.show_error(exc)
+
+    task.progressed.connect(on_progress)
+    task.finished.connect(on_finished)
+    task.failed.connect(on_failed)
+    task.cancelled.connect(lambda: window.set_model_state("idle"))
+    window._startup_task = task
+    task.start()
+
+
+def run(db_path: Path | None = None, annotator: str | None = None) -> int:
+    """Run the window until it is closed; the exit code for the shell.
+
+    Parameters
+    ----------
+    db_path
+        The database to open; None opens the default one (with the demo articles when empty).
+    annotator
+        Who is annotating; None uses the name remembered in the database or asks for one.
+    """
+    app = _application()
+    try:
+        store = _open_store(db_path)
+    except AnnotatorError as e:
+        QMessageBox.critical(None, "annotator", str(e))
+        return e.exit_code or 1
+    name = choose_annotator(store, annotator)
+    if name is None:
+        store.close()
+        return 0
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.session import Session
+
+    session = Session(store, name)
+    window = MainWindow(session)
+    window.show()
+    window.open_first_article()
+    _suggest_if_needed(window, session)
+    code = app.exec()
+    session.store.close()
+    return code

@@ -1,0 +1,941 @@
+"""The article text with its suggestions and annotations marked, acted on by keyboard.
+
+The text is always shown as plain text. Offsets in the core are Python code points; Qt's
+document counts UTF-16 units and breaks lines at ``\\r``, so :class:`TextMap` translates
+between the two exactly. Marks are drawn with character formats; after an action only the
+ranges whose marks changed are formatted again, never the whole article.
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QGuiApplication,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QTextCharFormat,
+    QTextCursor,
+)
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+
+from annotator import model as m
+from annotator.errors import AnnotatorError
+from annotator.model import Annotation, Label, Span, Suggestion
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+SUGGESTION = "suggestion"
+ANNOTATION = "annotation"
+
+
+class TextMap:
+    """Exact translation between code-point offsets (core) and UTF-16 positions (Qt).
+
+    Parameters
+    ----------
+    text
+        The article text as stored.
+
+    Attributes
+    ----------
+    display
+        The text handed to Qt: same length in code points, with ``\\r`` replaced so that Qt
+        neither merges ``\\r\\n`` into one position nor counts a lone ``\\r`` differently, and
+        lone surrogates (which Qt would drop) replaced by U+FFFD.
+    """
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        display = text.replace("\r\n", " \n").replace("\r", "\n")
+        self.display = _SURROGATE.sub("\ufffd", display)
+        # Only texts with characters outside the BMP need a table; most news text has none.
+        self._astral = [mt.start() for mt in _ASTRAL.finditer(text)]
+        self._astral_q = [c + k for k, c in enumerate(self._astral)]
+
+    def to_qt(self, offset: int) -> int:
+        """Qt position of code-point ``offset``."""
+        if not self._astral:
+            return offset
+        return offset + bisect.bisect_left(self._astral, offset)
+
+    def from_qt(self, pos: int) -> int:
+        """Code-point offset of Qt position ``pos`` (the middle of a pair maps to its character)."""
+        if not self._astral:
+            return max(0, min(pos, self.length))
+        k = bisect.bisect_right(self._astral_q, pos - 2)  # pairs wholly before pos
+        offset = pos - k
+        if k < len(self._astral_q) and self._astral_q[k] == pos - 1:
+            offset -= 1
+        return max(0, min(offset, self.length))
+
+
+@dataclass(frozen=True, slots=True)
+class FocusedSpan:
+    """The span keyboard actions apply to: a pending suggestion or an annotation."""
+
+    kind: str
+    id: int
+    start: int
+    end: int
+    layer: str
+    label: str
+
+
+# A mark is what the view draws for one span: (start, end, layer, label, pending).
+Mark = tuple[int, int, str, str, bool]
+
+
+def _order(mark: Mark) -> int:
+    # Entities first (background), then issues (underline) so issues stay visible on top;
+    # accepted after pending so a decided span wins where both cover a character.
+    return (0 if mark[2] == m.ENTITY else 2) + (0 if mark[4] else 1)
+
+
+def _mix(a: QColor, b: QColor, t: float) -> QColor:
+    return QColor.fromRgbF(
+        a.redF() * (1 - t) + b.redF() * t,
+        a.greenF() * (1 - t) + b.greenF() * t,
+        a.blueF() * (1 - t) + b.blueF() * t,
+    )
+
+
+# Shifted digit keys when the physical key is unknown (offscreen, VNC): US, UK, German, Nordic.
+_SHIFTED_DIGITS = {
+    "!": 1,
+    "@": 2,
+    '"': 2,
+    "#": 3,
+    "£": 3,
+    "§": 3,
+    "$": 4,
+    "¤": 4,
+    "%": 5,
+    "^": 6,
+    "&": 7,
+    "/": 7,
+    "*": 8,
+    "(": 9,
+}
+# Physical digit keys 1-9: X11/Wayland key codes, Windows virtual keys, macOS virtual keys.
+_XKB_DIGITS = {10 + i: i + 1 for i in range(9)}
+_WIN_DIGITS = {0x31 + i: i + 1 for i in range(9)}
+_MAC_DIGITS = {0x12: 1, 0x13: 2, 0x14: 3, 0x15: 4, 0x17: 5, 0x16: 6, 0x1A: 7, 0x1C: 8, 0x19: 9}
+
+
+def digit_of(event: QKeyEvent) -> tuple[int, bool] | None:
+    """``(digit, shifted)`` for a press of a digit key 1-9, on any keyboard layout, else None."""
+    shifted = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+    platform = QGuiApplication.platformName()
+    physical = None
+    if platform in ("xcb", "wayland"):
+        physical = _XKB_DIGITS.get(event.nativeScanCode())
+    elif platform == "windows":
+        physical = _WIN_DIGITS.get(event.nativeVirtualKey())
+    elif platform == "cocoa":
+        physical = _MAC_DIGITS.get(event.nativeVirtualKey())
+    if physical is not None:
+        return physical, shifted
+    key = event.key()
+    if Qt.Key.Key_1.value <= key <= Qt.Key.Key_9.value:
+        return key - Qt.Key.Key_0.value, shifted
+    text = event.text()
+    if text in _SHIFTED_DIGITS:
+        return _SHIFTED_DIGITS[text], True
+    return None
+
+
+class ArticleView(QPlainTextEdit):
+    """Shows the open article with its marks and turns key presses into decisions.
+
+    Accepted entities have a solid background in their label colour; pending entity
+    suggestions a faded background and a dotted underline. Issues are underlined in their
+    colour: solid when accepted, dashed when suggested, so the two layers stay apart where
+    they overlap. Rejected suggestions are not drawn. The focused span is bold and outlined.
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`; the view reads the open article and its
+        spans from it and writes every decision through it.
+    parent
+        Parent widget.
+
+    Signals
+    -------
+    focus_changed(str, int)
+        The focused span changed: ``("suggestion" | "annotation", id)``, or ``("", -1)``.
+    message(str)
+        A short status text for the window (what was done, or why nothing was).
+    help_requested()
+        The user pressed ``?``.
+    """
+
+    focus_changed = Signal(str, int)
+    message = Signal(str)
+    help_requested = Signal()
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.char_mode = False
+        self.last_open_ms = 0.0
+        self.last_refresh_ms = 0.0
+        self.error_presenter: Callable[[BaseException], None] | None = None
+        self._article: m.Article | None = None
+        self._map = TextMap("")
+        self._tokens = None
+        self._labels: dict[tuple[str, str], Label] = {}
+        self._formats: dict[tuple[str, str, bool], QTextCharFormat] = {}
+        self._suggestions: dict[int, Suggestion] = {}
+        self._annotations: dict[int, Annotation] = {}
+        self._marks: set[Mark] = set()
+        self._focus: FocusedSpan | None = None
+
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.setUndoRedoEnabled(False)
+        self.setTabChangesFocus(False)
+        self.setMouseTracking(True)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setDocumentMargin(18)
+        font = QFont(self.font())
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.2)
+        self.setFont(font)
+        self.setCursorWidth(2)
+
+        session.article_changed.connect(self._on_session_article_changed)
+        session.changed.connect(self._on_session_changed)
+        session.store_changed.connect(self._on_session_store_changed)
+        self._load_labels()
+
+    # -- reading state ---------------------------------------------------------------------
+
+    @property
+    def article(self) -> m.Article | None:
+        """The article shown, or None."""
+        return self._article
+
+    @property
+    def focused(self) -> FocusedSpan | None:
+        """The focused span, or None."""
+        return self._focus
+
+    @property
+    def text_map(self) -> TextMap:
+        return self._map
+
+    def pending(self) -> list[Suggestion]:
+        """Undecided suggestions of the open article, in text order."""
+        return sorted(
+            (s for s in self._suggestions.values() if s.status == m.PENDING),
+            key=lambda s: (s.start, s.end, s.layer, s.id),
+        )
+
+    def marks(self) -> set[Mark]:
+        """What is drawn: ``(start, end, layer, label, pending)`` per visible span."""
+        return set(self._marks)
+
+    def char_format(self, offset: int) -> QTextCharFormat:
+        """The character format drawn at code-point ``offset`` (for tests and tools)."""
+        q = self._map.to_qt(offset)
+        block = self.document().findBlock(q)
+        for it in block:
+            frag = it.fragment()
+            if frag.position() <= q < frag.position() + frag.length():
+                return frag.charFormat()
+        return block.charFormat()
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selected text as code-point offsets, or None."""
+        cur = self.textCursor()
+        if not cur.hasSelection():
+            return None
+        a = self._map.from_qt(cur.selectionStart())
+        b = self._map.from_qt(cur.selectionEnd())
+        return (a, b) if a < b else None
+
+    def select_range(self, start: int, end: int) -> None:
+        """Select code points ``[start, end)`` as if by mouse."""
+        cur = self.textCursor()
+        cur.setPosition(self._map.to_qt(start))
+        cur.setPosition(self._map.to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cur)
+
+    def spans_at(self, offset: int) -> list[FocusedSpan]:
+        """Visible spans covering ``offset``: annotations before suggestions, smallest first."""
+        out = [
+            FocusedSpan(ANNOTATION, a.id, a.start, a.end, a.layer, a.label)
+            for a in self._annotations.values()
+            if a.start <= offset < a.end
+        ]
+        out += [
+            FocusedSpan(SUGGESTION, s.id, s.start, s.end, s.layer, s.label)
+            for s in self._suggestions.values()
+            if s.status == m.PENDING and s.start <= offset < s.end
+        ]
+        out.sort(key=lambda f: (f.kind != ANNOTATION, f.layer != m.ENTITY, f.end - f.start))
+        return out
+
+    def tooltip_at(self, offset: int) -> str:
+        """Rich-text tooltip for the spans at ``offset``; every piece of data is escaped."""
+        parts = []
+        for f in self.spans_at(offset):
+            lab = self._labels.get((f.layer, f.label))
+            desc = lab.description if lab else ""
+            if f.kind == ANNOTATION:
+                a = self._annotations[f.id]
+                state = {
+                    m.ORIGIN_ACCEPTED: "accepted",
+                    m.ORIGIN_CORRECTED: "accepted, corrected",
+                    m.ORIGIN_MANUAL: "added by hand",
+                    m.ORIGIN_IMPORTED: "imported",
+                }.get(a.origin, a.origin)
+                source = a.source or "you"
+            else:
+                s = self._suggestions[f.id]
+                state = "suggested, not decided yet"
+                source = s.source + (f" (score {s.score:.2f})" if s.score is not None else "")
+            layer = "issue" if f.layer == m.ISSUE else "entity"
+            lines = [f"<b>{html.escape(f.label)}</b> <i>{layer}</i>"]
+            if desc:
+                lines.append(html.escape(desc))
+            lines.append(f"source: {html.escape(source)}")
+            lines.append(f"state: {html.escape(state)}")
+            parts.append("<br>".join(lines))
+        return "<hr>".join(parts)
+
+    # -- loading and refreshing --------------------------------------------------------------
+
+    def _on_session_store_changed(self) -> None:
+        self._load_labels()
+
+    def _on_session_article_changed(self, article_id: str) -> None:
+        self.load(article_id or None)
+
+    def load(self, article_id: str | None) -> None:
+        """Show ``article_id`` (None: show nothing) and focus its first undecided suggestion."""
+        t0 = time.perf_counter()
+        self._focus = None
+        self._marks = set()
+        self._suggestions = {}
+        self._annotations = {}
+        self._tokens = None
+        if article_id is None:
+            self._article = None
+            self._map = TextMap("")
+            self.setPlainText("")
+            self.setExtraSelections([])
+            self.focus_changed.emit("", -1)
+            return
+        self._article = self.session.store.article(article_id)
+        self._map = TextMap(self._article.text)
+        self.setPlainText(self._map.display)
+        self._refresh()
+        first = self.pending()
+        self._set_focus(self._focus_of_suggestion(first[0]) if first else None, scroll=False)
+        self.moveCursor(QTextCursor.MoveOperation.Start)
+        self.last_open_ms = (time.perf_counter() - t0) * 1000
+
+    def _on_session_changed(self, changes: m.Changes) -> None:
+        if changes.labels:
+            self._load_labels()
+        if self._article is None:
+            return
+        if changes.articles and self._article.id not in changes.articles and not changes.labels:
+            return
+        if changes.spans or changes.labels or not changes.articles:
+            self._refresh(full=changes.labels)
+
+    def _load_labels(self) -> None:
+        self._labels = {(lab.layer, lab.name): lab for lab in self.session.store.labels()}
+        self._formats = {}
+
+    def _read_spans(self) -> None:
+        assert self._article is not None
+        who = self.session.annotator
+        aid = self._article.id
+        self._suggestions = {s.id: s for s in self.session.store.suggestions(aid, who)}
+        self._annotations = {a.id: a for a in self.session.store.annotations(aid, who)}
+
+    def _refresh(self, full: bool = False) -> None:
+        """Re-read the article's spans and format again only where the marks changed."""
+        t0 = time.perf_counter()
+        self._read_spans()
+        marks = {(a.start, a.end, a.layer, a.label, False) for a in self._annotations.values()}
+        marks |= {
+            (s.start, s.end, s.layer, s.label, True)
+            for s in self._suggestions.values()
+            if s.status == m.PENDING
+        }
+        old = self._marks
+        self._marks = marks
+        cur = QTextCursor(self.document())
+        cur.beginEditBlock()
+        try:
+            if not old and not full:
+                self._paint_marks(cur, sorted(marks, key=_order), None)
+            elif full:
+                self._clear(cur, 0, self._map.length)
+                self._paint_marks(cur, sorted(marks, key=_order), None)
+            else:
+                changed = old ^ marks
+                for a, b in _merge((mk[0], mk[1]) for mk in changed):
+                    self._clear(cur, a, b)
+                    inside = [mk for mk in marks if mk[0] < b and a < mk[1]]
+                    self._paint_marks(cur, sorted(inside, key=_order), (a, b))
+        finally:
+            cur.endEditBlock()
+        self._check_focus()
+        self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _clear(self, cur: QTextCursor, a: int, b: int) -> None:
+        cur.setPosition(self._map.to_qt(a))
+        cur.setPosition(self._map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
+        cur.setCharFormat(QTextCharFormat())
+
+    def _paint_marks(self, cur: QTextCursor, marks: Iterable[Mark], clip: tuple[int, int] | None) -> None:
+        to_qt = self._map.to_qt
+        for start, end, layer, label, pending in marks:
+            if clip is not None:
+                start, end = max(start, clip[0]), min(end, clip[1])
+            cur.setPosition(to_qt(start))
+            cur.setPosition(to_qt(end), QTextCursor.MoveMode.KeepAnchor)
+            cur.mergeCharFormat(self._format(layer, label, pending))
+
+    def _format(self, layer: str, label: str, pending: bool) -> QTextCharFormat:
+        key = (layer, label, pending)
+        fmt = self._formats.get(key)
+        if fmt is not None:
+            return fmt
+        lab = self._labels.get((layer, label))
+        colour = QColor(lab.colour if lab else "#888888")
+        if not colour.isValid():
+            colour = QColor("#888888")
+        base = self.palette().color(QPalette.ColorRole.Base)
+        dark = base.lightness() < 128
+        # Lines need contrast against the page: darker on light pages, lighter on dark ones.
+        line = colour.lighter(120) if dark else colour.darker(165)
+        fmt = QTextCharFormat()
+        if layer == m.ENTITY:
+            if pending:
+                fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
+                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+                fmt.setUnderlineColor(line)
+            else:
+                fmt.setBackground(_mix(base, colour, 0.60 if dark else 0.95))
+        else:
+            fmt.setUnderlineStyle(
+                QTextCharFormat.UnderlineStyle.DashUnderline
+                if pending
+                else QTextCharFormat.UnderlineStyle.SingleUnderline
+            )
+            fmt.setUnderlineColor(line)
+        self._formats[key] = fmt
+        return fmt
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self._article is not None:
+            self._formats = {}
+            self._refresh(full=True)
+
+    # -- focus -------------------------------------------------------------------------------
+
+    def _focus_of_suggestion(self, s: Suggestion) -> FocusedSpan:
+        return FocusedSpan(SUGGESTION, s.id, s.start, s.end, s.layer, s.label)
+
+    def _focus_of_annotation(self, a: Annotation) -> FocusedSpan:
+        return FocusedSpan(ANNOTATION, a.id, a.start, a.end, a.layer, a.label)
+
+    def _lookup(self, kind: str, span_id: int) -> FocusedSpan | None:
+        if kind == SUGGESTION:
+            s = self._suggestions.get(span_id)
+            return self._focus_of_suggestion(s) if s is not None and s.status == m.PENDING else None
+        if kind == ANNOTATION:
+            a = self._annotations.get(span_id)
+            return self._focus_of_annotation(a) if a is not None else None
+        return None
+
+    def _check_focus(self) -> None:
+        """Keep the focus only while its span is still drawn (and follow a moved annotation)."""
+        if self._focus is None:
+            return
+        now = self._lookup(self._focus.kind, self._focus.id)
+        if now != self._focus:
+            self._set_focus(now, scroll=False)
+
+    def set_focus_span(self, kind: str, span_id: int) -> bool:
+        """Focus a span by kind and id (from the span list); returns False when it is not shown."""
+        target = self._lookup(kind, span_id)
+        if target is None:
+            return False
+        self._set_focus(target)
+        return True
+
+    def _set_focus(self, target: FocusedSpan | None, scroll: bool = True) -> None:
+        changed = target != self._focus
+        self._focus = target
+        if target is None:
+            self.setExtraSelections([])
+        else:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(self._map.to_qt(target.start))
+            cur.setPosition(self._map.to_qt(target.end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            fmt = QTextCharFormat()
+            fmt.setFontWeight(QFont.Weight.Bold)
+            sel.format = fmt
+            self.setExtraSelections([sel])
+            if scroll:
+                self._scroll_to(target.start, target.end)
+        self.viewport().update()
+        if changed:
+            self.focus_changed.emit(target.kind if target else "", target.id if target else -1)
+
+    def _scroll_to(self, start: int, end: int) -> None:
+        # Moving the caret also makes Shift+arrows start from the focused span.
+        cur = self.textCursor()
+        cur.setPosition(self._map.to_qt(end))
+        self.setTextCursor(cur)
+        self.ensureCursorVisible()
+        cur.setPosition(self._map.to_qt(start))
+        self.setTextCursor(cur)
+        self.ensureCursorVisible()
+
+    def _anchor_key(self) -> tuple:
+        if self._focus is not None:
+            f = self._focus
+            return (f.start, f.end, f.layer, f.id)
+        return (self._map.from_qt(self.textCursor().position()), -1, "", -1)
+
+    def focus_next(self, step: int = 1, after: tuple | None = None) -> FocusedSpan | None:
+        """Focus the next (``step`` 1) or previous (-1) undecided suggestion, wrapping around."""
+        pend = self.pending()
+        if not pend:
+            self._set_focus(None)
+            self.message.emit("no undecided suggestions left in this article")
+            return None
+        keys = [(s.start, s.end, s.layer, s.id) for s in pend]
+        cur = after if after is not None else self._anchor_key()
+        if step > 0:
+            i = bisect.bisect_right(keys, cur)
+            target = pend[i % len(pend)]
+        else:
+            i = bisect.bisect_left(keys, cur) - 1
+            target = pend[i]  # -1 wraps to the last
+        self._set_focus(self._focus_of_suggestion(target))
+        return self._focus
+
+    def _focus_span(self, span: Span) -> None:
+        for a in self._annotations.values():
+            if (a.layer, a.start, a.end, a.label) == (span.layer, span.start, span.end, span.label):
+                self._set_focus(self._focus_of_annotation(a))
+                return
+
+    # -- painting, mouse, tooltips -------------------------------------------------------------
+
+    def range_rects(self, start: int, end: int) -> list[QRectF]:
+        """Viewport rectangles covering code points ``[start, end)``, one per visual line."""
+        qa, qb = self._map.to_qt(start), self._map.to_qt(end)
+        rects: list[QRectF] = []
+        offset = self.contentOffset()
+        block = self.document().findBlock(qa)
+        bottom = self.viewport().height()
+        while block.isValid() and block.position() < qb:
+            geo = self.blockBoundingGeometry(block).translated(offset)
+            if geo.top() > bottom:
+                break
+            layout = block.layout()
+            bpos = block.position()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                ls = bpos + line.textStart()
+                le = ls + line.textLength()
+                s, e = max(qa, ls), min(qb, le)
+                if s >= e:
+                    continue
+                x1 = line.cursorToX(s - bpos)[0]
+                x2 = line.cursorToX(e - bpos)[0]
+                rects.append(QRectF(geo.left() + x1, geo.top() + line.y(), x2 - x1, line.height()))
+            block = block.next()
+        return rects
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self._focus is None:
+            return
+        painter = QPainter(self.viewport())
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+        painter.setPen(pen)
+        for r in self.range_rects(self._focus.start, self._focus.end):
+            painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
+        painter.end()
+
+    def offset_at(self, pos) -> int | None:
+        """Code-point offset of the character under viewport point ``pos``, or None."""
+        if self._article is None:
+            return None
+        cur = self.cursorForPosition(pos)
+        q = cur.position()
+        if pos.x() < self.cursorRect(cur).x() and q > 0:
+            q -= 1
+        offset = self._map.from_qt(q)
+        return offset if offset < self._map.length else None
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.ToolTip:
+            offset = self.offset_at(event.pos())
+            tip = self.tooltip_at(offset) if offset is not None else ""
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
+            return
+        offset = self.offset_at(event.position().toPoint())
+        found = self.spans_at(offset) if offset is not None else []
+        self._set_focus(found[0] if found else None, scroll=False)
+
+    # -- keyboard ----------------------------------------------------------------------------
+
+    def event(self, event: QEvent) -> bool:
+        # Tab belongs to the suggestions here, not to the focus chain; and the view's keys
+        # win over window shortcuts while it has focus.
+        if event.type() == QEvent.Type.ShortcutOverride and self._is_view_key(event):
+            event.accept()
+            return True
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if self.handle_key(event):
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if not self.handle_key(event):
+            super().keyPressEvent(event)
+
+    def _is_view_key(self, event: QKeyEvent) -> bool:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods & ~Qt.KeyboardModifier.ShiftModifier:
+            return False
+        key = event.key()
+        return (
+            key
+            in (
+                Qt.Key.Key_A,
+                Qt.Key.Key_X,
+                Qt.Key.Key_Delete,
+                Qt.Key.Key_Backspace,
+                Qt.Key.Key_Return,
+                Qt.Key.Key_Enter,
+                Qt.Key.Key_Question,
+            )
+            or event.text() in ("[", "]", "{", "}", "?")
+            or digit_of(event) is not None
+        )
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """Run the action bound to ``event``; True when the key was one of the view's."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if mods & ~Qt.KeyboardModifier.ShiftModifier:
+            return False
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        key = event.key()
+        text = event.text()
+        if key == Qt.Key.Key_Backtab or (key == Qt.Key.Key_Tab and shift):
+            self.focus_next(-1)
+        elif key == Qt.Key.Key_Tab:
+            self.focus_next(1)
+        elif key == Qt.Key.Key_A:
+            self.accept_all() if shift else self.accept_focused()
+        elif key == Qt.Key.Key_X and not shift:
+            self.reject_focused()
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.delete_focused()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not shift:
+            self.done_and_next()
+        elif text == "?" or key == Qt.Key.Key_Question:
+            self.help_requested.emit()
+        elif text == "[":
+            self.move_edge("start", grow=True)
+        elif text == "]":
+            self.move_edge("end", grow=True)
+        elif text == "{":
+            self.move_edge("start", grow=False)
+        elif text == "}":
+            self.move_edge("end", grow=False)
+        elif key == Qt.Key.Key_Escape:
+            self._set_focus(None)
+        else:
+            digit = digit_of(event)
+            if digit is None:
+                return False
+            n, shifted = digit
+            self.apply_label_key(n, m.ISSUE if shifted else m.ENTITY)
+        return True
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def _run(self, what: Callable[[], object]) -> object:
+        """Call the core; an AnnotatorError becomes a status message, never a traceback."""
+        try:
+            return what()
+        except AnnotatorError as e:
+            self.message.emit(str(e))
+        except Exception as e:  # noqa: BLE001 - shown in a dialog, the window keeps running
+            if self.error_presenter is not None:
+                self.error_presenter(e)
+            else:
+                self.message.emit(f"unexpected error: {type(e).__name__}: {e}")
+        return None
+
+    def _need_focus(self) -> FocusedSpan | None:
+        if self._article is None:
+            self.message.emit("open an article first")
+            return None
+        if self._focus is None:
+            self.message.emit("no span is focused: press Tab to go to the next suggestion")
+        return self._focus
+
+    def accept_focused(self) -> None:
+        """Accept the focused suggestion and go on to the next undecided one."""
+        f = self._need_focus()
+        if f is None:
+            return
+        if f.kind != SUGGESTION:
+            self.message.emit(f"{f.label} is already accepted")
+            return
+        if self._run(lambda: self.session.accept(f.id)) is not None:
+            self.message.emit(f"accepted {f.label}")
+            self._after_decision(f)
+
+    def reject_focused(self) -> None:
+        """Reject the focused suggestion (or remove the focused span) and go on."""
+        f = self._need_focus()
+        if f is None:
+            return
+        if f.kind == ANNOTATION:
+            self.delete_focused()
+            return
+        if self._run(lambda: self.session.reject(f.id)) is not None:
+            self.message.emit(f"rejected {f.label}")
+            self._after_decision(f)
+
+    def delete_focused(self) -> None:
+        """Remove the focused span (a focused suggestion is rejected)."""
+        f = self._need_focus()
+        if f is None:
+            return
+        if f.kind == SUGGESTION:
+            self.reject_focused()
+            return
+        if self._run(lambda: self.session.delete_span(f.id)) is not None:
+            self.message.emit(f"removed {f.label}")
+            self._after_decision(f)
+
+    def _after_decision(self, f: FocusedSpan) -> None:
+        if self.pending():
+            self.focus_next(1, after=(f.start, f.end, f.layer, f.id))
+        else:
+            self._set_focus(None)
+
+    def accept_all(self) -> None:
+        """Accept every undecided suggestion in the article (overlapping entities are skipped)."""
+        if self._article is None:
+            self.message.emit("open an article first")
+            return
+        ch = self._run(self.session.accept_all)
+        if ch is not None:
+            skipped = ch.count("skipped")
+            text = f"accepted {ch.count('accepted')} suggestions"
+            if skipped:
+                text += f"; {skipped} overlapping entities were left undecided"
+            self.message.emit(text)
+            first = self.pending()
+            self._set_focus(self._focus_of_suggestion(first[0]) if first else None)
+
+    def label_for_key(self, n: int, layer: str) -> Label | None:
+        """The label bound to digit ``n`` on ``layer`` (by its key, else by position)."""
+        labels = [lab for lab in self._labels.values() if lab.layer == layer]
+        for lab in labels:
+            if lab.key == str(n):
+                return lab
+        if not any(lab.key for lab in labels):
+            ordered = self.session.store.labels(layer)
+            if 0 < n <= len(ordered):
+                return ordered[n - 1]
+        return None
+
+    def apply_label_key(self, n: int, layer: str) -> None:
+        """Digit key: label the selection (a new span) or the focused span."""
+        lab = self.label_for_key(n, layer)
+        if lab is None:
+            shift = "Shift+" if layer == m.ISSUE else ""
+            self.message.emit(f"no {layer} label on {shift}{n}")
+            return
+        self.apply_label(lab.layer, lab.name)
+
+    def tokens(self):
+        """Token boundaries of the open article (computed once per article)."""
+        if self._tokens is None and self._article is not None:
+            from annotator.text import tokens
+
+            self._tokens = tokens(self._article.text)
+        return self._tokens
+
+    def apply_label(self, layer: str, name: str) -> None:
+        """Give ``name`` to the selected text (a new span) or to the focused span.
+
+        A selection is widened to whole tokens unless character mode is on. A focused span on
+        the other layer gets a new span with the same boundaries on this layer.
+        """
+        if self._article is None:
+            self.message.emit("open an article first")
+            return
+        sel = self.selected_range()
+        if sel is not None:
+            start, end = sel if self.char_mode else self.tokens().snap(*sel)
+            # Leading/trailing whitespace of an exact selection is never meant.
+            text = self._article.text
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start >= end:
+                self.message.emit("the selection holds no text")
+                return
+            self._add(Span(start, end, name, layer))
+            return
+        f = self._need_focus()
+        if f is None:
+            return
+        if f.layer != layer:
+            self._add(Span(f.start, f.end, name, layer))
+        elif f.label == name and f.kind == ANNOTATION:
+            self.message.emit(f"it is already {name}")
+        elif f.kind == SUGGESTION:
+            if self._run(lambda: self.session.correct(f.id, label=name)) is not None:
+                self.message.emit(f"{f.label} → {name}")
+                self._focus_span(Span(f.start, f.end, name, f.layer))
+        elif self._run(lambda: self.session.update_span(f.id, label=name)) is not None:
+            self.message.emit(f"{f.label} → {name}")
+
+    def _add(self, span: Span) -> None:
+        ch = self._run(lambda: self.session.add_span(span))
+        if ch is None:
+            return
+        cur = self.textCursor()
+        cur.clearSelection()
+        self.setTextCursor(cur)
+        self.message.emit(f"added {span.label}: {self._article.text[span.start : span.end]!r}")
+        new_id = ch.count("added_id")
+        if not (new_id and self.set_focus_span(ANNOTATION, new_id)):
+            self._focus_span(span)
+
+    def move_edge(self, edge: str, grow: bool) -> None:
+        """Move the focused span's ``start`` or ``end`` by one token (``grow``: outwards)."""
+        f = self._need_focus()
+        if f is None:
+            return
+        toks = self.tokens()
+        start, end = f.start, f.end
+        if edge == "start":
+            start = toks.shift_start(f.start, f.end, -1 if grow else 1)
+        else:
+            end = toks.shift_end(f.start, f.end, 1 if grow else -1)
+        if (start, end) == (f.start, f.end):
+            self.message.emit("the span cannot move further that way")
+            return
+        if f.kind == SUGGESTION:
+            done = self._run(lambda: self.session.correct(f.id, start=start, end=end))
+        else:
+            done = self._run(lambda: self.session.update_span(f.id, start=start, end=end))
+        if done is not None:
+            self._focus_span(Span(start, end, f.label, f.layer))
+            self.message.emit(f"{f.label}: {self._article.text[start:end]!r}")
+
+    def done_and_next(self) -> None:
+        """Mark the article done and open the next one still to do."""
+        if self._article is None:
+            self.message.emit("open an article first")
+            return
+        current = self._article.id
+        if self._run(lambda: self.session.set_state(m.DONE, current)) is None:
+            return
+        nxt = self._run(lambda: self.session.store.next_article(self.session.annotator, current))
+        if nxt:
+            self.session.open_article(nxt)
+            self.message.emit("marked done; next article opened")
+        else:
+            self.message.emit("marked done; every article is done")
+
+    def undo(self) -> None:
+        """Undo the annotator's last action (the ledger), opening its article if needed."""
+        self._replay(undo=True)
+
+    def redo(self) -> None:
+        """Redo the action undone last."""
+        self._replay(undo=False)
+
+    def _replay(self, undo: bool) -> None:
+        store = self.session.store
+        act = self._run(lambda: store.last_action(self.session.annotator, undone=not undo))
+        ch = self._run(self.session.undo if undo else self.session.redo)
+        if ch is None:
+            return
+        kind = act["kind"] if act else "action"
+        self.message.emit(f"{'undone' if undo else 'redone'}: {kind}")
+        aid = act.get("article_id") if act else None
+        if aid and (self._article is None or aid != self._article.id):
+            self.session.open_article(aid)
+        if act:
+            self._focus_after_replay(act["detail"])
+
+    def _focus_after_replay(self, detail: dict) -> None:
+        sugg = detail.get("suggestion")
+        if sugg and self.set_focus_span(SUGGESTION, sugg["id"]):
+            return
+        for key in ("to", "after", "before", "span"):
+            sp = detail.get(key)
+            if sp:
+                hit = [
+                    a
+                    for a in self._annotations.values()
+                    if (a.layer, a.start, a.end) == (sp["layer"], sp["start"], sp["end"])
+                ]
+                if hit:
+                    self._set_focus(self._focus_of_annotation(hit[0]))
+                    return
+        if sugg:
+            self._focus_span(Span(sugg["start"], sugg["end"], sugg["label"], sugg["layer"]))
+
+
+def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out

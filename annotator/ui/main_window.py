@@ -1,0 +1,476 @@
+"""The main window: article list, article view, label palette, span list, menus, status bar."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator import model as m
+from annotator.errors import AnnotatorError
+from annotator.ui.article_view import ArticleView
+from annotator.ui.dialogs import ask_annotator
+from annotator.ui.session import Session
+from annotator.ui.shortcuts import ShortcutsDialog
+
+STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
+
+# Keys a list beside the view passes on to the view (the lists keep arrows, Enter, Tab, Delete).
+_FORWARDED = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_Question}
+
+
+def _optional(module: str, name: str):
+    """A widget or function of another ui module, or None while that module does not exist."""
+    try:
+        mod = importlib.import_module(f"annotator.ui.{module}")
+    except ModuleNotFoundError as e:
+        if e.name != f"annotator.ui.{module}":
+            raise
+        return None
+    return getattr(mod, name, None)
+
+
+class MainWindow(QMainWindow):
+    """The annotator's window.
+
+    Centre: the open article's title above the :class:`ArticleView`. Left dock: the article
+    list; right docks: the label palette and the span list. The status bar shows who is
+    annotating (click to switch), progress, the model state and the database path.
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`; every widget of the window shares it.
+    parent
+        Parent widget (normally None).
+    """
+
+    def __init__(self, session: Session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(900, 560)
+
+        self.view = ArticleView(session)
+        self.view.error_presenter = self.show_error
+        self.title_label = QLabel()
+        self.title_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.title_label.setWordWrap(True)
+        font = self.title_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.35)
+        font.setBold(True)
+        self.title_label.setFont(font)
+        self.info_label = QLabel()
+        self.info_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.info_label.setForegroundRole(self.info_label.foregroundRole())
+        self.info_label.setEnabled(False)  # the palette's muted text colour
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(8, 6, 8, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.info_label)
+        layout.addWidget(self.view, 1)
+        self.setCentralWidget(central)
+
+        self.article_list = None
+        self.label_palette = None
+        self.span_list = None
+        self.docks: dict[str, QDockWidget] = {}
+        self._make_docks()
+        self._make_status_bar()
+        self._make_actions()
+        self._make_menus()
+
+        session.article_changed.connect(self._on_session_article_changed)
+        session.changed.connect(self._on_session_changed)
+        session.annotator_changed.connect(self._on_session_annotator_changed)
+        session.store_changed.connect(self._on_session_store_changed)
+        self.view.message.connect(self._on_view_message)
+        self.view.help_requested.connect(self.show_shortcuts)
+        self.view.focus_changed.connect(self._on_view_focus_changed)
+        QApplication.instance().installEventFilter(self)
+
+        self._update_title()
+        self._update_status()
+        self.resize(1280, 800)
+
+    # -- building --------------------------------------------------------------------------
+
+    def _dock(self, key: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{key}_dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(area, dock)
+        self.docks[key] = dock
+        return dock
+
+    def _placeholder(self, text: str) -> QLabel:
+        lab = QLabel(text)
+        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lab.setWordWrap(True)
+        lab.setEnabled(False)
+        return lab
+
+    def _make_docks(self) -> None:
+        left = Qt.DockWidgetArea.LeftDockWidgetArea
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        ArticleListView = _optional("article_list", "ArticleListView")
+        if ArticleListView is not None:
+            self.article_list = ArticleListView(self.session)
+            self.article_list.article_activated.connect(self._on_article_list_activated)
+            self._dock("articles", "Articles", self.article_list, left)
+        else:
+            self._dock("articles", "Articles", self._placeholder("(article list)"), left)
+        LabelPalette = _optional("label_palette", "LabelPalette")
+        if LabelPalette is not None:
+            self.label_palette = LabelPalette(self.session)
+            self.label_palette.label_chosen.connect(self._on_label_palette_chosen)
+            self._dock("labels", "Labels", self.label_palette, right)
+        else:
+            self._dock("labels", "Labels", self._placeholder("(label palette)"), right)
+        SpanList = _optional("span_list", "SpanList")
+        if SpanList is not None:
+            self.span_list = SpanList(self.session)
+            self.span_list.span_activated.connect(self._on_span_list_activated)
+            self._dock("spans", "Spans", self.span_list, right)
+        else:
+            self._dock("spans", "Spans", self._placeholder("(span list)"), right)
+        self.resizeDocks([self.docks["articles"]], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["labels"]], [300], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["labels"], self.docks["spans"]], [330, 400], Qt.Orientation.Vertical)
+
+    def _make_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.annotator_button = QToolButton()
+        self.annotator_button.setAutoRaise(True)
+        self.annotator_button.setToolTip("Who is annotating: click to switch")
+        self.annotator_button.clicked.connect(self.switch_annotator)
+        self.progress_label = QLabel()
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.model_label = QLabel()
+        self.model_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.db_label = QLabel()
+        self.db_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.db_label.setEnabled(False)
+        bar.addPermanentWidget(self.annotator_button)
+        bar.addPermanentWidget(self.progress_label)
+        bar.addPermanentWidget(self.model_label)
+        bar.addPermanentWidget(self.db_label)
+        self.set_model_state("idle")
+
+    def _action(
+        self,
+        text: str,
+        slot,
+        shortcut: str | QKeySequence | list | None = None,
+        hint: str | None = None,
+        checkable: bool = False,
+    ) -> QAction:
+        # ``hint`` shows a key the view handles itself: a real shortcut would fire in the
+        # search field too, and Tab/Enter/Delete mean something else in the lists.
+        act = QAction(f"{text}\t{hint}" if hint else text, self)
+        if shortcut is not None:
+            if isinstance(shortcut, list):
+                act.setShortcuts([QKeySequence(s) for s in shortcut])
+            else:
+                act.setShortcut(QKeySequence(shortcut))
+        act.setCheckable(checkable)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
+
+    def _make_actions(self) -> None:
+        v = self.view
+        self.act_open = self._action("&Open database…", self.open_database, QKeySequence.StandardKey.Open)
+        self.act_import = self._action("&Import…", self.import_files, "Ctrl+I")
+        self.act_suggest = self._action("&Suggest…", self.run_suggest)
+        self.act_export = self._action("&Export…", self.export_data)
+        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.act_undo = self._action("&Undo", v.undo, QKeySequence.StandardKey.Undo)
+        self.act_redo = self._action("&Redo", v.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.act_accept = self._action("&Accept", v.accept_focused, hint="A")
+        self.act_reject = self._action("Re&ject", v.reject_focused, hint="X")
+        self.act_accept_all = self._action("Accept a&ll", v.accept_all, hint="Shift+A")
+        self.act_delete = self._action("&Delete span", v.delete_focused, hint="Del")
+        self.act_next = self._action("&Next suggestion", lambda: v.focus_next(1), hint="Tab")
+        self.act_prev = self._action("&Previous suggestion", lambda: v.focus_next(-1), hint="Shift+Tab")
+        self.act_done = self._action(
+            "&Mark done, open next", v.done_and_next, ["Ctrl+Return", "Ctrl+Enter"], hint="Enter"
+        )
+        self.act_done.setText("&Mark done, open next\tEnter")
+        self.act_char_mode = self._action(
+            "&Character mode", self._on_char_mode_toggled, "Ctrl+E", checkable=True
+        )
+        self.act_switch = self._action("S&witch annotator…", self.switch_annotator)
+        self.act_zoom_in = self._action("&Larger text", lambda: v.zoomIn(1), ["Ctrl++", "Ctrl+="])
+        self.act_zoom_out = self._action("&Smaller text", lambda: v.zoomOut(1), "Ctrl+-")
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", hint="?")
+        self.act_shortcuts.setText("&Keyboard shortcuts\t?")
+        self.act_about = self._action("&About annotator", self._on_about)
+        self.act_import.setEnabled(_optional("file_actions", "import_files") is not None)
+        self.act_suggest.setEnabled(_optional("file_actions", "run_suggest") is not None)
+        self.act_export.setEnabled(_optional("file_actions", "export_data") is not None)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file = bar.addMenu("&File")
+        file.addActions([self.act_open, self.act_import, self.act_suggest, self.act_export])
+        file.addSeparator()
+        file.addAction(self.act_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.act_undo, self.act_redo])
+        edit.addSeparator()
+        edit.addActions([self.act_accept, self.act_reject, self.act_accept_all, self.act_delete])
+        edit.addSeparator()
+        edit.addActions([self.act_next, self.act_prev, self.act_done])
+        edit.addSeparator()
+        edit.addActions([self.act_char_mode, self.act_switch])
+        view = bar.addMenu("&View")
+        for key in ("articles", "labels", "spans"):
+            view.addAction(self.docks[key].toggleViewAction())
+        view.addSeparator()
+        view.addActions([self.act_zoom_in, self.act_zoom_out])
+        help_ = bar.addMenu("&Help")
+        help_.addActions([self.act_shortcuts, self.act_about])
+
+    # -- status ------------------------------------------------------------------------------
+
+    def set_model_state(self, state: str) -> None:
+        """Show the model state in the status bar: idle, loading or suggesting."""
+        self.model_label.setText(f"model: {state}")
+
+    def _update_status(self) -> None:
+        s = self.session
+        self.annotator_button.setText(f"👤 {s.annotator}")
+        done, total = s.store.progress(s.annotator)
+        self.progress_label.setText(f"{done} of {total} done")
+        self.db_label.setText(str(s.db_path))
+        self.db_label.setToolTip(str(s.db_path))
+        self.setWindowTitle(f"annotator — {Path(s.db_path).name}")
+
+    def _update_title(self) -> None:
+        art = self.view.article
+        if art is None:
+            self.title_label.setText("No article open")
+            self.info_label.setText(
+                "Pick an article in the list on the left, or import some (File > Import)."
+            )
+            return
+        self.title_label.setText(art.title or "(untitled)")
+        self._update_info()
+
+    def _update_info(self) -> None:
+        art = self.view.article
+        if art is None:
+            return
+        state = self.session.store.state(self.session.annotator, art.id)
+        pending = len(self.view.pending())
+        spans = len(self.view._annotations)
+        mode = " · character mode" if self.view.char_mode else ""
+        self.info_label.setText(
+            f"{STATE_TEXT.get(state, state)} · {pending} undecided suggestion{'s' * (pending != 1)}"
+            f" · {spans} span{'s' * (spans != 1)}{mode}"
+        )
+
+    # -- session events ------------------------------------------------------------------------
+
+    def _on_session_article_changed(self, _article_id: str) -> None:
+        self._update_title()
+
+    def _on_session_changed(self, changes: m.Changes) -> None:
+        if changes.states or changes.spans or changes.articles or not changes.counts:
+            self._update_status()
+            self._update_info()
+
+    def _on_session_annotator_changed(self, _name: str) -> None:
+        self._update_status()
+        self._update_info()
+
+    def _on_session_store_changed(self) -> None:
+        self._update_status()
+        self._update_title()
+
+    def _on_view_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 6000)
+
+    def _on_view_focus_changed(self, kind: str, span_id: int) -> None:
+        if self.span_list is not None and kind and hasattr(self.span_list, "select_span"):
+            self.span_list.select_span(kind, span_id)
+        f = self.view.focused
+        if f is not None and self.label_palette is not None:
+            self.label_palette.select_label(f.layer, f.label)
+
+    def _on_article_list_activated(self, article_id: str) -> None:
+        self.session.open_article(article_id)
+        self.view.setFocus()
+
+    def _on_label_palette_chosen(self, layer: str, name: str) -> None:
+        self.view.apply_label(layer, name)
+        self.view.setFocus()
+
+    def _on_span_list_activated(self, kind: str, span_id: int) -> None:
+        self.view.set_focus_span(kind, span_id)
+        self.view.setFocus()
+
+    def _on_char_mode_toggled(self, on: bool) -> None:
+        self.view.char_mode = bool(on)
+        self.statusBar().showMessage(
+            "character mode: selections keep their exact characters"
+            if on
+            else "token mode: selections snap to whole words",
+            6000,
+        )
+        self._update_info()
+
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "annotator",
+            "annotator: read news articles and accept, reject, correct or add entity and issue spans"
+            " by keyboard. Every decision is saved at once.",
+        )
+
+    # -- keys from the lists -------------------------------------------------------------------
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        # A, X, digits, brackets and ? typed while a list beside the view has focus act on the
+        # article, as if typed in the view; text fields keep their keys.
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        focus = QApplication.focusWidget()
+        if (
+            obj is not focus
+            or focus is None
+            or focus is self.view
+            or not self.isAncestorOf(focus)
+            or _is_text_input(focus)
+        ):
+            return False
+        if event.key() in _FORWARDED or event.text() in ("[", "]", "{", "}", "?") or _digit(event):
+            return self.view.handle_key(event)
+        return False
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def show_error(self, exc: BaseException) -> None:
+        """Present an error: a dialog with the message, the traceback only under details."""
+        show = _optional("errors", "show_error")
+        if show is not None:
+            show(self, exc)
+        else:
+            QMessageBox.warning(self, "annotator", str(exc))
+
+    def show_shortcuts(self) -> None:
+        """The ``?`` dialog: every shortcut."""
+        ShortcutsDialog(self).exec()
+
+    def open_first_article(self) -> None:
+        """Open the first article still to do (else the first article), if there is one."""
+        s = self.session
+        target = s.store.next_article(s.annotator)
+        if target is None:
+            ids = s.store.article_ids()
+            target = ids[0] if ids else None
+        s.open_article(target)
+        self.view.setFocus()
+
+    def switch_annotator(self) -> None:
+        """Ask for another annotator name and record decisions under it from now on."""
+        s = self.session
+        name = ask_annotator(self, s.annotator, s.store.annotators())
+        if name and name != s.annotator:
+            try:
+                s.set_annotator(name)
+            except AnnotatorError as e:
+                self.show_error(e)
+                return
+            self.statusBar().showMessage(f"annotating as {name}", 6000)
+
+    def open_database(self) -> None:
+        """Open (or create) another database file."""
+        dlg = QFileDialog(self, "Open or create a database", str(Path(self.session.db_path).parent))
+        dlg.setFileMode(QFileDialog.FileMode.AnyFile)
+        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dlg.setNameFilters(["Annotator databases (*.db *.sqlite *.sqlite3)", "All files (*)"])
+        if not dlg.exec() or not dlg.selectedFiles():
+            return
+        self.open_database_path(Path(dlg.selectedFiles()[0]))
+
+    def open_database_path(self, path: Path) -> bool:
+        """Switch the window to the database at ``path``; an error leaves the current one open."""
+        from annotator.store import Store
+
+        try:
+            store = Store(path)
+            if not store.labels():
+                from annotator import ops
+
+                ops.ensure_default_labels(store)
+            store.set_setting("last_annotator", self.session.annotator)
+        except AnnotatorError as e:
+            self.show_error(e)
+            return False
+        self.session.open_store(store)
+        self.open_first_article()
+        return True
+
+    def _file_action(self, name: str) -> None:
+        fn = _optional("file_actions", name)
+        if fn is None:
+            self.statusBar().showMessage("not available yet", 4000)
+            return
+        fn(self, self.session)
+
+    def import_files(self) -> None:
+        """File > Import: pick files, import them in the background."""
+        self._file_action("import_files")
+
+    def run_suggest(self) -> None:
+        """File > Suggest: run the models in the background."""
+        self._file_action("run_suggest")
+
+    def export_data(self) -> None:
+        """File > Export: write the annotations in the background."""
+        self._file_action("export_data")
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        QApplication.instance().removeEventFilter(self)
+        super().closeEvent(event)
+
+
+def _is_text_input(w: QWidget) -> bool:
+    if isinstance(w, QLineEdit | QAbstractSpinBox):
+        return True
+    if isinstance(w, QComboBox):
+        return w.isEditable()
+    if isinstance(w, QTextEdit | QPlainTextEdit):
+        return not w.isReadOnly()
+    return False
+
+
+def _digit(event: QKeyEvent) -> bool:
+    from annotator.ui.article_view import digit_of
+
+    return digit_of(event) is not None

@@ -1,0 +1,86 @@
+"""Every keyboard shortcut of the window in one table, and the ``?`` dialog that lists them."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+# (group, keys, what it does). The article view handles the single keys while it (or a
+# list beside it) has focus; the Ctrl shortcuts work anywhere in the window.
+SHORTCUTS: list[tuple[str, str, str]] = [
+    ("Move", "Tab", "Next undecided suggestion (scrolls to it)"),
+    ("Move", "Shift+Tab", "Previous undecided suggestion"),
+    ("Move", "Click", "Focus the span under the mouse"),
+    ("Move", "Esc", "Unfocus the span"),
+    ("Decide", "A", "Accept the focused suggestion"),
+    ("Decide", "X", "Reject the focused suggestion (or remove the focused span)"),
+    ("Decide", "Shift+A", "Accept all undecided suggestions in the article"),
+    ("Decide", "Delete", "Remove the focused span (a suggestion is rejected)"),
+    ("Label", "1 … 9", "Entity label with that key: on the selection (new span) or the focused span"),
+    ("Label", "Shift+1 … Shift+9", "Issue label with that key, the same way"),
+    ("Label", "Shift+arrows / mouse", "Select text; a label key then makes it a span snapped to whole words"),
+    ("Label", "Ctrl+E", "Character mode: keep the exact selection instead of snapping to words"),
+    ("Boundaries", "[", "Focused span: start one token earlier"),
+    ("Boundaries", "]", "Focused span: end one token later"),
+    ("Boundaries", "{", "Focused span: start one token later"),
+    ("Boundaries", "}", "Focused span: end one token earlier"),
+    ("Article", "Enter", "Mark the article done and open the next one to do"),
+    ("Article", "Ctrl+Enter", "The same, from anywhere in the window"),
+    ("History", "Ctrl+Z", "Undo your last action (also after a restart or on another article)"),
+    ("History", "Ctrl+Shift+Z / Ctrl+Y", "Redo"),
+    ("File", "Ctrl+O", "Open or create a database"),
+    ("File", "Ctrl+I", "Import files"),
+    ("File", "Ctrl+Q", "Quit (everything is already saved)"),
+    ("View", "Ctrl++ / Ctrl+-", "Larger / smaller text"),
+    ("Help", "? or F1", "This list"),
+]
+
+
+class ShortcutsDialog(QDialog):
+    """A table of every shortcut, grouped by what it is for.
+
+    Parameters
+    ----------
+    parent
+        The window it belongs to.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        table = QTableWidget(len(SHORTCUTS), 3, self)
+        table.setHorizontalHeaderLabels(["", "Keys", "Does"])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        last_group = None
+        for row, (group, keys, does) in enumerate(SHORTCUTS):
+            g = QTableWidgetItem(group if group != last_group else "")
+            last_group = group
+            k = QTableWidgetItem(keys)
+            font = k.font()
+            font.setBold(True)
+            k.setFont(font)
+            table.setItem(row, 0, g)
+            table.setItem(row, 1, k)
+            table.setItem(row, 2, QTableWidgetItem(does))
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table = table
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(720, 640)

@@ -1,0 +1,280 @@
+"""The real main window driven by key presses; asserts on the database and on what the view shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+
+from annotator import model as m
+
+ANNOTATOR = "ana"  # the fixture's annotator (tests/ui/conftest.py)
+
+
+def pos(text: str, phrase: str, nth: int = 0) -> int:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(phrase, start + 1)
+    return start
+
+
+def background(window, offset: int) -> QColor | None:
+    fmt = window.view.char_format(offset)
+    if not fmt.hasProperty(fmt.Property.BackgroundBrush):
+        return None
+    return fmt.background().color()
+
+
+def status_of(store, label: str, start: int) -> str:
+    (aid,) = {s.article_id for s in store.suggestions(store.article_ids()[0])}
+    for s in store.suggestions(aid, ANNOTATOR):
+        if s.label == label and s.start == start:
+            return s.status
+    raise AssertionError(f"no suggestion {label} at {start}")
+
+
+def spans(store, article=None) -> list[tuple[int, int, str, str]]:
+    article = article or store.article_ids()[0]
+    return [(a.start, a.end, a.label, a.layer) for a in store.annotations(article, ANNOTATOR)]
+
+
+def test_opens_with_first_suggestion_focused_and_title_shown(window, ui_data):
+    d = ui_data
+    view = window.view
+    assert view.article.id == d.a1
+    assert window.title_label.text() == "Trade talks in Berlin"
+    f = view.focused
+    assert (f.kind, f.label, f.start) == ("suggestion", "GPE", pos(d.text1, "Berlin"))
+    # Pending entities are drawn faded, with a dotted underline.
+    fmt = view.char_format(f.start)
+    assert fmt.underlineStyle() == fmt.UnderlineStyle.DotLine
+    assert "of 3 done" in window.progress_label.text()
+    assert ANNOTATOR in window.annotator_button.text()
+    assert str(window.session.db_path) == window.db_label.text()
+
+
+def test_accept_with_a_then_view_turns_solid(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    start = pos(d.text1, "Berlin")
+    faded = background(window, start)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert status_of(store, "GPE", start) == m.ACCEPTED
+    assert (start, start + 6, "GPE", m.ENTITY) in spans(store)
+    solid = background(window, start)
+    assert solid is not None and faded is not None and solid != faded
+    # Accepted: no dotted underline any more.
+    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.NoUnderline
+    # The focus moved on to the next undecided suggestion.
+    assert view.focused.label == "PERSON"
+    assert store.state(ANNOTATOR, d.a1) == m.IN_PROGRESS
+
+
+def test_reject_with_x_removes_the_highlight(window, qtbot):
+    view, store = window.view, window.session.store
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # -> Angela Merkel
+    assert view.focused.label == "PERSON"
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    assert status_of(store, "PERSON", start) == m.REJECTED
+    assert spans(store) == []
+    assert background(window, start) is None
+    assert view.focused.label == "ORG"
+
+
+def test_tab_and_shift_tab_cycle_undecided_suggestions(window, qtbot):
+    view = window.view
+    order = []
+    for _ in range(7):
+        order.append(view.focused.label)
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert order == ["GPE", "PERSON", "ORG", "GPE", "DATE", "TARIFFS", "TRADE"]
+    assert view.focused.label == "GPE"  # wrapped around
+    qtbot.keyClick(view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.focused.label == "TRADE"
+    assert view.hasFocus()  # Tab did not move keyboard focus out of the view
+
+
+def test_digit_relabels_the_focused_suggestion(window, qtbot):
+    view, store = window.view, window.session.store
+    start = view.focused.start  # Berlin, GPE
+    qtbot.keyClick(view, Qt.Key.Key_2)  # ORG
+    assert (start, start + 6, "ORG", m.ENTITY) in spans(store)
+    assert status_of(store, "GPE", start) == m.CORRECTED
+    assert view.focused.kind == "annotation" and view.focused.label == "ORG"
+    org = QColor(view._format(m.ENTITY, "ORG", False).background().color())
+    assert background(window, start) == org
+
+
+def test_shifted_digit_sets_an_issue_label_on_a_selection(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    start = pos(d.text1, "steel exports")
+    view.select_range(start + 2, start + 9)  # "eel exp": snapped to "steel exports"
+    qtbot.keyClick(view, Qt.Key.Key_Exclam, Qt.KeyboardModifier.ShiftModifier)  # Shift+1 on US
+    assert (start, start + len("steel exports"), "TRADE", m.ISSUE) in spans(store)
+    fmt = view.char_format(start + 3)
+    assert fmt.underlineStyle() == fmt.UnderlineStyle.SingleUnderline
+
+
+def test_selection_plus_digit_adds_a_span_snapped_to_tokens(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    start = pos(d.text1, "European Commission")
+    view.setFocus()
+    view.select_range(start + 3, start + 12)  # "opean Com"
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    end = start + len("European Commission")
+    assert (start, end, "ORG", m.ENTITY) in spans(store)
+    f = view.focused
+    assert (f.kind, f.start, f.end) == ("annotation", start, end)
+    assert background(window, start) is not None and background(window, end - 1) is not None
+    assert background(window, end) is None  # the space after is not coloured
+    assert background(window, start - 1) is None
+
+
+def test_selection_by_shift_arrows_then_digit(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    start = pos(d.text1, "Commission")
+    cur = view.textCursor()
+    cur.setPosition(start)
+    view.setTextCursor(cur)
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert view.selected_range() == (start, start + 3)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert (start, start + len("Commission"), "ORG", m.ENTITY) in spans(store)
+
+
+def test_character_mode_keeps_the_exact_selection(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    assert view.char_mode and window.act_char_mode.isChecked()
+    start = pos(d.text1, "Commission")
+    view.select_range(start, start + 4)
+    qtbot.keyClick(view, Qt.Key.Key_2)
+    assert (start, start + 4, "ORG", m.ENTITY) in spans(store)
+
+
+def test_brackets_move_boundaries_by_a_token(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # Angela Merkel (pending)
+    start = pos(d.text1, "Angela Merkel")
+    qtbot.keyClick(view, Qt.Key.Key_BracketRight)  # end one token later: "Angela Merkel met"
+    end = start + len("Angela Merkel met")
+    assert (start, end, "PERSON", m.ENTITY) in spans(store)
+    assert status_of(store, "PERSON", start) == m.CORRECTED
+    assert (view.focused.kind, view.focused.end) == ("annotation", end)
+    assert background(window, end - 1) is not None
+    qtbot.keyClicks(view, "}")  # end one token earlier again
+    assert spans(store) == [(start, start + len("Angela Merkel"), "PERSON", m.ENTITY)]
+    assert background(window, end - 1) is None
+    qtbot.keyClicks(view, "{")  # start one token later: "Merkel"
+    assert spans(store) == [(start + 7, start + len("Angela Merkel"), "PERSON", m.ENTITY)]
+    assert background(window, start) is None
+    qtbot.keyClicks(view, "[")  # start one token earlier again
+    assert spans(store) == [(start, start + len("Angela Merkel"), "PERSON", m.ENTITY)]
+
+
+def test_delete_removes_the_focused_span(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    view.set_focus_span("annotation", store.annotations(d.a1, ANNOTATOR)[0].id)
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert spans(store) == []
+    assert status_of(store, "GPE", start) == m.REJECTED
+    assert background(window, start) is None
+
+
+def test_undo_and_redo_through_the_ledger(window, qtbot):
+    view, store = window.view, window.session.store
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert len(spans(store)) == 1
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert spans(store) == []
+    assert status_of(store, "GPE", start) == m.PENDING
+    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.DotLine
+    assert view.focused.kind == "suggestion" and view.focused.start == start
+    qtbot.keyClick(
+        view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert spans(store) == [(start, start + 6, "GPE", m.ENTITY)]
+    assert background(window, start) is not None
+
+
+def test_accept_all_with_shift_a(window, qtbot):
+    view, store = window.view, window.session.store
+    qtbot.keyClick(view, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert len(spans(store)) == 7
+    assert view.pending() == []
+    assert view.focused is None
+    assert "0 undecided" in window.info_label.text()
+
+
+def test_enter_marks_done_and_opens_next(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    with qtbot.waitSignal(window.session.article_changed):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert store.state(ANNOTATOR, d.a1) == m.DONE
+    assert view.article.id == d.a2
+    assert window.title_label.text() == "Energy prices"
+    assert view.focused.label == "GPE"
+    assert "1 of 3 done" in window.progress_label.text()
+
+
+def test_undo_of_an_action_on_another_article_opens_it(window, qtbot, ui_data):
+    d = ui_data
+    view, store = window.view, window.session.store
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    window.session.open_article(d.a2)
+    assert view.article.id == d.a2
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert view.article.id == d.a1
+    assert spans(store) == []
+
+
+def test_core_errors_go_to_the_status_bar(window, qtbot):
+    view = window.view
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_A)  # Berlin accepted
+    view.select_range(start, start + 6)
+    qtbot.keyClick(view, Qt.Key.Key_3)  # the same entity again: overlap
+    assert (
+        "overlap" in window.statusBar().currentMessage() or "already" in window.statusBar().currentMessage()
+    )
+
+
+def test_nothing_to_undo_is_a_message(window, qtbot):
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.statusBar().currentMessage() == "nothing to undo"
+
+
+def test_switch_annotator_shows_their_own_work(window, qtbot):
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert len(view._annotations) == 1
+    window.session.set_annotator("bo")
+    assert view._annotations == {}
+    assert "bo" in window.annotator_button.text()
+    assert len(view.pending()) == 7
+
+
+def test_question_mark_opens_the_shortcuts(window, qtbot, monkeypatch):
+    shown = []
+    monkeypatch.setattr("annotator.ui.main_window.ShortcutsDialog.exec", lambda self: shown.append(self))
+    qtbot.keyClick(window.view, Qt.Key.Key_Question, Qt.KeyboardModifier.ShiftModifier)
+    assert shown and shown[0].table.rowCount() > 15
+
+
+def test_menus_have_the_actions(window):
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&View", "&Help"]
+    edit = window.menuBar().actions()[1].menu()
+    texts = [a.text() for a in edit.actions() if a.text()]
+    assert "&Accept\tA" in texts and "Re&ject\tX" in texts and "&Undo" in texts

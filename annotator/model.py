@@ -112,7 +112,7 @@ def check_span(start: Any, end: Any, label: Any, layer: Any, length: int) -> Non
 def check_no_entity_overlap(spans: list[Span]) -> None:
     """Raise :class:`SpanError` if two entity-layer spans overlap."""
     ents = sorted((s for s in spans if s.layer == ENTITY), key=lambda s: (s.start, s.end))
-    for a, b in zip(ents, ents[1:]):
+    for a, b in zip(ents, ents[1:], strict=False):
         if b.start < a.end:
             raise SpanError(
                 f"entity spans {a.start}-{a.end} ({a.label}) and {b.start}-{b.end} ({b.label}) overlap;"

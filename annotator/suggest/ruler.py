@@ -123,10 +123,10 @@ class IssueRuler:
         """Write the issue spans of ``doc`` to ``doc.spans[spans_key]``."""
         shadow = self._with_pattern_lemmas(doc)
         blocked: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in self._exceptions(shadow):
+        for key, start, end in self._exceptions(shadow) if len(self._exceptions) else ():
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
         found: set[tuple[int, int, str]] = set()
-        for key, start, end in self._matcher(shadow):
+        for key, start, end in self._matcher(shadow) if len(self._matcher) else ():
             label = self.vocab.strings[key]
             if any(s <= start and end <= e for s, e in blocked.get(label, ())):
                 continue

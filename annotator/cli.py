@@ -170,6 +170,17 @@ def _who(store, name: str | None) -> str:
 
 
 def _cmd_open(args) -> int:
+    if (
+        sys.platform.startswith("linux")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+        and not os.environ.get("QT_QPA_PLATFORM")
+    ):
+        # Qt would abort the process with a core dump; say what is wrong instead.
+        raise AnnotatorError(
+            "no display found to open the window on",
+            hint="run it in a desktop session, or use the commands listed by `annotator --help`",
+        )
     from annotator.ui.app import run
 
     return run(getattr(args, "db", None), annotator=getattr(args, "annotator", None))

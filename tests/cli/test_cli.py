@@ -179,3 +179,15 @@ def test_newer_database_is_one_line(capsys, db):
     con.close()
     code, _, err = run(capsys, "stats", "--db", db)
     assert code != 0 and "newer version" in err and len(err.strip().splitlines()) == 1
+
+
+def test_window_without_a_display_is_one_line(monkeypatch, capsys):
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    code, _, err = run(capsys)
+    assert code == 1
+    assert err.strip() == (
+        "annotator: error: no display found to open the window on (run it in a desktop session,"
+        " or use the commands listed by `annotator --help`)"
+    )

@@ -233,3 +233,12 @@ def test_two_worker_processes_started_with_spawn_get_the_ruler(tmp_path):
     result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "same 8"
+
+
+def test_importing_the_package_and_reading_labels_does_not_import_spacy():
+    code = (
+        "import sys; from annotator.suggest import load_taxonomy, load_entity_labels;"
+        " load_taxonomy().labels(); load_entity_labels(); print('spacy' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr

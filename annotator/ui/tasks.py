@@ -183,6 +183,20 @@ def running_tasks() -> list[Task]:
     return list(_RUNNING)
 
 
+def stop_all(timeout_ms: int = 10_000) -> bool:
+    """Cancel every running task and wait for the threads to end (call before the app quits).
+
+    Returns True when every thread ended within ``timeout_ms`` each. Work that was cancelled
+    rolls back its transaction, so quitting mid-import leaves the database as it was.
+    """
+    ok = True
+    for task in running_tasks():
+        task.cancel()
+    for task in running_tasks():
+        ok = task.wait(timeout_ms) and ok
+    return ok
+
+
 class TaskProgressDialog(QProgressDialog):
     """A window-modal progress dialog bound to a :class:`Task`, with a Cancel button.
 
@@ -275,7 +289,8 @@ def run_with_progress(
     Task
         The started task (its :attr:`Task.dialog` is the progress dialog).
     """
-    task = Task(work, parent)
+    # No Qt parent: closing the window must not delete a task whose thread still runs.
+    task = Task(work)
     task.dialog = TaskProgressDialog(task, label, parent, show_after_ms=show_after_ms)
     if on_result is not None:
         task.finished.connect(on_result)

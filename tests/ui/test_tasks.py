@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
 from annotator.errors import Cancelled, StoreError
 from annotator.store import Store
 from annotator.ui.errors import error_box, error_message
-from annotator.ui.tasks import Task, run_task, run_with_progress, running_tasks
+from annotator.ui.tasks import Task, run_task, run_with_progress, running_tasks, stop_all
 
 WAIT_MS = 10_000
 
@@ -171,3 +171,22 @@ def test_dialog_closes_when_the_work_is_done(qtbot):
     with qtbot.waitSignal(task.done, timeout=WAIT_MS):
         gate.set()
     assert not dialog.isVisible()
+
+
+def test_stop_all_cancels_and_waits_for_running_work(qtbot, db):
+    def work(progress, cancelled):
+        store = Store(db)
+        try:
+            with store.transaction():
+                store.add_articles(["Half an import."])
+                while not cancelled():
+                    threading.Event().wait(0.01)
+                raise Cancelled("cancelled")
+        finally:
+            store.close()
+
+    task = run_task(work)
+    assert stop_all(WAIT_MS)
+    qtbot.waitUntil(lambda: task.outcome == "cancelled", timeout=WAIT_MS)
+    assert running_tasks() == []
+    assert count(db) == 2

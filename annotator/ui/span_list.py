@@ -234,7 +234,10 @@ class SpanList(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(False)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        vh = self.table.verticalHeader()
+        vh.setVisible(False)
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
         for col in (LABEL, LAYER, STATE):

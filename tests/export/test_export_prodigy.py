@@ -198,3 +198,31 @@ def test_real_prodigy_file_keeps_its_tokens_and_spans(shared_data):
         ]
         assert ours["answer"] == theirs["answer"]
         assert ours["_timestamp"] == theirs["_timestamp"]
+
+
+def test_tokens_with_quotes_backslashes_and_controls_are_escaped():
+    text = 'He said "no" to C:\\temp\\x, tab\there\x0bvt \\"mixed\\" end\x07 \u2028line'
+    record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(8, 12, "QUOTE", "issue"),))
+    [task] = export([record])
+    assert task["text"] == text
+    assert all(text[t["start"] : t["end"]] == t["text"] for t in task["tokens"])
+    assert "".join(t["text"] + (" " if t["ws"] else "") for t in task["tokens"]) == text
+    assert any('"' in t["text"] for t in task["tokens"]) and any("\\" in t["text"] for t in task["tokens"])
+
+
+def test_input_hash_is_murmurhash_of_the_sorted_ascii_json(tricky):
+    from murmurhash import hash as murmurhash
+
+    for text in (tricky.record.article.text, 'quote " and \\ and \ud800 lone', ""):
+        expected = murmurhash(json.dumps({"text": text}, sort_keys=True, separators=(",", ":")))
+        assert input_hash(text) == expected
+
+
+def test_lone_surrogate_is_escaped_so_the_line_can_be_written_as_utf8():
+    text = "broken \ud83d half and \u2028 separator"
+    record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(0, 6, "X", "entity"),))
+    out = io.StringIO()
+    write("prodigy", [record], out)
+    raw = out.getvalue()
+    raw.encode("utf-8")  # does not raise
+    assert json.loads(raw)["text"] == text

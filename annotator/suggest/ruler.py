@@ -34,7 +34,7 @@ from typing import Any
 import srsly
 from spacy.attrs import ENT_IOB, ENT_TYPE, LEMMA, LOWER, MORPH, POS, TAG
 from spacy.language import Language
-from spacy.matcher import Matcher
+from spacy.matcher import Matcher, PhraseMatcher
 from spacy.schemas import validate_token_pattern
 from spacy.tokens import Doc, Span, SpanGroup
 
@@ -123,10 +123,10 @@ class IssueRuler:
         """Write the issue spans of ``doc`` to ``doc.spans[spans_key]``."""
         shadow = self._with_pattern_lemmas(doc)
         blocked: dict[str, list[tuple[int, int]]] = {}
-        for key, start, end in self._exceptions(shadow) if len(self._exceptions) else ():
+        for key, start, end in _run(self._exceptions, shadow):
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
         found: set[tuple[int, int, str]] = set()
-        for key, start, end in self._matcher(shadow) if len(self._matcher) else ():
+        for key, start, end in _run(self._matchers, shadow):
             label = self.vocab.strings[key]
             if any(s <= start and end <= e for s, e in blocked.get(label, ())):
                 continue
@@ -142,13 +142,16 @@ class IssueRuler:
 
     # Serialisation: nlp.to_disk / spacy.load keep the compiled rules.
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """The compiled rules and provenance, as msgpack bytes."""
         return srsly.msgpack_dumps({"spans_key": self.spans_key, "source": self.source, "rules": self.rules})
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> IssueRuler:
+        """Restore what :meth:`to_bytes` wrote."""
         self._load(srsly.msgpack_loads(data))
         return self
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """Write the compiled rules and provenance to ``path/rules.json``."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(
@@ -156,6 +159,7 @@ class IssueRuler:
         )
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> IssueRuler:
+        """Restore what :meth:`to_disk` wrote."""
         self._load(srsly.read_json(Path(path) / "rules.json"))
         return self
 
@@ -169,6 +173,9 @@ class IssueRuler:
         if isinstance(pattern, str):
             return [{"LEMMA": t.text} for t in self.tokenizer(pattern) if not t.is_space]
         return copy.deepcopy(pattern)
+
+    def _lemma_doc(self, lemmas: list[str]) -> Doc:
+        return Doc(self.vocab, words=lemmas, lemmas=lemmas)
 
     def _with_pattern_lemmas(self, doc: Doc) -> Doc:
         """A copy of ``doc`` (words, tags, entities) whose lemmas are mapped to pattern lemmas."""
@@ -187,13 +194,27 @@ class IssueRuler:
         return shadow
 
     def _build(self) -> None:
-        self._matcher = Matcher(self.vocab)
-        self._exceptions = Matcher(self.vocab)
-        grouped: dict[tuple[str, str], list[list[dict[str, Any]]]] = {}
+        # Plain lemma phrases go to a PhraseMatcher (a trie: cost grows with the text, not with
+        # the number of patterns); anything else to a Matcher.
+        phrases = {
+            "pattern": PhraseMatcher(self.vocab, attr="LEMMA"),
+            "exception": PhraseMatcher(self.vocab, attr="LEMMA"),
+        }
+        general = {"pattern": Matcher(self.vocab), "exception": Matcher(self.vocab)}
+        grouped: dict[tuple[str, str, bool], list[list[dict[str, Any]]]] = {}
         for rule in self.rules:
-            grouped.setdefault((rule["kind"], rule["label"]), []).append(rule["pattern"])
-        for (kind, label), patterns in grouped.items():
-            (self._matcher if kind == "pattern" else self._exceptions).add(label, patterns)
+            simple = all(
+                set(spec) == {"LEMMA"} and isinstance(spec["LEMMA"], str) for spec in rule["pattern"]
+            )
+            grouped.setdefault((rule["kind"], rule["label"], simple), []).append(rule["pattern"])
+        for (kind, label, simple), patterns in grouped.items():
+            if simple:
+                docs = [self._lemma_doc([spec["LEMMA"] for spec in p]) for p in patterns]
+                phrases[kind].add(label, docs)
+            else:
+                general[kind].add(label, patterns)
+        self._matchers = (phrases["pattern"], general["pattern"])
+        self._exceptions = (phrases["exception"], general["exception"])
         # Map token lemmas (or, without a lemmatizer, lowercase words) to the pattern lemma they
         # stand for; keys and values are string-store hashes.
         terms = sorted({t for rule in self.rules for spec in rule["pattern"] for t in _lemma_terms(spec)})
@@ -290,6 +311,11 @@ def inflections(lemma: str) -> set[str]:
         # Short consonant-vowel-consonant words double the last letter: ban -> banned.
         forms.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
     return forms
+
+
+def _run(matchers: tuple[PhraseMatcher, Matcher], doc: Doc) -> list[tuple[int, int, int]]:
+    """Matches of every non-empty matcher (an empty one would warn on each call)."""
+    return [m for matcher in matchers if len(matcher) for m in matcher(doc)]
 
 
 def _outermost(found: set[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -221,11 +221,18 @@ class Store:
     def _backup(self, version: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.stem}.backup-{version}-{stamp}{self.path.suffix or '.db'}")
-        dest = sqlite3.connect(str(target))
+        # Written under a temporary name and renamed when whole: a crash mid-copy must never
+        # leave a file that looks like a backup but holds nothing.
+        part = target.with_name(f".{target.name}.part")
+        part.unlink(missing_ok=True)
+        dest = sqlite3.connect(str(part))
         try:
             self.db.conn.backup(dest)
         finally:
             dest.close()
+        with open(part, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(part, target)
         return target
 
     @classmethod

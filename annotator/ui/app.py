@@ -60,40 +60,7 @@ def _suggest_if_needed(window, session) -> None:
     store = session.store
     if store.suggestion_sources() or store.article_count() == 0:
         return
-    from annotator.ui.tasks import Task
-
-    window.set_model_state("loading")
-
-    def work(progress, cancelled):
-        from annotator import ops
-        from annotator.store import Store
-
-        # A worker gets its own connection: the GUI thread owns the window's.
-        own = Store(store.path)
-        try:
-            return ops.suggest(own, progress=progress, cancelled=cancelled).changes
-        finally:
-            own.close()
-
-    task = Task(work, parent=window)
-
-    def on_progress(done: int, total: int) -> None:
-        window.set_model_state(f"suggesting {done}/{total}")
-
-    def on_finished(changes) -> None:
-        window.set_model_state("idle")
-        session.notify(changes)
-
-    def on_failed(exc) -> None:
-        window.set_model_state("idle")
-        window.show_error(exc)
-
-    task.progressed.connect(on_progress)
-    task.finished.connect(on_finished)
-    task.failed.connect(on_failed)
-    task.cancelled.connect(lambda: window.set_model_state("idle"))
-    window._startup_task = task
-    task.start()
+    window.run_suggest()
 
 
 def run(db_path: Path | None = None, annotator: str | None = None) -> int:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -24,20 +24,44 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPen,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
+    QTextFormat,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from annotator import model as m
 from annotator.errors import AnnotatorError
 from annotator.model import Annotation, Label, Span, Suggestion
+
+ISSUE_PROPERTY = QTextFormat.Property.UserProperty + 1  # the issue label at a character
+ISSUE_LINE_WIDTH = 2.5
+ISSUE_LANE_STEP = 3.5
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 SUGGESTION = "suggestion"
 ANNOTATION = "annotation"
+
+
+LINE_HEIGHT_PERCENT = 140  # room under each line for the issue underlines
+
+
+def build_document(display: str, font: QFont, parent=None) -> QTextDocument:
+    """A plain-text document of ``display`` (never interpreted as markup), lines spaced for marks."""
+    doc = QTextDocument(parent)
+    doc.setUndoRedoEnabled(False)
+    doc.setDocumentMargin(18)
+    doc.setDefaultFont(font)
+    cur = QTextCursor(doc)
+    fmt = QTextBlockFormat()
+    fmt.setLineHeight(LINE_HEIGHT_PERCENT, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+    cur.setBlockFormat(fmt)
+    cur.insertText(display)
+    return doc
 
 
 class TextMap:
@@ -156,7 +180,7 @@ def digit_of(event: QKeyEvent) -> tuple[int, bool] | None:
     return None
 
 
-class ArticleView(QPlainTextEdit):
+class ArticleView(QTextEdit):
     """Shows the open article with its marks and turns key presses into decisions.
 
     Accepted entities have a solid background in their label colour; pending entity
@@ -202,6 +226,8 @@ class ArticleView(QPlainTextEdit):
         self._annotations: dict[int, Annotation] = {}
         self._marks: set[Mark] = set()
         self._focus: FocusedSpan | None = None
+        self._issue_lines: list[tuple[int, int, str, bool, int]] = []
+        self._doc: QTextDocument | None = None  # the document built for the open article
 
         self.setReadOnly(True)
         self.setTextInteractionFlags(
@@ -210,7 +236,8 @@ class ArticleView(QPlainTextEdit):
         self.setUndoRedoEnabled(False)
         self.setTabChangesFocus(False)
         self.setMouseTracking(True)
-        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+        self.setAcceptRichText(False)
         self.document().setDocumentMargin(18)
         font = QFont(self.font())
         font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.2)
@@ -343,8 +370,14 @@ class ArticleView(QPlainTextEdit):
             return
         self._article = self.session.store.article(article_id)
         self._map = TextMap(self._article.text)
-        self.setPlainText(self._map.display)
-        self._refresh()
+        # Built and formatted while detached from the widget: Qt then lays it out once, instead
+        # of after every format change (measured: 370 ms -> 60 ms for 20,000 words).
+        doc = build_document(self._map.display, self.font(), self)
+        self._refresh(doc=doc)
+        old, self._doc = self._doc, doc
+        self.setDocument(doc)
+        if old is not None:
+            old.deleteLater()
         first = self.pending()
         self._set_focus(self._focus_of_suggestion(first[0]) if first else None, scroll=False)
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -371,7 +404,7 @@ class ArticleView(QPlainTextEdit):
         self._suggestions = {s.id: s for s in self.session.store.suggestions(aid, who)}
         self._annotations = {a.id: a for a in self.session.store.annotations(aid, who)}
 
-    def _refresh(self, full: bool = False) -> None:
+    def _refresh(self, full: bool = False, doc: QTextDocument | None = None) -> None:
         """Re-read the article's spans and format again only where the marks changed."""
         t0 = time.perf_counter()
         self._read_spans()
@@ -383,7 +416,10 @@ class ArticleView(QPlainTextEdit):
         }
         old = self._marks
         self._marks = marks
-        cur = QTextCursor(self.document())
+        if old != marks:
+            self._issue_lines = _lanes(sorted(mk for mk in marks if mk[2] == m.ISSUE))
+            self.viewport().update()
+        cur = QTextCursor(doc or self.document())
         cur.beginEditBlock()
         try:
             if not old and not full:
@@ -427,8 +463,7 @@ class ArticleView(QPlainTextEdit):
             colour = QColor("#888888")
         base = self.palette().color(QPalette.ColorRole.Base)
         dark = base.lightness() < 128
-        # Lines need contrast against the page: darker on light pages, lighter on dark ones.
-        line = colour.lighter(120) if dark else colour.darker(165)
+        line = self.line_colour(layer, label)
         fmt = QTextCharFormat()
         if layer == m.ENTITY:
             if pending:
@@ -438,14 +473,20 @@ class ArticleView(QPlainTextEdit):
             else:
                 fmt.setBackground(_mix(base, colour, 0.60 if dark else 0.95))
         else:
-            fmt.setUnderlineStyle(
-                QTextCharFormat.UnderlineStyle.DashUnderline
-                if pending
-                else QTextCharFormat.UnderlineStyle.SingleUnderline
-            )
-            fmt.setUnderlineColor(line)
+            # Issues are drawn as thick lines under the text by paintEvent (see _paint_issues);
+            # the format only records which issue is there.
+            fmt.setProperty(ISSUE_PROPERTY, label)
         self._formats[key] = fmt
         return fmt
+
+    def line_colour(self, layer: str, label: str) -> QColor:
+        """Colour of the underline drawn for ``label``: contrasting with the page."""
+        lab = self._labels.get((layer, label))
+        colour = QColor(lab.colour if lab else "#888888")
+        if not colour.isValid():
+            colour = QColor("#888888")
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        return colour.lighter(120) if dark else colour.darker(165)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         super().changeEvent(event)
@@ -553,11 +594,13 @@ class ArticleView(QPlainTextEdit):
         """Viewport rectangles covering code points ``[start, end)``, one per visual line."""
         qa, qb = self._map.to_qt(start), self._map.to_qt(end)
         rects: list[QRectF] = []
-        offset = self.contentOffset()
+        layout_of = self.document().documentLayout()
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
         block = self.document().findBlock(qa)
         bottom = self.viewport().height()
         while block.isValid() and block.position() < qb:
-            geo = self.blockBoundingGeometry(block).translated(offset)
+            geo = layout_of.blockBoundingRect(block).translated(dx, dy)
             if geo.top() > bottom:
                 break
             layout = block.layout()
@@ -575,17 +618,50 @@ class ArticleView(QPlainTextEdit):
             block = block.next()
         return rects
 
+    def visible_range(self) -> tuple[int, int]:
+        """Code points ``[start, end)`` that may be visible in the viewport now."""
+        first = self.cursorForPosition(QPoint(0, 0)).position()
+        vp = self.viewport()
+        last = self.cursorForPosition(QPoint(vp.width(), vp.height())).position()
+        return self._map.from_qt(first), min(self._map.length, self._map.from_qt(last) + 1)
+
+    def issue_lines_at(self, offset: int) -> list[tuple[str, bool, int]]:
+        """Issue underlines drawn under ``offset``: ``(label, pending, lane)``."""
+        return [(lab, p, lane) for a, b, lab, p, lane in self._issue_lines if a <= offset < b]
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
-        if self._focus is None:
+        if self._article is None:
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
-        painter.setPen(pen)
-        for r in self.range_rects(self._focus.start, self._focus.end):
-            painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
+        self._paint_issues(painter)
+        if self._focus is not None:
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for r in self.range_rects(self._focus.start, self._focus.end):
+                painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
         painter.end()
+
+    def _paint_issues(self, painter: QPainter) -> None:
+        # Thick lines in the space under each text line: solid when accepted, dashed when
+        # suggested, one lane per overlapping issue so nested issues stay visible.
+        if not self._issue_lines:
+            return
+        first, last = self.visible_range()
+        for start, end, label, pending, lane in self._issue_lines:
+            if start >= last:
+                break
+            if end <= first:
+                continue
+            pen = QPen(self.line_colour(m.ISSUE, label), ISSUE_LINE_WIDTH)
+            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+            if pending:
+                pen.setDashPattern([2.0, 1.2])
+            painter.setPen(pen)
+            for r in self.range_rects(start, end):
+                y = r.bottom() + 1.5 + lane * ISSUE_LANE_STEP
+                painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
 
     def offset_at(self, pos) -> int | None:
         """Code-point offset of the character under viewport point ``pos``, or None."""
@@ -928,6 +1004,22 @@ class ArticleView(QPlainTextEdit):
                     return
         if sugg:
             self._focus_span(Span(sugg["start"], sugg["end"], sugg["label"], sugg["layer"]))
+
+
+def _lanes(issue_marks: list[Mark]) -> list[tuple[int, int, str, bool, int]]:
+    """Give each issue mark the lowest lane free over its range (marks sorted by start)."""
+    lane_ends: list[int] = []
+    out = []
+    for start, end, _layer, label, pending in issue_marks:
+        for lane, lane_end in enumerate(lane_ends):
+            if lane_end <= start:
+                lane_ends[lane] = end
+                break
+        else:
+            lane = len(lane_ends)
+            lane_ends.append(end)
+        out.append((start, end, label, pending, lane))
+    return out
 
 
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -26,26 +25,20 @@ from PySide6.QtWidgets import (
 
 from annotator import model as m
 from annotator.errors import AnnotatorError
-from annotator.ui.article_view import ArticleView
+from annotator.ui import file_actions
+from annotator.ui.article_list import ArticleListView
+from annotator.ui.article_view import ArticleView, digit_of
 from annotator.ui.dialogs import ask_annotator
+from annotator.ui.errors import show_error
+from annotator.ui.label_palette import LabelPalette
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
+from annotator.ui.span_list import SpanList
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
 
 # Keys a list beside the view passes on to the view (the lists keep arrows, Enter, Tab, Delete).
 _FORWARDED = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_Question}
-
-
-def _optional(module: str, name: str):
-    """A widget or function of another ui module, or None while that module does not exist."""
-    try:
-        mod = importlib.import_module(f"annotator.ui.{module}")
-    except ModuleNotFoundError as e:
-        if e.name != f"annotator.ui.{module}":
-            raise
-        return None
-    return getattr(mod, name, None)
 
 
 class MainWindow(QMainWindow):
@@ -91,9 +84,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.view, 1)
         self.setCentralWidget(central)
 
-        self.article_list = None
-        self.label_palette = None
-        self.span_list = None
         self.docks: dict[str, QDockWidget] = {}
         self._make_docks()
         self._make_status_bar()
@@ -126,37 +116,18 @@ class MainWindow(QMainWindow):
         self.docks[key] = dock
         return dock
 
-    def _placeholder(self, text: str) -> QLabel:
-        lab = QLabel(text)
-        lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lab.setWordWrap(True)
-        lab.setEnabled(False)
-        return lab
-
     def _make_docks(self) -> None:
         left = Qt.DockWidgetArea.LeftDockWidgetArea
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        ArticleListView = _optional("article_list", "ArticleListView")
-        if ArticleListView is not None:
-            self.article_list = ArticleListView(self.session)
-            self.article_list.article_activated.connect(self._on_article_list_activated)
-            self._dock("articles", "Articles", self.article_list, left)
-        else:
-            self._dock("articles", "Articles", self._placeholder("(article list)"), left)
-        LabelPalette = _optional("label_palette", "LabelPalette")
-        if LabelPalette is not None:
-            self.label_palette = LabelPalette(self.session)
-            self.label_palette.label_chosen.connect(self._on_label_palette_chosen)
-            self._dock("labels", "Labels", self.label_palette, right)
-        else:
-            self._dock("labels", "Labels", self._placeholder("(label palette)"), right)
-        SpanList = _optional("span_list", "SpanList")
-        if SpanList is not None:
-            self.span_list = SpanList(self.session)
-            self.span_list.span_activated.connect(self._on_span_list_activated)
-            self._dock("spans", "Spans", self.span_list, right)
-        else:
-            self._dock("spans", "Spans", self._placeholder("(span list)"), right)
+        self.article_list = ArticleListView(self.session)
+        self.article_list.article_activated.connect(self._on_article_list_activated)
+        self._dock("articles", "Articles", self.article_list, left)
+        self.label_palette = LabelPalette(self.session)
+        self.label_palette.label_chosen.connect(self._on_label_palette_chosen)
+        self._dock("labels", "Labels", self.label_palette, right)
+        self.span_list = SpanList(self.session)
+        self.span_list.span_activated.connect(self._on_span_list_activated)
+        self._dock("spans", "Spans", self.span_list, right)
         self.resizeDocks([self.docks["articles"]], [300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["labels"]], [300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["labels"], self.docks["spans"]], [330, 400], Qt.Orientation.Vertical)
@@ -229,9 +200,6 @@ class MainWindow(QMainWindow):
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", hint="?")
         self.act_shortcuts.setText("&Keyboard shortcuts\t?")
         self.act_about = self._action("&About annotator", self._on_about)
-        self.act_import.setEnabled(_optional("file_actions", "import_files") is not None)
-        self.act_suggest.setEnabled(_optional("file_actions", "run_suggest") is not None)
-        self.act_export.setEnabled(_optional("file_actions", "export_data") is not None)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -263,7 +231,7 @@ class MainWindow(QMainWindow):
 
     def _update_status(self) -> None:
         s = self.session
-        self.annotator_button.setText(f"👤 {s.annotator}")
+        self.annotator_button.setText(f"Annotator: {s.annotator}")
         done, total = s.store.progress(s.annotator)
         self.progress_label.setText(f"{done} of {total} done")
         self.db_label.setText(str(s.db_path))
@@ -316,10 +284,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 6000)
 
     def _on_view_focus_changed(self, kind: str, span_id: int) -> None:
-        if self.span_list is not None and kind and hasattr(self.span_list, "select_span"):
+        if kind:
             self.span_list.select_span(kind, span_id)
         f = self.view.focused
-        if f is not None and self.label_palette is not None:
+        if f is not None:
             self.label_palette.select_label(f.layer, f.label)
 
     def _on_article_list_activated(self, article_id: str) -> None:
@@ -376,11 +344,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, exc: BaseException) -> None:
         """Present an error: a dialog with the message, the traceback only under details."""
-        show = _optional("errors", "show_error")
-        if show is not None:
-            show(self, exc)
-        else:
-            QMessageBox.warning(self, "annotator", str(exc))
+        show_error(self, exc)
 
     def show_shortcuts(self) -> None:
         """The ``?`` dialog: every shortcut."""
@@ -436,24 +400,25 @@ class MainWindow(QMainWindow):
         self.open_first_article()
         return True
 
-    def _file_action(self, name: str) -> None:
-        fn = _optional("file_actions", name)
-        if fn is None:
-            self.statusBar().showMessage("not available yet", 4000)
-            return
-        fn(self, self.session)
-
     def import_files(self) -> None:
         """File > Import: pick files, import them in the background."""
-        self._file_action("import_files")
+        file_actions.import_files(self, self.session)
 
-    def run_suggest(self) -> None:
-        """File > Suggest: run the models in the background."""
-        self._file_action("run_suggest")
+    def run_suggest(self, articles: list[str] | None = None):
+        """File > Suggest: run the models in the background; the status bar shows the model state."""
+        self.set_model_state("loading")
+        task = file_actions.run_suggest(self, self.session, articles=articles)
+
+        def on_progress(done: int, total: int) -> None:
+            self.set_model_state(f"suggesting {done}/{total}")
+
+        task.progressed.connect(on_progress)
+        task.done.connect(lambda: self.set_model_state("idle"))
+        return task
 
     def export_data(self) -> None:
         """File > Export: write the annotations in the background."""
-        self._file_action("export_data")
+        file_actions.export_data(self, self.session)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         QApplication.instance().removeEventFilter(self)
@@ -471,6 +436,4 @@ def _is_text_input(w: QWidget) -> bool:
 
 
 def _digit(event: QKeyEvent) -> bool:
-    from annotator.ui.article_view import digit_of
-
     return digit_of(event) is not None

@@ -112,8 +112,9 @@ def test_shifted_digit_sets_an_issue_label_on_a_selection(window, qtbot, ui_data
     view.select_range(start + 2, start + 9)  # "eel exp": snapped to "steel exports"
     qtbot.keyClick(view, Qt.Key.Key_Exclam, Qt.KeyboardModifier.ShiftModifier)  # Shift+1 on US
     assert (start, start + len("steel exports"), "TRADE", m.ISSUE) in spans(store)
-    fmt = view.char_format(start + 3)
-    assert fmt.underlineStyle() == fmt.UnderlineStyle.SingleUnderline
+    # Issues are drawn as a solid line under the text when accepted (dashed when suggested).
+    assert view.issue_lines_at(start + 3) == [("TRADE", False, 0)]
+    assert view.issue_lines_at(start - 1) == []
 
 
 def test_selection_plus_digit_adds_a_span_snapped_to_tokens(window, qtbot, ui_data):

@@ -1,0 +1,272 @@
+"""The article view on its own: exact offsets, plain text only, marks, tooltips, speed."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QFont, QPalette, QTextCursor, QTextDocument
+
+from annotator import model as m
+from annotator.model import ENTITY, ISSUE, Article, Label, SuggestedSpan, article_id
+from annotator.store import Store
+from annotator.ui.article_view import ArticleView, TextMap, build_document
+from annotator.ui.session import Session
+
+WHO = "ana"
+
+
+def make_view(qtbot, tmp_path, text: str, spans: list[SuggestedSpan], labels: list[Label]):
+    store = Store(tmp_path / "view.db")
+    store.ensure_labels(labels)
+    store.add_articles([Article(article_id(text), text, "t")])
+    aid = article_id(text)
+    store.store_suggestions([(aid, spans)], sorted({s.source for s in spans}))
+    session = Session(store, WHO)
+    view = ArticleView(session)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    session.open_article(aid)
+    return view, session
+
+
+def coloured(view: ArticleView) -> list[int]:
+    """Code-point offsets drawn with a background."""
+    return [
+        i
+        for i in range(view.text_map.length)
+        if view.char_format(i).hasProperty(view.char_format(i).Property.BackgroundBrush)
+    ]
+
+
+LABELS = [
+    Label("PERSON", ENTITY, "#e69494", "1", "People."),
+    Label("GPE", ENTITY, "#ca94e6", "3", "Places with a government."),
+    Label("TRADE", ISSUE, "#dd9888", "1", "Trade."),
+]
+
+
+# -- offsets -------------------------------------------------------------------------------------
+
+TRICKY = [
+    "Tom 😀 met Ana 👩‍👩‍👧 in Köln 𝒳 on Monday",  # non-BMP: emoji, ZWJ family, math script
+    "Line one\r\nTom met\r\nAna in Berlin\r\n",  # CRLF
+    "Old Mac\rTom met\rAna",  # lone CR
+    "Price\u00a0100\u00a0€ said Tom\u00a0Smith to\u00a0Ana",  # NBSP
+    "A\u2028Tom\u2029Ana\x0bB\x0cC",  # Unicode line/paragraph separators, VT, FF
+    "😀\r\n𝒳Tom\r😀Ana😀",  # everything at once
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_highlighted_characters_are_exactly_the_span(qtbot, tmp_path, text):
+    i = text.index("Tom")
+    j = text.index("Ana")
+    spans = [
+        SuggestedSpan(i, i + 3, "PERSON", ENTITY, "t@1"),
+        SuggestedSpan(j, j + 3, "GPE", ENTITY, "t@1"),
+    ]
+    view, session = make_view(qtbot, tmp_path, text, spans, LABELS)
+    assert coloured(view) == [i, i + 1, i + 2, j, j + 1, j + 2]
+    # Qt's characters at the mapped positions are the span's characters.
+    doc = view.document()
+    for s in spans:
+        for k in range(s.start, s.end):
+            assert doc.characterAt(view.text_map.to_qt(k)) == text[k]
+    # Selecting the span in Qt gives back the same offsets.
+    view.select_range(j, j + 3)
+    assert view.selected_range() == (j, j + 3)
+    assert view.textCursor().selectedText() == "Ana"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\r\u00a0\u2028\u2029😀𝒳é\t")), max_size=40))
+def test_text_map_round_trips_against_qt(text):
+    tm = TextMap(text)
+    doc = build_document(tm.display, QFont())
+    utf16 = len(text.encode("utf-16-le")) // 2
+    assert doc.characterCount() - 1 == utf16  # nothing merged, nothing dropped
+    for k, ch in enumerate(text):
+        q = tm.to_qt(k)
+        assert tm.from_qt(q) == k
+        got = doc.characterAt(q)
+        if ord(ch) > 0xFFFF:
+            assert tm.from_qt(q + 1) == k  # the middle of a pair is the same character
+            assert "\ud800" <= got <= "\udbff"
+        elif ch in "\r\n\u2029":
+            assert got in ("\u2029", " ")
+        else:
+            assert got == ch
+    assert tm.to_qt(len(text)) == utf16
+    assert tm.from_qt(utf16) == len(text)
+
+
+def test_lone_surrogate_does_not_shift_offsets():
+    text = "a\ud800b Tom"
+    tm = TextMap(text)
+    doc = QTextDocument()
+    doc.setPlainText(tm.display)
+    assert doc.characterCount() - 1 == len(text)
+    assert doc.characterAt(tm.to_qt(text.index("Tom"))) == "T"
+
+
+# -- plain text only ---------------------------------------------------------------------------
+
+
+def test_markup_in_text_and_descriptions_is_shown_not_interpreted(qtbot, tmp_path):
+    text = 'Tom wrote <img src=http://x/a.png> and <script>alert("x")</script> to <b>Ana</b>.'
+    labels = [
+        Label("PERSON", ENTITY, "#e69494", "1", "<img src=http://y/b.png> people <script>x</script>"),
+        Label("GPE", ENTITY, "#ca94e6", "3", ""),
+        Label("TRADE", ISSUE, "#dd9888", "1", ""),
+    ]
+    i = text.index("Tom")
+    view, session = make_view(
+        qtbot, tmp_path, text, [SuggestedSpan(i, i + 3, "PERSON", ENTITY, "t<b>@1")], labels
+    )
+    assert view.toPlainText() == text
+    block = view.document().begin()
+    while block.isValid():
+        for it in block:
+            assert not it.fragment().charFormat().isImageFormat()
+        block = block.next()
+    assert not view.document().resource(QTextDocument.ResourceType.ImageResource, "http://x/a.png")
+    tip = view.tooltip_at(i)
+    assert "<img" not in tip and "<script" not in tip and "t<b>" not in tip
+    assert "&lt;img src=http://y/b.png&gt;" in tip and "t&lt;b&gt;@1" in tip
+
+
+# -- marks ---------------------------------------------------------------------------------------
+
+
+def test_tooltip_names_label_description_source_and_state(window):
+    view = window.view
+    tip = view.tooltip_at(view.focused.start)
+    assert "GPE" in tip and "Countries, cities and states." in tip
+    assert "spacy:en_core_web_sm@3.8.0" in tip and "score 0.90" in tip and "suggested" in tip
+    trade = view.text_map.length - len("trade rules would follow.")
+    tip = view.tooltip_at(view.article.text.index("trade rules"))
+    assert "TRADE" in tip and "taxonomy:policy@1" in tip and "issue" in tip
+    assert trade > 0
+
+
+def test_suggestions_look_different_from_accepted_spans(window, qtbot):
+    view = window.view
+    start = view.focused.start
+    pending = view.char_format(start)
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    accepted = view.char_format(start)
+    assert pending.underlineStyle() == pending.UnderlineStyle.DotLine
+    assert accepted.underlineStyle() == accepted.UnderlineStyle.NoUnderline
+    base = view.palette().color(QPalette.ColorRole.Base)
+
+    def distance(c: QColor) -> int:
+        return abs(c.red() - base.red()) + abs(c.green() - base.green()) + abs(c.blue() - base.blue())
+
+    # The accepted background stands out from the page much more than the suggested one.
+    assert distance(accepted.background().color()) > 2 * distance(pending.background().color())
+
+
+def test_issue_suggestions_are_dashed_lines_and_entities_backgrounds(window):
+    view = window.view
+    k = view.article.text.index("tariffs")
+    assert view.issue_lines_at(k) == [("TARIFFS", True, 0)]
+    assert not view.char_format(k).hasProperty(view.char_format(k).Property.BackgroundBrush)
+
+
+def test_rejected_suggestions_are_not_drawn(window, qtbot):
+    view = window.view
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    assert view.char_format(start).background().style() == Qt.BrushStyle.NoBrush
+    assert all(mk[0] != start for mk in view.marks())
+
+
+def test_focused_span_is_bold_and_follows_tab(window, qtbot):
+    view = window.view
+    (sel,) = view.extraSelections()
+    assert (sel.cursor.selectionStart(), sel.cursor.selectionEnd()) == (
+        view.text_map.to_qt(view.focused.start),
+        view.text_map.to_qt(view.focused.end),
+    )
+    assert sel.format.fontWeight() >= 700
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    (sel,) = view.extraSelections()
+    assert sel.cursor.selectedText() == "Angela Merkel"
+
+
+def test_click_on_a_span_focuses_it(window, qtbot):
+    view = window.view
+    k = view.article.text.index("Siemens")
+    cur = QTextCursor(view.document())
+    cur.setPosition(view.text_map.to_qt(k + 2))
+    rect = view.cursorRect(cur)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(rect.x() + 2, rect.center().y()))
+    assert view.focused.label == "ORG"
+
+
+def test_an_action_reformats_only_the_changed_span(window, qtbot):
+    view = window.view
+    start, end = view.focused.start, view.focused.end
+    touched = []
+    view.document().contentsChange.connect(lambda pos, removed, added: touched.append((pos, removed, added)))
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert touched, "the accepted span was formatted again"
+    for pos, removed, added in touched:
+        assert view.text_map.to_qt(start) <= pos and pos + added <= view.text_map.to_qt(end)
+
+
+def test_dark_palette_keeps_text_readable(window):
+    view = window.view
+    pal = view.palette()
+    pal.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    pal.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    view.setPalette(pal)
+    bg = view.char_format(view.focused.start).background().color()
+    assert bg.lightness() < 110  # light text stays readable on it
+
+
+def test_unknown_label_key_is_a_message(window, qtbot):
+    with qtbot.waitSignal(window.view.message) as blocker:
+        qtbot.keyClick(window.view, Qt.Key.Key_9)
+    assert blocker.args == ["no entity label on 9"]
+
+
+# -- speed ---------------------------------------------------------------------------------------
+
+
+def test_a_20000_word_article_with_2400_spans_opens_fast(qtbot, tmp_path):
+    rnd = random.Random(3)
+    words = ["Berlin", "tariffs", "the", "minister", "Angela", "said", "on", "Monday", "exports", "of"]
+    paras = [" ".join(rnd.choice(words) for _ in range(100)) for _ in range(200)]
+    text = "\n\n".join(paras)
+    starts = [i for i in range(1, len(text)) if text[i - 1] == " " and text[i] != " "]
+    spans = []
+    for k, s in enumerate(rnd.sample(starts, 2400)):
+        e = text.index(" ", s) if " " in text[s:] else len(text)
+        layer, label = (ENTITY, "GPE") if k % 3 else (ISSUE, "TRADE")
+        spans.append(SuggestedSpan(s, e, label, layer, "t@1"))
+    t0 = time.perf_counter()
+    view, session = make_view(qtbot, tmp_path, text, spans, LABELS)
+    qtbot.waitUntil(lambda: view.article is not None)
+    assert view.last_open_ms < 1000, f"opening took {view.last_open_ms:.0f} ms"
+    t1 = time.perf_counter()
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    act_ms = (time.perf_counter() - t1) * 1000
+    assert act_ms < 300, f"accepting took {act_ms:.0f} ms"
+    assert len(session.store.annotations(view.article.id, WHO)) == 1
+    print(f"open {view.last_open_ms:.0f} ms (with store {1000 * (t1 - t0):.0f} ms), accept {act_ms:.0f} ms")
+
+
+def test_session_change_on_another_article_leaves_the_view_alone(window):
+    view = window.view
+    before = view.marks()
+    other = window.session.store.article_ids()[1]
+    window.session.store.set_state(WHO, other, m.DONE)
+    window.session.notify(m.Changes(articles=frozenset({other}), states=True))
+    assert view.marks() == before

@@ -190,10 +190,14 @@ def tokenize(text: str) -> Tokens:
     Returns
     -------
     Tokens
-        The ``Doc`` plus token offsets as lists, ready for :meth:`Tokens.bounds`.
+        The ``Doc`` plus token offsets as lists, ready for :meth:`Tokens.bounds`. A lone
+        surrogate (which spaCy cannot handle) is U+FFFD in ``doc.text``; offsets are unchanged.
     """
     from spacy.attrs import IDX, SPACY
 
+    if not text.isascii() and _SURROGATE.search(text) is not None:
+        # spaCy cannot encode a lone surrogate; U+FFFD keeps every offset where it was.
+        text = _SURROGATE.sub("\ufffd", text)
     doc = blank_nlp().tokenizer(text)
     if not len(doc):
         return Tokens(doc, [], [], [])
@@ -322,6 +326,7 @@ def batched_progress(records: Iterable[ExportRecord], progress: Progress | None)
 
 # Characters ``json.dumps(ensure_ascii=False)`` leaves raw but that break a line for some
 # readers (``str.splitlines``, JavaScript) or cannot be encoded (lone surrogates).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE_IN_LINE = re.compile("[\u2028\u2029\x85\ud800-\udfff]")
 
 

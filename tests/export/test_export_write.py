@@ -126,3 +126,17 @@ def test_token_offsets_match_spacy():
     assert tokens.starts == [t.idx for t in tokens.doc]
     assert tokens.ends == [t.idx + len(t) for t in tokens.doc]
     assert tokens.ws == [int(bool(t.whitespace_)) for t in tokens.doc]
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_lone_surrogate_in_text_is_written_as_valid_utf8(name, tmp_path):
+    text = "broken \ud83d half Obama"
+    record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(18, 23, "PERSON", "entity"),))
+    path = tmp_path / f"out{FORMATS[name].extension}"
+    if name in BINARY_FORMATS:
+        with open(path, "wb") as out:
+            assert write(name, [record], out) == 1
+    else:
+        with open(path, "w", encoding="utf-8") as out:
+            assert write(name, [record], out) == 1
+    assert path.stat().st_size > 0

@@ -217,7 +217,7 @@ def test_an_action_reformats_only_the_changed_span(window, qtbot):
     view.document().contentsChange.connect(lambda pos, removed, added: touched.append((pos, removed, added)))
     qtbot.keyClick(view, Qt.Key.Key_A)
     assert touched, "the accepted span was formatted again"
-    for pos, removed, added in touched:
+    for pos, _removed, added in touched:
         assert view.text_map.to_qt(start) <= pos and pos + added <= view.text_map.to_qt(end)
 
 

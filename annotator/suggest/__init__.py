@@ -124,7 +124,14 @@ class Suggester:
                     hint="load a pipeline with 'ner', or turn entity suggestions off",
                 )
             self.sources[ENTITY] = pipeline_source(self.nlp)
-        if self.taxonomy is not None:
+        if self.taxonomy is not None and _writes_issues(self.nlp):
+            # A trained pipeline marks issues itself; it gets the current taxonomy (with any
+            # new exceptions) instead of a second ruler, and its issues name both.
+            for _, component in self.nlp.pipeline:
+                if hasattr(component, "add_taxonomy"):
+                    component.add_taxonomy(self.taxonomy)
+            self.sources[ISSUE] = f"{pipeline_source(self.nlp)}+{self.taxonomy.source}"
+        elif self.taxonomy is not None:
             add_issue_ruler(self.nlp, self.taxonomy, name=ISSUE_RULER, spans_key=ISSUES_KEY)
             self.sources[ISSUE] = self.taxonomy.source
         self._disabled = _unneeded_components(self.nlp, entities=entities, issues=issues)
@@ -233,6 +240,11 @@ class Suggester:
             out.extend(SuggestedSpan(start, end, label, ISSUE, source) for start, end, label in found)
         out.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
         return out
+
+
+def _writes_issues(nlp: Language) -> bool:
+    """Whether a component of ``nlp`` writes the final issues itself (a trained pipeline)."""
+    return any(getattr(component, "writes_issues", False) for _, component in nlp.pipeline)
 
 
 def _unneeded_components(nlp: Language, *, entities: bool, issues: bool) -> list[str]:

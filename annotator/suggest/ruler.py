@@ -15,9 +15,9 @@ it has none:
   nothing there, since a blank pipeline assigns none.
 
 Both work the same way: each token's lemma is mapped to the pattern lemma it stands for (a dict
-look-up built from the patterns), the patterns are matched against a lightweight copy of the doc
-carrying those lemmas, and plain ``{"LEMMA": "tariff"}`` tests stay in spaCy's compiled matcher
-instead of slow per-token set tests.
+look-up built from the patterns), and the patterns are matched against a lightweight copy of the
+doc carrying those lemmas. Plain lemma phrases go through a ``PhraseMatcher`` on ``LEMMA``; token
+patterns with other attributes or operators through a ``Matcher``.
 
 Identical matches are reported once, a match inside a longer match of the same issue is dropped
 ("trade" inside "trade talks"), and matches of different issues may overlap.

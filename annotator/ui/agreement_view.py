@@ -1,0 +1,539 @@
+"""How far the annotators agree, and what the reviewer changed in one annotator's work.
+
+Both reports read every annotation, so they are computed in a worker with its own
+:class:`~annotator.store.Store` and handed back as plain data (:mod:`annotator.ui.tasks`).
+The feedback report is HTML made by the core; it is shown in a browser that never loads
+anything (no links followed, no images or style sheets fetched).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.ui.errors import error_message
+
+
+def fmt(value: float | None) -> str:
+    """A figure as the window and the command line show it: three decimals, "-" for none."""
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+class ReportTableModel(QAbstractTableModel):
+    """A read-only table of text cells; each row may carry a key (e.g. an article id).
+
+    Parameters
+    ----------
+    headers
+        Column titles.
+    parent
+        Owner.
+    """
+
+    def __init__(self, headers: Sequence[str], parent=None):
+        super().__init__(parent)
+        self._headers = tuple(headers)
+        self._rows: list[tuple[str, ...]] = []
+        self._keys: list[Any] = []
+        self._tips: list[str] = []
+
+    def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[Any] | None = None, tips=None) -> None:
+        """Replace the rows; ``keys`` (one per row) are returned under ``Qt.UserRole``."""
+        self.beginResetModel()
+        self._rows = [tuple(r) for r in rows]
+        self._keys = list(keys) if keys is not None else [None] * len(self._rows)
+        self._tips = list(tips) if tips is not None else [""] * len(self._rows)
+        self.endResetModel()
+
+    def rows(self) -> list[tuple[str, ...]]:
+        """The rows as shown."""
+        return list(self._rows)
+
+    def key(self, row: int) -> Any:
+        """The key of ``row``."""
+        return self._keys[row]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self._headers)
+        ):
+            return self._headers[section]
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._rows) and 0 <= c < len(self._headers)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[r][c]
+        if role == Qt.ItemDataRole.UserRole:
+            return self._keys[r]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tips[r] or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and c > 0 and _numeric(self._rows[r][c]):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _numeric(text: str) -> bool:
+    return bool(text) and (
+        text == "-" or text.replace(".", "", 1).replace("%", "").replace("/", "").isdigit()
+    )
+
+
+@dataclass
+class AgreementResult:
+    """What the worker hands back: the report and the titles of its articles."""
+
+    report: Any
+    titles: dict[str, str] = field(default_factory=dict)
+
+
+def compute_agreement(path: str | Path, include_model: bool) -> AgreementResult:
+    """:func:`annotator.ops.agreement` on the database at ``path`` (run in a worker)."""
+    from annotator import ops
+    from annotator.store import Store
+
+    with Store(path) as store:
+        report = ops.agreement(store, None, include_model)
+        titles = {}
+        for a in report.articles:
+            if a.article_id not in titles:
+                art = store.article(a.article_id)
+                titles[a.article_id] = art.title.strip() or art.text.strip()[:60]
+    return AgreementResult(report, titles)
+
+
+OVERALL_HEADERS = ("Layer", "Label", "Spans", "Exact F1", "Relaxed F1", "Boundary shifts", "Kappa", "Alpha")
+PAIR_HEADERS = ("Layer", "Label", "Pair", "Exact F1", "Relaxed F1", "Boundary shifts", "Kappa", "Tokens")
+MODEL_HEADERS = ("Layer", "Annotator", "Equal to model", "Accepted", "Identical articles")
+ARTICLE_HEADERS = ("Article", "Layer", "Annotators", "Exact F1", "Relaxed F1", "Boundary shifts", "Kappa")
+
+
+class AgreementView(QWidget):
+    """Agreement figures of the open database, computed in the background.
+
+    Tabs: overall per layer and per label (exact and relaxed F1, boundary shifts, Cohen's kappa,
+    Krippendorff's alpha), pairwise, model acceptance, and the worst articles (double-click one
+    to open it in the main window through ``session.open_article``).
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`.
+    parent
+        Parent widget.
+    include_model
+        Count the model's suggestions as a pseudo-annotator.
+
+    Signals
+    -------
+    computed()
+        New figures are shown (or the reason there are none).
+    article_opened(str)
+        An article was opened from the worst-articles table.
+    """
+
+    computed = Signal()
+    article_opened = Signal(str)
+
+    def __init__(self, session, parent: QWidget | None = None, include_model: bool = True):
+        super().__init__(parent)
+        self.session = session
+        self.report = None
+        self._task = None
+        self.overall_model = ReportTableModel(OVERALL_HEADERS, self)
+        self.pairs_model = ReportTableModel(PAIR_HEADERS, self)
+        self.model_model = ReportTableModel(MODEL_HEADERS, self)
+        self.articles_model = ReportTableModel(ARTICLE_HEADERS, self)
+
+        self.model_box = QCheckBox("Include the model as a pseudo-annotator")
+        self.model_box.setChecked(include_model)
+        self.model_box.toggled.connect(self._on_model_box_toggled)
+        self.refresh_button = QPushButton("Compute again")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.tabs = QTabWidget()
+        self.overall_view = self._table(self.overall_model, "Overall and per label")
+        self.pairs_view = self._table(self.pairs_model, "Pairs")
+        self.model_view = self._table(self.model_model, "Model acceptance")
+        self.articles_view = self._table(self.articles_model, "Worst articles")
+        self.articles_view.doubleClicked.connect(self._on_articles_view_double_clicked)
+        self.articles_view.setToolTip("Double-click to open the article in the main window")
+        top = QHBoxLayout()
+        top.addWidget(self.model_box)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.status)
+        lay.addWidget(self.tabs, 1)
+        self.refresh()
+
+    def _table(self, model: ReportTableModel, title: str) -> QTableView:
+        t = QTableView()
+        t.setModel(model)
+        t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        t.setAlternatingRowColors(True)
+        t.verticalHeader().setVisible(False)
+        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)
+        t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        t.horizontalHeader().setStretchLastSection(True)
+        self.tabs.addTab(t, title)
+        return t
+
+    def is_computing(self) -> bool:
+        """True while the figures are being computed."""
+        return self._task is not None
+
+    def refresh(self) -> None:
+        """Compute the figures again in the background."""
+        from annotator.ui.tasks import run_task
+
+        if self._task is not None:
+            return
+        path, include = self.session.db_path, self.model_box.isChecked()
+        self.status.setText("computing agreement…")
+        self.refresh_button.setEnabled(False)
+
+        def work(progress, cancelled):
+            return compute_agreement(path, include)
+
+        self._task = run_task(work)
+        self._task.finished.connect(self._on_task_finished)
+        self._task.failed.connect(self._on_task_failed)
+
+    def _on_model_box_toggled(self, _on: bool) -> None:
+        self.refresh()
+
+    def _on_task_failed(self, exc: BaseException) -> None:
+        self._task = None
+        self.refresh_button.setEnabled(True)
+        self.report = None
+        for model in (self.overall_model, self.pairs_model, self.model_model, self.articles_model):
+            model.set_rows([])
+        self.status.setText(f"No agreement figures: {error_message(exc)}")
+        self.computed.emit()
+
+    def _on_task_finished(self, result: AgreementResult) -> None:
+        self._task = None
+        self.refresh_button.setEnabled(True)
+        self.show_report(result.report, result.titles)
+
+    def show_report(self, report, titles: dict[str, str] | None = None) -> None:
+        """Fill the tables from an :class:`~annotator.review.agreement.AgreementReport`."""
+        titles = titles or {}
+        self.report = report
+        model = f"; model: {report.model}" if report.model else "; model not included"
+        self.status.setText(
+            f"{report.n_articles} articles compared; annotators: {', '.join(report.annotators)}{model}."
+            f" Kappa is Cohen's on tokens ({report.tokenizer}), alpha Krippendorff's."
+        )
+        self.overall_model.set_rows(
+            [
+                (
+                    e.layer,
+                    e.label or "all labels",
+                    str(sum(e.spans.values())),
+                    fmt(e.exact_f1),
+                    fmt(e.relaxed_f1),
+                    str(e.boundary_shifts),
+                    fmt(e.kappa),
+                    fmt(e.alpha),
+                )
+                for e in report.overall
+            ]
+        )
+        pairs = sorted(report.pairs, key=lambda e: (e.layer, e.label is not None, e.label or "", e.a, e.b))
+        self.pairs_model.set_rows(
+            [
+                (
+                    e.layer,
+                    e.label or "all labels",
+                    f"{e.a} / {e.b}",
+                    fmt(e.exact.f1),
+                    fmt(e.relaxed.f1),
+                    str(e.boundary_shifts),
+                    fmt(e.kappa),
+                    str(e.tokens),
+                )
+                for e in pairs
+            ]
+        )
+        self.model_model.set_rows(
+            [
+                (
+                    e.layer,
+                    e.annotator,
+                    f"{e.spans_equal}/{e.spans}",
+                    _rate(e.accepted_rate),
+                    f"{e.identical_articles}/{e.articles}",
+                )
+                for e in report.model_acceptance
+            ]
+        )
+        arts = list(report.articles)
+        self.articles_model.set_rows(
+            [
+                (
+                    titles.get(a.article_id, a.article_id),
+                    a.layer,
+                    ", ".join(a.annotators),
+                    fmt(a.exact_f1),
+                    fmt(a.relaxed_f1),
+                    str(a.boundary_shifts),
+                    fmt(a.kappa),
+                )
+                for a in arts
+            ],
+            keys=[a.article_id for a in arts],
+            tips=[f"id {a.article_id}; double-click to open" for a in arts],
+        )
+        self.computed.emit()
+
+    def open_article_at(self, row: int) -> None:
+        """Open the article of worst-articles ``row`` in the main view."""
+        aid = self.articles_model.key(row)
+        if aid:
+            self.session.open_article(aid)
+            self.article_opened.emit(aid)
+
+    def _on_articles_view_double_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_article_at(index.row())
+
+
+class AgreementDialog(QDialog):
+    """The agreement view in a non-modal dialog.
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`.
+    parent
+        The main window.
+    """
+
+    def __init__(self, session, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Agreement between annotators")
+        self.view = AgreementView(session, self)
+        self.article_opened = self.view.article_opened
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(buttons)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(1000, 620)
+
+
+# -- feedback -------------------------------------------------------------------------------------
+
+
+class FeedbackBrowser(QTextBrowser):
+    """Shows report HTML and nothing else: links are not followed, resources never loaded."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.requested: list[str] = []
+
+    def loadResource(self, kind: int, name: QUrl):  # noqa: N802 - Qt override
+        # Never fetch: a report names no resources, and HTML from a merged database could.
+        self.requested.append(name.toString())
+        return None
+
+
+def compute_feedback(path: str | Path, annotator: str) -> tuple[str, str]:
+    """``(html, text)`` of :func:`annotator.ops.feedback` for ``annotator`` (run in a worker)."""
+    from annotator import ops
+    from annotator.store import Store
+
+    with Store(path) as store:
+        report = ops.feedback(store, annotator)
+        return report.to_html(), report.to_text()
+
+
+class FeedbackView(QWidget):
+    """One annotator's feedback report (what the reviewer changed), with "Save as HTML…".
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`.
+    annotator
+        Whose work the report is about.
+    parent
+        Parent widget.
+
+    Signals
+    -------
+    computed()
+        The report (or the reason there is none) is shown.
+    """
+
+    computed = Signal()
+
+    def __init__(self, session, annotator: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.annotator = annotator
+        self.html = ""
+        self.text = ""
+        self._task = None
+        self.status = QLabel(f"computing the feedback for {annotator}…")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)
+        self.browser = FeedbackBrowser()
+        self.save_button = QPushButton("Save as HTML…")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.save_button)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.browser, 1)
+        lay.addLayout(bottom)
+        self.refresh()
+
+    def is_computing(self) -> bool:
+        """True while the report is being computed."""
+        return self._task is not None
+
+    def refresh(self) -> None:
+        """Compute the report again in the background."""
+        from annotator.ui.tasks import run_task
+
+        if self._task is not None:
+            return
+        path, who = self.session.db_path, self.annotator
+
+        def work(progress, cancelled):
+            return compute_feedback(path, who)
+
+        self._task = run_task(work)
+        self._task.finished.connect(self._on_task_finished)
+        self._task.failed.connect(self._on_task_failed)
+
+    def _on_task_finished(self, result: tuple[str, str]) -> None:
+        self._task = None
+        self.html, self.text = result
+        self.browser.setHtml(self.html)
+        self.save_button.setEnabled(True)
+        self.status.setText(f"Feedback for {self.annotator}, against the gold set.")
+        self.computed.emit()
+
+    def _on_task_failed(self, exc: BaseException) -> None:
+        self._task = None
+        self.html = self.text = ""
+        self.browser.setPlainText("")
+        self.save_button.setEnabled(False)
+        self.status.setText(f"No feedback: {error_message(exc)}")
+        self.computed.emit()
+
+    def save_html(self, path: str | Path) -> Path:
+        """Write the report to ``path`` (UTF-8 HTML); returns the path."""
+        target = Path(path)
+        target.write_text(self.html, encoding="utf-8")
+        return target
+
+    def _on_save_button_clicked(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save the feedback report",
+            str(Path(self.session.db_path).parent / f"feedback-{self.annotator}.html"),
+            "HTML (*.html *.htm)",
+        )
+        if not name:
+            return
+        try:
+            self.save_html(name)
+        except OSError as e:
+            from annotator.ui.errors import show_error
+
+            show_error(self, e)
+            return
+        self.status.setText(f"saved to {name}")
+
+
+class FeedbackDialog(QDialog):
+    """The feedback view of one annotator in a non-modal dialog.
+
+    Parameters
+    ----------
+    session
+        The :class:`~annotator.ui.session.Session`.
+    annotator
+        Whose work the report is about.
+    parent
+        The main window.
+    """
+
+    def __init__(self, session, annotator: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Feedback for {annotator}")
+        self.view = FeedbackView(session, annotator, self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.view, 1)
+        lay.addWidget(buttons)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.resize(820, 640)
+
+
+__all__ = [
+    "AgreementDialog",
+    "AgreementView",
+    "FeedbackBrowser",
+    "FeedbackDialog",
+    "FeedbackView",
+    "ReportTableModel",
+    "compute_agreement",
+    "compute_feedback",
+    "fmt",
+]

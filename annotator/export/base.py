@@ -201,13 +201,13 @@ def tokenize(text: str) -> Tokens:
     doc = blank_nlp().tokenizer(text)
     if not len(doc):
         return Tokens(doc, [], [], [])
-    array = doc.to_array([IDX, SPACY])
-    starts = array[:, 0].tolist()
-    ws = array[:, 1].tolist()
+    array = doc.to_array([IDX, SPACY]).astype("int64")
     # A token ends where the next one starts, less its trailing space.
-    ends = [*starts[1:], len(text)]
-    ends = [e - w for e, w in zip(ends, ws, strict=True)]
-    return Tokens(doc, starts, ends, ws)
+    ends = array[:, 0].copy()
+    ends[:-1] = ends[1:]
+    ends[-1] = len(text)
+    ends -= array[:, 1]
+    return Tokens(doc, array[:, 0].tolist(), ends.tolist(), array[:, 1].tolist())
 
 
 class TokenCache:

@@ -14,8 +14,8 @@ Each line is::
 - Spans are sorted by start, end, layer, label. ``layer`` says ``entity`` or ``issue``;
   ``origin`` and ``score`` appear only when set.
 - ``_input_hash`` is the signed 32-bit murmurhash of the compact, key-sorted, ASCII JSON of
-  ``{"text": text}``; ``_task_hash`` hashes the input hash followed by the same JSON of
-  ``{"answer": ..., "spans": [{"end", "label", "layer", "start"}, ...]}``. Both are stable
+  ``{"text": text}``; ``_task_hash`` hashes the input hash followed by the compact ASCII
+  JSON of ``[answer, [[start, end, label, layer], ...]]`` (spans in export order). Both are stable
   across runs and machines. (Prodigy's own recipe is not published; these follow its idea,
   so a file re-imported into Prodigy dedupes against itself, not against Prodigy's hashes.)
 - ``_annotator_id`` is the annotator name (null for suggestions); ``_session_id`` is the
@@ -97,11 +97,8 @@ def task_hash(input_hash_: int, spans: Iterable[tuple[int, int, str, str]], answ
     int
         The ``_task_hash``.
     """
-    task = {
-        "answer": answer,
-        "spans": [{"end": e, "label": lab, "layer": lay, "start": s} for s, e, lab, lay in spans],
-    }
-    return _murmur(str(input_hash_) + json.dumps(task, sort_keys=True, separators=(",", ":")))
+    task = [answer, [[s, e, lab, lay] for s, e, lab, lay in spans]]
+    return _murmur(str(input_hash_) + json.dumps(task, separators=(",", ":")))
 
 
 def tokens_json(text: str, tokens: Tokens) -> str:

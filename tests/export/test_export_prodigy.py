@@ -13,6 +13,8 @@ from annotator.model import Article, article_id
 
 # input_hash("My name is Freya.") when the recipe was written; it must never change.
 PINNED_INPUT_HASH = -1064603741
+# task_hash of that text with PERSON 11-16 on the entity layer, accepted.
+PINNED_TASK_HASH = -543888884
 
 
 def export(records) -> list[dict]:
@@ -153,6 +155,7 @@ def test_hashes_are_stable_across_runs_and_differ_between_texts_and_tasks(tricky
 
     h = input_hash("My name is Freya.")
     spans = [(11, 16, "PERSON", "entity")]
+    assert task_hash(h, spans, "accept") == PINNED_TASK_HASH
     assert task_hash(h, spans, "accept") == task_hash(h, list(spans), "accept")
     assert task_hash(h, spans, "accept") != task_hash(h, spans, "reject")
     assert task_hash(h, spans, "accept") != task_hash(h, [(11, 16, "PERSON", "issue")], "accept")

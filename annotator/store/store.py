@@ -374,7 +374,7 @@ class Store:
         """Ids of the articles matching the filters, in import order.
 
         ``state`` needs ``annotator``; ``label`` keeps articles where the annotator has a span
-        or a pending suggestion with that label; ``search`` is a case-insensitive substring of
+        or a suggestion (of any status) with that label; ``search`` is a case-insensitive substring of
         the title or text.
         """
         sql = "SELECT a.id FROM articles a"
@@ -421,9 +421,10 @@ class Store:
                 f"""
                 SELECT a.id, a.title, a.words,
                   coalesce((SELECT state FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?), 'todo'),
-                  (SELECT count(*) FROM suggestions g WHERE g.article_id = a.id AND NOT EXISTS (
+                  (SELECT count(*) FROM (SELECT DISTINCT layer, start, "end", label FROM suggestions g
+                    WHERE g.article_id = a.id AND NOT EXISTS (
                       SELECT 1 FROM decisions d WHERE d.article_id = g.article_id AND d.annotator = ?
-                      AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label)),
+                      AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label))),
                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?)
                 FROM articles a WHERE a.id IN ({marks})
                 """,

@@ -343,3 +343,9 @@ def test_import_maps_known_issue_labels_to_the_issue_layer(store):
     assert [(a.layer, a.label) for a in store.annotations(aid, "me")] == [("issue", "TRADE")]
     assert report.labels_created == []
     assert store.state("me", aid) == m.DONE
+
+
+def test_pending_count_counts_a_span_suggested_by_two_sources_once(store, article):
+    store.store_suggestions([(article, [SuggestedSpan(0, 11, "PERSON", "entity", "other:model@2")])], ["other:model@2"])
+    assert len(store.suggestions(article, "ann")) == 5
+    assert store.article_rows([article], "ann")[0].pending == 5

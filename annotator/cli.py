@@ -122,6 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", choices=["entity", "issue"])
     p.add_argument("-o", "--output", type=Path, help="write an HTML report here (default: text on stdout)")
 
+    p = sub.add_parser("bench", help="measure the hot paths against their baselines in the same run")
+    from annotator.bench import add_arguments as add_bench_arguments
+
+    add_bench_arguments(p)
+
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
@@ -344,6 +349,12 @@ def _cmd_labels(args) -> int:
     return 0
 
 
+def _cmd_bench(args) -> int:
+    from annotator import bench
+
+    return bench.run(args)
+
+
 def _cmd_demo(args) -> int:
     from annotator import ops
 
@@ -451,6 +462,7 @@ COMMANDS = {
     "stats": _cmd_stats,
     "labels": _cmd_labels,
     "demo": _cmd_demo,
+    "bench": _cmd_bench,
 }
 
 

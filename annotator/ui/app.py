@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -91,6 +92,12 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
     window.show()
     window.open_first_article()
     _suggest_if_needed(window, session)
+    if os.environ.get("ANNOTATOR_EXIT_AFTER_SHOWN"):
+        # Hook for `annotator bench` (the start row): once the event loop has shown and painted
+        # the window, say so on stdout and quit.
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: (print("annotator: window shown", flush=True), app.quit()))
     code = app.exec()
     session.store.close()
     return code

@@ -1,0 +1,82 @@
+"""The benchmark runs end to end at a tiny size, so it cannot rot.
+
+No timing is asserted here: the targets live in the benchmark itself. This checks that every
+row runs and reports numbers, in the printed table and in the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from annotator.cli import main
+
+ROWS = [
+    "import",
+    "suggest",
+    "suggest-2p",
+    "export",
+    "open-500",
+    "open-20000",
+    "decide-500",
+    "decide-20000",
+    "agreement",
+    "start",
+    "scale-rss",
+    "scale-scroll",
+]
+
+
+def _number(x) -> bool:
+    return isinstance(x, int | float) and math.isfinite(x)
+
+
+@pytest.mark.model
+def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    code = main(
+        [
+            "bench",
+            "--articles", "20",
+            "--repeat", "1",
+            "--suggest-articles", "8",
+            "--agreement-articles", "20",
+            "--list-articles", "300",
+            "--decide-actions", "6",
+            "--steps", "5",
+            "--sizes",
+            "--quiet",
+            "--cache", str(tmp_path / "cache"),
+            "--json", str(out),
+        ]
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+
+    data = json.loads(out.read_text(encoding="utf-8"))
+    rows = {r["name"]: r for r in data["rows"]}
+    assert list(rows) == ROWS
+    for name, r in rows.items():
+        assert r["error"] is None, (name, r["error"])
+        assert _number(r["ours"]), name
+        assert r["target"], name
+        assert isinstance(r["passed"], bool), name
+        if name != "agreement":  # the only row without a baseline
+            assert _number(r["baseline"]) and _number(r["ratio"]), name
+
+    table = printed.split("\n\n")[0].splitlines()
+    assert table[0].split(" | ")[0].strip() == "row"
+    assert [line.split(" | ")[0].strip() for line in table[2:]] == ROWS
+    for line in table[2:]:
+        cells = [c.strip() for c in line.split(" | ")]
+        assert cells[1] != "-" and cells[-1] in ("yes", "NO"), line
+
+    growth = {g["row"]: g for g in data["growth"]}
+    assert set(growth) == {"import", "export", "suggest", "open"}
+    for g in growth.values():
+        assert len(g["sizes"]) == len(g["seconds"]) >= 2
+        assert all(_number(t) for t in g["seconds"]) and _number(g["exponent"])
+    assert "growth:" in printed
+    assert data["machine"]["cpus"] >= 1

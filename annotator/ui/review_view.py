@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -1486,8 +1487,17 @@ def merge_databases(window, paths: Sequence[str | Path] | None = None, on_done: 
 
 
 def install_review_menu(window) -> None:
-    """Add the Review menu to the main window: review mode, agreement, feedback, merge."""
-    menu = window.menuBar().addMenu("&Review")
+    """Add the Review menu to the main window (before Help): review mode, agreement, feedback, merge."""
+    bar = window.menuBar()
+    menu = QMenu("&Review", bar)
+    help_ = next(
+        (a for a in bar.actions() if a.menu() is not None and a.text().replace("&", "") == "Help"), None
+    )
+    if help_ is not None:
+        bar.insertMenu(help_, menu)
+    else:
+        bar.addMenu(menu)
+    window.review_menu = menu
 
     def act(text: str, slot, shortcut: str | None = None) -> QAction:
         a = QAction(text, window)

@@ -10,7 +10,7 @@ from review_data import A1, A3, REVIEWER, TEXT1, TEXT2, TEXT3, at, build_review_
 
 from annotator import ops
 from annotator.model import ENTITY, ISSUE
-from annotator.ui.review_view import ReviewView, install_review_menu
+from annotator.ui.review_view import ReviewView, merge_databases, merge_summary
 from annotator.ui.session import Session
 from annotator.ui.tasks import running_tasks
 
@@ -212,11 +212,38 @@ def test_review_menu_opens_review_mode(session, qtbot):
     w = MainWindow(session)
     qtbot.addWidget(w)
     titles = [a.text() for a in w.menuBar().actions()]
-    if "&Review" not in titles:
-        install_review_menu(w)  # the one-line hook in MainWindow may not be there yet
+    assert titles[-2:] == ["&Review", "&Help"]
+    assert [a.text() for a in w.review_menu.actions() if a.text()] == [
+        "&Review mode",
+        "&Agreement…",
+        "&Feedback for annotator…",
+        "&Merge databases…",
+    ]
     assert w.act_review.shortcut().toString() == "Ctrl+R"
     w.act_review.trigger()
     rw = w.review_window
     qtbot.waitUntil(lambda: not rw.view.is_loading() and rw.view.queue_model.rowCount() == 2, timeout=WAIT_MS)
     assert rw.isVisible()
     rw.close()
+
+
+def test_merge_from_the_menu_runs_in_the_background_and_summarises(session, qtbot, tmp_path):
+    from annotator.model import Article, article_id
+    from annotator.store import Store
+    from annotator.ui.main_window import MainWindow
+
+    other = tmp_path / "dave.db"
+    text = "Dave read about Norway."
+    with Store(other) as s:
+        s.ensure_labels(build_review_store.__globals__["LABELS"])
+        s.add_articles([Article(article_id(text), text, "Dave")])
+        s.add_span("dave", article_id(text), at(text, "Norway", "GPE"))
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    got = []
+    merge_databases(w, [other], on_done=got.append)
+    qtbot.waitUntil(lambda: bool(got), timeout=WAIT_MS)
+    (reports,) = got
+    assert "dave.db: 1 new articles, 0 matched; 1 spans" in merge_summary(reports)
+    assert "dave" in merge_summary(reports)
+    assert session.store.has_article(article_id(text))

@@ -222,6 +222,10 @@ class MainWindow(QMainWindow):
         view.addActions([self.act_zoom_in, self.act_zoom_out])
         help_ = bar.addMenu("&Help")
         help_.addActions([self.act_shortcuts, self.act_about])
+        # Review mode, agreement, feedback and merge live in their own module (before Help).
+        from annotator.ui.review_view import install_review_menu
+
+        install_review_menu(self)
 
     # -- status ------------------------------------------------------------------------------
 

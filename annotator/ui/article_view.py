@@ -470,8 +470,12 @@ class ArticleView(QTextEdit):
                 fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
                 fmt.setUnderlineColor(line)
+            elif dark:
+                # Light text on a mid-tone would be murky: dark text on the full label colour.
+                fmt.setBackground(colour)
+                fmt.setForeground(base)
             else:
-                fmt.setBackground(_mix(base, colour, 0.60 if dark else 0.95))
+                fmt.setBackground(_mix(base, colour, 0.95))
         else:
             # Issues are drawn as thick lines under the text by paintEvent (see _paint_issues);
             # the format only records which issue is there.

@@ -270,3 +270,16 @@ def test_session_change_on_another_article_leaves_the_view_alone(window):
     window.session.store.set_state(WHO, other, m.DONE)
     window.session.notify(m.Changes(articles=frozenset({other}), states=True))
     assert view.marks() == before
+
+
+def test_dark_palette_accepted_spans_are_dark_text_on_the_label_colour(window, qtbot):
+    view = window.view
+    pal = view.palette()
+    pal.setColor(QPalette.ColorRole.Base, QColor("#1e1e1e"))
+    pal.setColor(QPalette.ColorRole.Text, QColor("#e0e0e0"))
+    view.setPalette(pal)
+    start = view.focused.start
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    fmt = view.char_format(start)
+    assert fmt.background().color() == QColor("#ca94e6")
+    assert fmt.foreground().color() == QColor("#1e1e1e")

@@ -275,7 +275,46 @@ def test_question_mark_opens_the_shortcuts(window, qtbot, monkeypatch):
 
 def test_menus_have_the_actions(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Review", "&Help"]
     edit = window.menuBar().actions()[1].menu()
     texts = [a.text() for a in edit.actions() if a.text()]
     assert "&Accept\tA" in texts and "Re&ject\tX" in texts and "&Undo" in texts
+
+
+def test_first_start_asks_the_name_and_remembers_it(ui_store, monkeypatch):
+    from annotator.ui import app
+
+    ui_store.set_setting("last_annotator", None)
+    asked = []
+
+    def fake_ask(parent, proposed, known, first_start=False):
+        asked.append((proposed, first_start))
+        return "zoe"
+
+    monkeypatch.setattr("annotator.ui.dialogs.ask_annotator", fake_ask)
+    monkeypatch.setattr("annotator.ui.dialogs.system_user", lambda: "login")
+    assert app.choose_annotator(ui_store, None) == "zoe"
+    assert asked == [("login", True)]
+    assert ui_store.get_setting("last_annotator") == "zoe"
+    assert app.choose_annotator(ui_store, None) == "zoe"  # remembered: not asked again
+    assert len(asked) == 1
+    ui_store.close()
+
+
+def test_open_database_switches_the_window(window, tmp_path, qtbot, ui_data):
+    other = ui_data.build_store(tmp_path / "other.db")
+    other.close()
+    assert window.open_database_path(tmp_path / "other.db")
+    assert window.db_label.text() == str(tmp_path / "other.db")
+    assert window.view.article is not None and window.view.focused is not None
+
+
+def test_a_broken_database_leaves_the_current_one_open(window, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"this is not a database at all" * 100)
+    shown = []
+    monkeypatch.setattr(window, "show_error", lambda exc: shown.append(exc))
+    before = window.session.db_path
+    assert not window.open_database_path(bad)
+    assert shown and "not an annotator database" in str(shown[0]) or "damaged" in str(shown[0])
+    assert window.session.db_path == before

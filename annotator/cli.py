@@ -127,6 +127,40 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bench_arguments(p)
 
+    p = sub.add_parser("train", help="train suggestions from the annotations and score them before/after")
+    _db_arg(p)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--gold", action="store_true", help="train from the reviewed gold set")
+    who.add_argument("--annotator", help="train from this annotator's work (default: you)")
+    p.add_argument("--layer", choices=["entity", "issue", "both"], default="both", help="what to train")
+    p.add_argument("--held-out", type=float, default=0.2, help="share of done articles held out for scoring")
+    p.add_argument("--epochs", type=int, default=10, help="passes over the data (default 10)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split and the shuffles")
+    p.add_argument("--base", help="starting spaCy pipeline (default: the English model)")
+    p.add_argument(
+        "-o", "--output", type=Path, help="folder for the versioned pipelines (default: <db stem>.models)"
+    )
+    p.add_argument(
+        "--no-refresh", action="store_true", help="do not re-suggest the articles you have not finished"
+    )
+    p.add_argument(
+        "--uncertain",
+        type=int,
+        metavar="N",
+        help="do not train: list the N unfinished articles the trained model is least sure about",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser(
+        "taxonomy", help="turn a wrong issue match into an exception of the database's taxonomy"
+    )
+    _db_arg(p)
+    tsub = p.add_subparsers(dest="taxonomy_command", metavar="ACTION", required=True)
+    e = tsub.add_parser("except", help='"PHRASE" is not LABEL: preview, then apply and re-suggest')
+    e.add_argument("label", help="the issue, e.g. TRADE")
+    e.add_argument("phrase", help='the words around the wrong match, e.g. "trade union"')
+    e.add_argument("--preview", action="store_true", help="only list the suggestions it would remove")
+
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
@@ -269,6 +303,10 @@ def _cmd_suggest(args) -> int:
     return 0
 
 
+def _warn(message: str) -> None:
+    print(f"annotator: warning: {message}", file=sys.stderr)
+
+
 def _cmd_export(args) -> int:
     from annotator import ops
 
@@ -353,6 +391,66 @@ def _cmd_bench(args) -> int:
     from annotator import bench
 
     return bench.run(args)
+
+
+def _cmd_train(args) -> int:
+    from annotator import train
+
+    with _open_store(args.db) as store:
+        who = None if args.gold else _who(store, args.annotator)
+        if args.uncertain is not None:
+            bar, update = _progress_bar("scoring", "article")
+            with bar:
+                ranked = train.uncertainty_order(store, who or _who(store, None), progress=update)
+            for aid, score in ranked[: args.uncertain]:
+                print(f"{aid[:10]}  {score:6.2f}  {store.article(aid).title}")
+            return 0
+        bar, update = _progress_bar("training", "step")
+        with bar:
+            report = train.train(
+                store,
+                annotator=who,
+                gold=args.gold,
+                layer=args.layer,
+                held_out=args.held_out,
+                epochs=args.epochs,
+                seed=args.seed,
+                base=args.base,
+                output=args.output,
+                progress=update,
+            )
+        if not args.no_refresh:
+            bar, update = _progress_bar("re-suggesting", "article")
+            with bar:
+                report.refreshed = train.refresh_suggestions(
+                    store, _who(store, args.annotator), progress=update
+                )
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return 0
+    print(report.format_table())
+    print(f"\nwrote {report.path}; `annotator suggest` and the window use it from now on")
+    if report.refreshed:
+        print(f"re-suggested {report.refreshed['articles']} unfinished articles")
+    return 0
+
+
+def _cmd_taxonomy(args) -> int:
+    from annotator import train
+
+    with _open_store(args.db) as store:
+        if args.preview:
+            pattern, matches = train.preview_exception(store, args.label, args.phrase)
+        else:
+            result = train.apply_exception(store, args.label, args.phrase)
+            pattern, matches = result["pattern"], result["removed"]
+    for mt in matches:
+        print(f"{mt.article_id[:10]}  {mt.start}-{mt.end}  {mt.text!r}  {mt.context}")
+    verb = "would remove" if args.preview else "removed"
+    print(f"exception {pattern!r} for {args.label} {verb} {len(matches)} suggestion(s)")
+    if not args.preview:
+        print(f"wrote {result['taxonomy']} ({result['source']})")
+    return 0
 
 
 def _cmd_demo(args) -> int:
@@ -462,6 +560,8 @@ COMMANDS = {
     "stats": _cmd_stats,
     "labels": _cmd_labels,
     "demo": _cmd_demo,
+    "train": _cmd_train,
+    "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
 }
 

@@ -134,9 +134,16 @@ def suggest(
     keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
     the finished batches, each whole.
     """
+    from annotator import train
     from annotator.suggest import Suggester
+    from annotator.train import components  # noqa: F401  registers the parts of a trained pipeline
 
     t0 = time.perf_counter()
+    # The database's trained pipeline and own taxonomy (see `annotator train`), when recorded.
+    if model is None and nlp is None:
+        model = train.trained_model(store)
+    if taxonomy is None:
+        taxonomy = train.user_taxonomy(store)
     suggester = Suggester(model=model, taxonomy=taxonomy, entities=entities, issues=issues, nlp=nlp)
     store.ensure_labels(suggester.labels())
     sources = list(suggester.sources.values())
@@ -218,6 +225,7 @@ def export(
     suggestions: bool = False,
     progress: Progress = None,
     gold: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> int:
     """Write the annotations (or suggestions, or the gold set) in ``fmt`` to ``out`` (a path or a stream).
 
@@ -240,7 +248,14 @@ def export(
                 newline=None if binary else "\n",
             ) as fh:
                 n = export(
-                    store, fmt, fh, annotator=annotator, suggestions=suggestions, progress=progress, gold=gold
+                    store,
+                    fmt,
+                    fh,
+                    annotator=annotator,
+                    suggestions=suggestions,
+                    progress=progress,
+                    gold=gold,
+                    warn=warn,
                 )
             tmp.replace(target)
         finally:
@@ -258,7 +273,8 @@ def export(
         if progress:
             progress(done, total)
 
-    return exporters.write(fmt, export_records(store, annotator, suggestions, gold), out, progress=report)
+    records = export_records(store, annotator, suggestions, gold)
+    return exporters.write(fmt, records, out, progress=report, warn=warn)
 
 
 def ledger_rows(store: Store, annotator: str | None = None) -> Iterable[dict]:

@@ -115,8 +115,9 @@ class ReportTableModel(QAbstractTableModel):
 
 
 def _numeric(text: str) -> bool:
-    return bool(text) and (
-        text == "-" or text.replace(".", "", 1).replace("%", "").replace("/", "").isdigit()
+    body = text[1:] if text.startswith("-") else text
+    return text == "-" or (
+        bool(body) and body.replace(".", "", 1).replace("%", "").replace("/", "").isdigit()
     )
 
 
@@ -199,6 +200,7 @@ class AgreementView(QWidget):
         self.pairs_view = self._table(self.pairs_model, "Pairs")
         self.model_view = self._table(self.model_model, "Model acceptance")
         self.articles_view = self._table(self.articles_model, "Worst articles")
+        self.articles_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.articles_view.doubleClicked.connect(self._on_articles_view_double_clicked)
         self.articles_view.setToolTip("Double-click to open the article in the main window")
         top = QHBoxLayout()
@@ -220,7 +222,7 @@ class AgreementView(QWidget):
         t.verticalHeader().setVisible(False)
         t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 8)
         t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        t.horizontalHeader().setStretchLastSection(True)
+        t.horizontalHeader().setStretchLastSection(False)
         self.tabs.addTab(t, title)
         return t
 
@@ -266,7 +268,12 @@ class AgreementView(QWidget):
         """Fill the tables from an :class:`~annotator.review.agreement.AgreementReport`."""
         titles = titles or {}
         self.report = report
-        model = f"; model: {report.model}" if report.model else "; model not included"
+        if report.model:
+            model = f"; model: {report.model}"
+        elif self.model_box.isChecked():
+            model = "; model not included (no suggestions in this database)"
+        else:
+            model = "; model not included"
         self.status.setText(
             f"{report.n_articles} articles compared; annotators: {', '.join(report.annotators)}{model}."
             f" Kappa is Cohen's on tokens ({report.tokenizer}), alpha Krippendorff's."

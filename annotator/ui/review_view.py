@@ -90,7 +90,7 @@ _STYLE_NAMES = {
     Qt.PenStyle.DashDotLine: "dash-dot",
     Qt.PenStyle.DashDotDotLine: "dash-dot-dot",
 }
-LANE_STEP = 4.0  # pixels between the underlines of two annotators
+LANE_STEP = 4.5  # pixels between the underlines of two annotators
 
 KIND_TEXT = {
     "label_conflict": "label conflict",
@@ -99,7 +99,15 @@ KIND_TEXT = {
     "label_and_boundary": "label and boundary",
 }
 
-GOLD_BACKGROUND = "#e4f1de"
+# Short names for the queue, where space is tight (the tooltip has the long ones).
+KIND_SHORT = {
+    "label_conflict": "label",
+    "boundary_shift": "boundary",
+    "one_sided": "one-sided",
+    "label_and_boundary": "label+boundary",
+}
+
+GOLD_BACKGROUND = "#cde8c1"
 REGION_FILL = QColor(255, 214, 0, 70)
 
 
@@ -163,7 +171,12 @@ class QueueRow:
 
     @property
     def classes(self) -> str:
-        return " · ".join(f"{KIND_TEXT.get(k, k)} ×{n}" for k, n in self.kinds)
+        """Open disagreements by class, short ("label ×2 · one-sided ×1")."""
+        return " · ".join(f"{KIND_SHORT.get(k, k)} ×{n}" for k, n in self.kinds)
+
+    @property
+    def classes_long(self) -> str:
+        return ", ".join(f"{n} {KIND_TEXT.get(k, k)}{'s' * (n != 1)}" for k, n in self.kinds)
 
     def sort_key(self) -> tuple:
         return (-self.open, self.article_id)
@@ -278,13 +291,17 @@ class ReviewQueueModel(_TableModel):
     """
 
     HEADERS = ("Article", "Open", "Classes")
-    TIPS = ("", "Disagreements not settled yet", "Open disagreements by class")
+    TIPS = (
+        "",
+        "Disagreements not settled yet",
+        "Open disagreements by class: label conflict, boundary shift, one-sided, label and boundary",
+    )
 
     def cell(self, row: QueueRow, column: int, role: int, i: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return (row.title, str(row.open), row.classes)[column]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.title}\n{row.open} open: {row.classes}\nid {row.article_id}"
+            return f"{row.title}\n{row.open} open: {row.classes_long}\nid {row.article_id}"
         if role == Qt.ItemDataRole.UserRole:
             return row.article_id
         if role == Qt.ItemDataRole.TextAlignmentRole and column == 1:
@@ -538,8 +555,9 @@ class ReviewTextView(QTextEdit):
                 p.setPen(st.pen())
                 p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
                 if k == len(rects) - 1:
+                    # Numbers side by side after the lines, so they never sit on each other.
                     p.setPen(QColor(st.colour))
-                    p.drawText(QPointF(r.right() + 2, y + 3), str(st.number))
+                    p.drawText(QPointF(r.right() + 3 + lane * 7, y + 3), str(st.number))
         p.end()
 
 
@@ -811,6 +829,8 @@ class ReviewView(QWidget):
         self.queue_view = self._table(self.queue_model, 0)
         self.queue_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.queue_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.queue_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.queue_view.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.queue_view.clicked.connect(self._on_queue_view_clicked)
         self.queue_status = QLabel("computing the queue…")
         self.queue_status.setTextFormat(Qt.TextFormat.PlainText)
@@ -894,7 +914,7 @@ class ReviewView(QWidget):
         split.addWidget(right)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
-        split.setSizes([340, 900])
+        split.setSizes([400, 880])
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -1350,15 +1370,11 @@ class ReviewWindow(QMainWindow):
         self.setWindowTitle(f"Review — {Path(session.db_path).name} — reviewer {session.annotator}")
         self.view = ReviewView(session)
         self.setCentralWidget(self.view)
-        self.view.message.connect(self._on_view_message)
         close = QAction("Close review", self)
         close.setShortcut(QKeySequence.StandardKey.Close)
         close.triggered.connect(self.close)
         self.addAction(close)
         self.resize(1280, 800)
-
-    def _on_view_message(self, text: str) -> None:
-        self.statusBar().showMessage(text, 8000)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(1280, 800)

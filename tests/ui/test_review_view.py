@@ -68,7 +68,7 @@ def test_queue_lists_articles_with_disagreements_worst_first(view, qtmodeltester
         for r in range(view.queue_model.rowCount())
     ]
     assert rows == [
-        ("Summit", "4", "label conflict ×2 · boundary shift ×1 · one-sided ×1"),
+        ("Summit", "4", "label ×2 · boundary ×1 · one-sided ×1"),
         ("Gas", "1", "one-sided ×1"),
     ]
     assert view.queue_status.text() == "2 articles with 5 open disagreements"
@@ -118,7 +118,12 @@ def test_opening_puts_agreed_spans_into_gold_and_shows_every_planted_class(
     ]
 
 
-def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(view, session, qtbot, tmp_path):
+def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(
+    view, session, qtbot, tmp_path, qtmodeltester
+):
+    # the testers stay attached: every row removed, inserted or changed below is checked too
+    for model in (view.queue_model, view.disagreements_model, view.versions_model, view.gold_model):
+        qtmodeltester.check(model)
     view.open_article(A1)
     merkel = at(TEXT1, "Angela Merkel", "PERSON")
     # B on overlapping entities is refused with a clear message; nothing changes
@@ -247,3 +252,12 @@ def test_merge_from_the_menu_runs_in_the_background_and_summarises(session, qtbo
     assert "dave.db: 1 new articles, 0 matched; 1 spans" in merge_summary(reports)
     assert "dave" in merge_summary(reports)
     assert session.store.has_article(article_id(text))
+
+
+def test_layer_filter_reviews_one_layer(view, session, qtbot):
+    view.layer_box.setCurrentIndex(view.layer_box.findData(ISSUE))
+    qtbot.waitUntil(lambda: not view.is_loading() and view.queue_model.rowCount() == 1, timeout=WAIT_MS)
+    assert view.queue_model.rows()[0].article_id == A1
+    view.open_article(A1)
+    assert shown_disagreements(view) == [("issue", "label conflict", "steel tariffs")]
+    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])  # agreed gold is for the article

@@ -44,6 +44,8 @@ from annotator.model import (
 from annotator.store.schema import migrations
 
 BUSY_TIMEOUT_MS = 10_000
+# How long a write keeps retrying while another program holds the write lock, in seconds.
+LOCK_WAIT_S = 60.0
 _WORD = re.compile(r"\S+")
 
 
@@ -176,6 +178,8 @@ class Store:
             return f"cannot open {self.path}: check that the folder exists and is writable"
         if "disk" in text and "full" in text:
             return f"the disk holding {self.path} is full; nothing was written"
+        if "disk I/O error" in text:
+            return f"cannot write {self.path}: disk I/O error (is the disk full or failing?); nothing was written"
         return f"{self.path}: {text}"
 
     def _check_readable(self) -> None:
@@ -261,7 +265,7 @@ class Store:
             with self.db.atomic():
                 yield conn
             return
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + LOCK_WAIT_S
         while True:
             try:
                 conn.execute("BEGIN IMMEDIATE")
@@ -273,6 +277,12 @@ class Store:
                 raise StoreError(self._explain(e)) from None
         try:
             yield conn
+        except sqlite3.Error as e:
+            # A full disk, an I/O error or a damaged page mid-write: roll back, say it plainly.
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise StoreError(self._explain(e)) from e
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -381,7 +381,18 @@ class AgreementDialog(QDialog):
 
 
 class FeedbackBrowser(QTextBrowser):
-    """Shows report HTML and nothing else: links are not followed, resources never loaded."""
+    """Shows report HTML and nothing else: links are not followed, resources never loaded.
+
+    Parameters
+    ----------
+    parent
+        Parent widget.
+
+    Attributes
+    ----------
+    requested
+        Every resource the HTML asked for (none was loaded), for tests and diagnosis.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

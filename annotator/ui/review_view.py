@@ -288,6 +288,11 @@ class ReviewQueueModel(_TableModel):
     Rows are :class:`QueueRow`. After a decision only the changed articles' rows are updated,
     removed (nothing left to settle) or inserted (an undo brought work back), so the table
     does not jump about while the reviewer works through it.
+
+    Parameters
+    ----------
+    parent
+        Owner.
     """
 
     HEADERS = ("Article", "Open", "Classes")
@@ -338,7 +343,12 @@ class VersionsModel(_TableModel):
     """The focused disagreement's versions side by side, one row per annotator.
 
     Columns: key and line sample (the annotator's number and style), annotator, the span
-    text, label, offsets and kind. Rows are ``(AnnotatorStyle, spans, kind)``.
+    text, label, offsets and kind. Rows are ``(AnnotatorStyle, spans)``.
+
+    Parameters
+    ----------
+    parent
+        Owner.
     """
 
     HEADERS = ("Key", "Annotator", "Text", "Label", "Span", "Kind")
@@ -387,7 +397,16 @@ class VersionsModel(_TableModel):
 
 
 class DisagreementListModel(_TableModel):
-    """The open disagreements of the article under review, in text order."""
+    """The open disagreements of the article under review, in text order.
+
+    Rows are :class:`~annotator.review.disagreements.Disagreement`; columns number, layer,
+    class and the region's text.
+
+    Parameters
+    ----------
+    parent
+        Owner.
+    """
 
     HEADERS = ("#", "Layer", "Class", "Region")
 
@@ -406,7 +425,15 @@ class DisagreementListModel(_TableModel):
 
 
 class GoldListModel(_TableModel):
-    """The gold spans of the article so far: agreed ones and the reviewer's settlements."""
+    """The gold spans of the article so far: agreed ones and the reviewer's settlements.
+
+    Rows are :class:`~annotator.model.Annotation` of the reserved ``gold`` annotator.
+
+    Parameters
+    ----------
+    parent
+        Owner.
+    """
 
     HEADERS = ("Layer", "Label", "Text", "Origin")
 
@@ -435,6 +462,11 @@ class ReviewTextView(QTextEdit):
     The region has a translucent fill and a frame; each annotator's span is underlined in the
     space under the line, in their lane, style and colour, with their number at its end. Gold
     spans so far have a pale green background.
+
+    Parameters
+    ----------
+    parent
+        Parent widget.
     """
 
     def __init__(self, parent: QWidget | None = None):
@@ -562,7 +594,19 @@ class ReviewTextView(QTextEdit):
 
 
 class LegendItem(QWidget):
-    """One entry of the legend: a line sample and a caption."""
+    """One entry of the legend: a line sample and a caption.
+
+    Parameters
+    ----------
+    pixmap
+        The sample: a line in the annotator's style, or a swatch.
+    text
+        The caption ("1 alice").
+    tip
+        Tooltip.
+    parent
+        Parent widget.
+    """
 
     def __init__(self, pixmap: QPixmap, text: str, tip: str = "", parent: QWidget | None = None):
         super().__init__(parent)
@@ -592,7 +636,13 @@ def _swatch(fill: QColor, frame: QColor | None = None, width: int = 26, height: 
 
 
 class Legend(QWidget):
-    """Who is who: each annotator's number, line and name; the region and gold swatches."""
+    """Who is who: each annotator's number, line and name; the region and gold swatches.
+
+    Parameters
+    ----------
+    parent
+        Parent widget.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -229,6 +229,12 @@ def test_review_menu_opens_review_mode(session, qtbot):
     rw = w.review_window
     qtbot.waitUntil(lambda: not rw.view.is_loading() and rw.view.queue_model.rowCount() == 2, timeout=WAIT_MS)
     assert rw.isVisible()
+    # keys typed in the review window settle through it, not through the annotation window
+    rw.view.open_article(A1)
+    qtbot.keyClick(rw.view, Qt.Key.Key_3)  # carol: Joe Biden ORG
+    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON"), at(TEXT1, "Joe Biden", "ORG")])
+    qtbot.keyClick(rw.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
     rw.close()
 
 

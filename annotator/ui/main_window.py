@@ -425,6 +425,10 @@ class MainWindow(QMainWindow):
         file_actions.export_data(self, self.session)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        from annotator.ui import tasks
+
+        # Cancelled background work rolls back, so quitting mid-import leaves the data as it was.
+        tasks.stop_all()
         QApplication.instance().removeEventFilter(self)
         super().closeEvent(event)
 

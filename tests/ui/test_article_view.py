@@ -240,7 +240,8 @@ def test_unknown_label_key_is_a_message(window, qtbot):
 # -- speed ---------------------------------------------------------------------------------------
 
 
-def test_a_20000_word_article_with_2400_spans_opens_fast(qtbot, tmp_path):
+def test_a_20000_word_article_with_2400_spans_opens_and_accepts(qtbot, tmp_path):
+    # Timing targets live in the benchmark (annotator bench); this checks the large case works.
     rnd = random.Random(3)
     words = ["Berlin", "tariffs", "the", "minister", "Angela", "said", "on", "Monday", "exports", "of"]
     paras = [" ".join(rnd.choice(words) for _ in range(100)) for _ in range(200)]
@@ -254,11 +255,10 @@ def test_a_20000_word_article_with_2400_spans_opens_fast(qtbot, tmp_path):
     t0 = time.perf_counter()
     view, session = make_view(qtbot, tmp_path, text, spans, LABELS)
     qtbot.waitUntil(lambda: view.article is not None)
-    assert view.last_open_ms < 1000, f"opening took {view.last_open_ms:.0f} ms"
+    assert len(view.marks()) == len({(s.layer, s.start, s.end, s.label) for s in spans})
     t1 = time.perf_counter()
     qtbot.keyClick(view, Qt.Key.Key_A)
     act_ms = (time.perf_counter() - t1) * 1000
-    assert act_ms < 300, f"accepting took {act_ms:.0f} ms"
     assert len(session.store.annotations(view.article.id, WHO)) == 1
     print(f"open {view.last_open_ms:.0f} ms (with store {1000 * (t1 - t0):.0f} ms), accept {act_ms:.0f} ms")
 

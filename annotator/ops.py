@@ -378,25 +378,40 @@ def agreement(store: Store, layer: str | None = None, include_model: bool = True
     return compute_agreement(arts, layer=layer, model=model)
 
 
-def review_queue(store: Store, layer: str | None = None):
-    """Articles with disagreements, worst first, with their consensus (``(QueueEntry, Consensus)``).
+def _open_disagreements(store: Store, art, layer: str | None):
+    """``(consensus, disagreements not yet settled)`` of one article."""
+    from annotator.review.disagreements import consensus
 
-    Disagreements already settled by a reviewer are left out.
+    result = consensus(art, layer=layer)
+    settled = {(d["layer"], d["start"], d["end"]) for d in store.adjudications(art.article_id)}
+    return result, [d for d in result.disagreements if (d.layer, *d.region) not in settled]
+
+
+def review_queue(store: Store, layer: str | None = None, articles: Sequence[str] | None = None):
+    """Articles with open disagreements, worst first: ``[(QueueEntry, Consensus, open)]``.
+
+    Disagreements already settled by a reviewer are left out, and so are articles with none
+    left. ``articles`` limits the queue to those ids (to recompute one after a decision).
     """
-    from annotator.review.disagreements import consensus, review_queue
+    from annotator.review.disagreements import review_queue
 
-    arts = article_spans(store, min_annotators=2)
-    queue = review_queue(arts, layer=layer)
+    arts = article_spans(store, min_annotators=2, articles=articles)
     by_id = {a.article_id: a for a in arts}
     out = []
-    for entry in queue:
-        result = consensus(by_id[entry.article_id], layer=layer)
-        settled = {(d["layer"], d["start"], d["end"]) for d in store.adjudications(entry.article_id)}
-        open_ = [d for d in result.disagreements if (d.layer, *d.region) not in settled]
+    for entry in review_queue(arts, layer=layer):
+        result, open_ = _open_disagreements(store, by_id[entry.article_id], layer)
         if open_:
             out.append((entry, result, open_))
     out.sort(key=lambda t: (-len(t[2]), t[0].article_id))
     return out
+
+
+def article_review(store: Store, article_id: str, layer: str | None = None):
+    """``(consensus, open disagreements)`` of one article; ``(None, [])`` with fewer than two annotators."""
+    arts = article_spans(store, min_annotators=2, articles=[article_id])
+    if not arts:
+        return None, []
+    return _open_disagreements(store, arts[0], layer)
 
 
 def add_agreed_gold(store: Store, reviewer: str, articles: Sequence[str] | None = None) -> int:

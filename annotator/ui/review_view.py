@@ -211,20 +211,10 @@ def load_queue(path: str | Path, layer: str | None = None) -> list[QueueRow]:
 
 
 def article_review(store, article_id: str, layer: str | None = None):
-    """``(consensus, open disagreements)`` of one article, as :func:`ops.review_queue` finds them.
-
-    Used after each decision so only the article that changed is computed again; None for the
-    consensus when fewer than two annotators worked on the article.
-    """
+    """``(consensus, open disagreements)`` of one article (see :func:`annotator.ops.article_review`)."""
     from annotator import ops
-    from annotator.review.disagreements import consensus
 
-    arts = ops.article_spans(store, min_annotators=2, articles=[article_id])
-    if not arts:
-        return None, []
-    result = consensus(arts[0], layer=layer)
-    settled = {(d["layer"], d["start"], d["end"]) for d in store.adjudications(article_id)}
-    return result, [d for d in result.disagreements if (d.layer, *d.region) not in settled]
+    return ops.article_review(store, article_id, layer)
 
 
 # -- item models ------------------------------------------------------------------------------------

@@ -443,11 +443,14 @@ def _keep_components(nlp: Language, keep: Language | None, layers: Sequence[str]
     """Copy the components of the layers not trained now from a previously trained pipeline."""
     if keep is None:
         return
-    if ENTITY not in layers and NER in keep.pipe_names and NER in nlp.pipe_names:
-        at = nlp.pipe_names.index(NER)
-        nlp.remove_pipe(NER)
-        after = nlp.pipe_names[at] if at < len(nlp.pipe_names) else None
-        nlp.add_pipe(NER, source=keep, **({"before": after} if after else {}))
+    if ENTITY not in layers and NER in keep.pipe_names:
+        where = {}
+        if NER in nlp.pipe_names:
+            at = nlp.pipe_names.index(NER)
+            nlp.remove_pipe(NER)
+            if at < len(nlp.pipe_names):
+                where = {"before": nlp.pipe_names[at]}
+        nlp.add_pipe(NER, source=keep, **where)
     if ISSUE not in layers and all(n in keep.pipe_names for n in ISSUE_PIPES):
         for name in ISSUE_PIPES:
             nlp.add_pipe(name, source=keep)

@@ -1,0 +1,104 @@
+"""Training on a blank English pipeline: fast, and the same code path as the real model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import spacy
+from conftest import WHO
+
+from annotator import model as m
+from annotator import ops, train
+from annotator.errors import Cancelled, ModelError
+from annotator.suggest import Suggester
+
+
+def _blank():
+    return spacy.blank("en")
+
+
+def test_train_writes_a_versioned_pipeline_with_scores_and_records_it(blank_store):
+    seen = []
+    report = train.train(
+        blank_store, annotator=WHO, epochs=2, load_base=_blank, progress=lambda d, t: seen.append((d, t))
+    )
+    assert report.path == blank_store.path.with_name("news.models") / "annotator-v1"
+    assert report.source == "spacy:en_annotator@1"
+    assert (report.path / "meta.json").is_file()
+    assert json.loads((report.path / "train-report.json").read_text())["version"] == 1
+    assert train.trained_model(blank_store) == report.path
+    assert report.train_articles + report.held_out_articles == 8 and report.held_out_articles == 2
+    assert set(report.before) == set(report.after) == {"entity", "issue"}
+    assert "MINISTRY" in report.after["entity"].labels
+    assert seen and seen[-1][0] == seen[-1][1]
+    table = report.format_table()
+    assert "MINISTRY" in table and "before P" in table
+
+    again = train.train(blank_store, annotator=WHO, layer="issue", epochs=1, load_base=_blank)
+    assert again.version == 2 and again.layers == ("issue",)
+    assert train.trained_model(blank_store).name == "annotator-v2"
+    # The entity layer was not trained this time: it is kept from version 1.
+    assert "ner" in spacy.load(again.path).pipe_names
+
+
+def test_a_trained_pipeline_suggests_with_its_own_provenance(blank_store):
+    report = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank)
+    suggester = Suggester(model=report.path)
+    assert suggester.sources == {
+        "entity": "spacy:en_annotator@1",
+        "issue": "spacy:en_annotator@1+taxonomy:news-issues@1",
+    }
+    spans = suggester.suggest_one("The Ministry of Finance blamed tariffs for rising prices.")
+    assert {s.source for s in spans} <= set(suggester.sources.values())
+
+    summary = ops.suggest(blank_store)  # the recorded pipeline is the default
+    assert set(summary.spans) <= {"spacy:en_annotator@1", "spacy:en_annotator@1+taxonomy:news-issues@1"}
+
+
+def test_refresh_replaces_old_model_suggestions_on_unfinished_articles_only(blank_store):
+    report = train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank)
+    ids = blank_store.article_ids()
+    done, todo = ids[0], ids[-1]
+    old = "spacy:en_core_web_sm@3.8.0"
+    for aid in (done, todo):
+        blank_store.store_suggestions([(aid, [m.SuggestedSpan(0, 3, "ORG", m.ENTITY, old)])], [old])
+    result = train.refresh_suggestions(blank_store, WHO)
+    assert result["articles"] == 2  # the two articles not marked done
+    assert result["sources"]["entity"] == report.source
+    assert any(s.source == old for s in blank_store.suggestions(done))
+    assert not any(s.source == old for s in blank_store.suggestions(todo))
+
+
+def test_cancel_writes_nothing(blank_store):
+    calls = {"n": 0}
+
+    def cancelled():
+        calls["n"] += 1
+        return calls["n"] > 12
+
+    with pytest.raises(Cancelled):
+        train.train(blank_store, annotator=WHO, epochs=3, load_base=_blank, cancelled=cancelled)
+    folder = train.models_dir(blank_store)
+    assert not folder.exists() or not any(folder.iterdir())
+    assert train.trained_model(blank_store) is None
+    assert blank_store.get_setting(train.TRAINED_MODEL) is None
+
+
+def test_nothing_to_train_from_says_what_to_do(blank_store):
+    with pytest.raises(ModelError, match="mark articles done"):
+        train.train(blank_store, annotator="nobody", load_base=_blank)
+
+
+def test_uncertainty_order_ranks_unfinished_articles(blank_store):
+    train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank)
+    ranked = train.uncertainty_order(blank_store, WHO, base="")
+    unfinished = set(blank_store.article_ids(annotator=WHO, state=m.TODO))
+    assert {aid for aid, _ in ranked} == unfinished and len(ranked) == 2
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True) and all(s >= 0 for s in scores)
+
+
+def test_uncertainty_needs_a_trained_model(blank_store):
+    with pytest.raises(ModelError, match="annotator train"):
+        train.uncertainty_order(blank_store, WHO, base="")

@@ -26,8 +26,11 @@ def _label_items(lab: Label) -> list[QStandardItem]:
     if lab.parent:
         tip += f"\n(part of {lab.parent})"
     name.setToolTip(tip)
-    key = QStandardItem(lab.key or "")
-    key.setToolTip(f"Press {lab.key} to apply {lab.name}" if lab.key else "No key")
+    # Issue labels are applied with Shift+key, so "1" of PERSON and "⇧1" of TRADE read apart.
+    shown = (f"⇧{lab.key}" if lab.layer == ISSUE else lab.key) if lab.key else ""
+    key = QStandardItem(shown)
+    pressed = f"Shift+{lab.key}" if lab.layer == ISSUE else lab.key
+    key.setToolTip(f"Press {pressed} to apply {lab.name}" if lab.key else "No key")
     key.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
     for item in (name, key):
         item.setData(lab.layer, LAYER_ROLE)

@@ -38,7 +38,7 @@ def test_palette_shows_entities_and_the_issue_tree(session, qtbot, qtmodeltester
         (
             "Issues",
             "",
-            [("TRADE", "1", [("TARIFFS", "", []), ("EXPORTS", "", [])]), ("ENERGY", "2", [])],
+            [("TRADE", "⇧1", [("TARIFFS", "", []), ("EXPORTS", "", [])]), ("ENERGY", "⇧2", [])],
         ),
     ]
     person = palette.model.find_label("entity", "PERSON")

@@ -150,7 +150,6 @@ def test_a_10_mb_article(tmp_path, store):
     assert took < 30, f"a 10 MB article took {took:.1f} s"
 
 
-@pytest.mark.slow  # about 20 s on 2 cores: reading ~6 s, writing ~12 s
 def test_a_200000_line_jsonl(tmp_path, store):
     path = tmp_path / "big.jsonl"
     with path.open("w", encoding="utf-8") as fh:

@@ -1,0 +1,65 @@
+"""Opening with the integrity check in the background: fast, and a damaged file is still never written."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from annotator.errors import StoreError
+from annotator.store import Store
+
+
+def _db(path):
+    with Store(path) as s:
+        s.add_articles([f"article number {i} about tariffs" for i in range(50)])
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return path
+
+
+def test_background_check_of_a_healthy_file_lets_writes_through(tmp_path):
+    path = _db(tmp_path / "ok.db")
+    with Store(path, verify="background") as s:
+        assert s.article_count() == 50
+        s.set_setting("last_annotator", "alice")
+        assert s.verified is True
+        assert s.get_setting("last_annotator") == "alice"
+
+
+def test_background_check_refuses_the_first_write_to_a_damaged_file(tmp_path):
+    path = _db(tmp_path / "bad.db")
+    data = bytearray(path.read_bytes())
+    page = 4096
+    # Damage the last page (an article's text), leaving the schema pages readable.
+    data[-page + 100 : -page + 400] = b"\xff" * 300
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError):
+        Store(path)  # the default checks now
+    s = Store(path, verify="background")
+    with pytest.raises(StoreError, match="damaged"):
+        s.add_annotator("bob")
+    assert s.verified is False
+    s.close()
+    assert path.read_bytes() == bytes(data)
+
+
+def test_background_check_still_refuses_what_is_not_a_database(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"just some notes\n" * 300)
+    with pytest.raises(StoreError, match="not an annotator database"):
+        Store(path, verify="background")
+
+
+def test_unchanged_setting_and_known_annotator_write_nothing(tmp_path):
+    path = _db(tmp_path / "same.db")
+    with Store(path) as s:
+        s.set_setting("last_annotator", "alice")
+        s.add_annotator("alice")
+        before = s.conn.total_changes
+        s.set_setting("last_annotator", "alice")
+        s.add_annotator("alice")
+        assert s.conn.total_changes == before
+        s.set_setting("last_annotator", "bob")
+        assert s.get_setting("last_annotator") == "bob"

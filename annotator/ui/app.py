@@ -27,7 +27,7 @@ def _open_store(db_path: Path | None):
 
     path = Path(db_path) if db_path else default_db()
     is_default = db_path is None
-    store = Store(path)
+    store = Store(path, verify="background")  # the full integrity check runs off the GUI thread
     if store.article_count() == 0 and is_default:
         # A first-time user sees the bundled demo articles, not an empty window.
         from annotator import ops
@@ -59,7 +59,7 @@ def choose_annotator(store, annotator: str | None, parent=None) -> str | None:
 def _suggest_if_needed(window, session) -> None:
     """Suggest on articles that have no suggestions yet (the demo articles at first start)."""
     store = session.store
-    if store.suggestion_sources() or store.article_count() == 0:
+    if store.has_suggestions() or store.article_count() == 0:
         return
     window.run_suggest()
 

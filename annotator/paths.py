@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import os
-from importlib import resources
 from pathlib import Path
 
 
 def resource_dir() -> Path:
-    """The bundled ``resources/`` folder (installed as ``annotator.resources``)."""
-    try:
-        found = Path(str(resources.files("annotator.resources")))
-        if found.is_dir():
-            return found
-    except (ModuleNotFoundError, TypeError):
-        pass
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The bundled ``resources/`` folder.
+
+    Installed, it is ``annotator/resources`` (the top-level folder ships inside the package);
+    in a source checkout or an editable install it is the top-level ``resources/`` beside it.
+    """
+    here = Path(__file__).resolve().parent
+    installed = here / "resources"
+    if installed.is_dir():
+        return installed
+    return here.parent / "resources"
 
 
 def resource(name: str) -> Path:

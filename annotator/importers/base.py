@@ -345,8 +345,9 @@ def validate(doc: ImportedDoc, where: Where) -> ImportedDoc:
                 raise SpanError(
                     f"span {span.start}-{span.end} has answer {span.answer!r}; use accept or reject"
                 )
-            if span.answer == "accept":
-                by_annotator.setdefault(span.annotator, []).append(span.span)
+            if span.answer == "accept" and span.layer == ENTITY:
+                # ImportedSpan has what the overlap check reads (start, end, label, layer).
+                by_annotator.setdefault(span.annotator, []).append(span)
         for suggestion in doc.suggestions:
             check_span(suggestion.start, suggestion.end, suggestion.label, suggestion.layer, length)
         for annotator, spans in by_annotator.items():

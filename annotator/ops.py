@@ -130,8 +130,8 @@ def suggest(
 ) -> SuggestSummary:
     """Suggest entity and issue spans for articles (all when ``articles`` is None).
 
-    Suggestions of the same sources are replaced; decisions already made are kept (they are
-    keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
+    Suggestions of the same sources, and of earlier model or taxonomy versions on the same
+    layers, are replaced; decisions already made are kept (they are keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
     the finished batches, each whole.
     """
     from annotator import train
@@ -146,7 +146,10 @@ def suggest(
         taxonomy = train.user_taxonomy(store)
     suggester = Suggester(model=model, taxonomy=taxonomy, entities=entities, issues=issues, nlp=nlp)
     store.ensure_labels(suggester.labels())
-    sources = list(suggester.sources.values())
+    # Replace what any earlier model or taxonomy version suggested on these layers, so a new
+    # pipeline (a trained one, say) does not leave its predecessor's suggestions beside its own.
+    layers = {layer for layer, on in ((m.ENTITY, entities), (m.ISSUE, issues)) if on}
+    sources = sorted(train.model_sources(store, layers) | set(suggester.sources.values()))
     pairs = list(store.texts(articles))
     total = len(pairs)
     summary = SuggestSummary()

@@ -426,7 +426,7 @@ def refresh_suggestions(
     )
     store.ensure_labels(suggester.labels())
     layers = {layer for layer, on in ((m.ENTITY, entities), (m.ISSUE, issues)) if on}
-    old = _model_sources(store, layers)
+    old = model_sources(store, layers)
     pairs = list(store.texts(ids))
     results = []
     t0 = time.perf_counter()
@@ -447,7 +447,7 @@ def refresh_suggestions(
     }
 
 
-def _model_sources(store: Store, layers: set[str]) -> set[str]:
+def model_sources(store: Store, layers: set[str]) -> set[str]:
     """Sources of model and taxonomy suggestions on the given layers (not imported ones)."""
     out = set()
     for src, _ in store.suggestion_sources():

@@ -191,3 +191,24 @@ def test_window_without_a_display_is_one_line(monkeypatch, capsys):
         "annotator: error: no display found to open the window on (run it in a desktop session,"
         " or use the commands listed by `annotator --help`)"
     )
+
+
+def test_suggest_again_with_another_model_version_replaces_the_old_suggestions(tmp_path):
+    import spacy
+
+    from annotator import ops
+
+    with Store(tmp_path / "s.db") as s:
+        s.add_articles(["Trade talks resumed on Monday."])
+        aid = s.article_ids()[0]
+        s.store_suggestions(
+            [(aid, [m.SuggestedSpan(0, 5, "TRADE", "issue", "taxonomy:news-issues@0")])],
+            ["taxonomy:news-issues@0"],
+        )
+        s.store_suggestions(
+            [(aid, [m.SuggestedSpan(20, 26, "DATE", "entity", "spacy:old@1")])], ["spacy:old@1"]
+        )
+        ops.suggest(s, nlp=spacy.blank("en"), entities=False)
+        sources = {g.source for g in s.suggestions(aid)}
+    # the issue layer was re-suggested: the old taxonomy version is gone; the entity layer was not
+    assert sources == {"taxonomy:news-issues@1", "spacy:old@1"}

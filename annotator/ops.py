@@ -200,8 +200,10 @@ def export_records(store: Store, annotator: str | None = None, suggestions: bool
             article=article,
             annotator=who,
             spans=tuple(
-                ExportSpan(s.start, s.end, s.label, s.layer, source=src, origin=origin, score=score)
-                for s, src, origin, score in spans
+                [
+                    ExportSpan(s.start, s.end, s.label, s.layer, src, origin, score)
+                    for s, src, origin, score in spans
+                ]
             ),
             answer=answer,
             timestamp=_unix(at),

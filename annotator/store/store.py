@@ -886,13 +886,26 @@ class Store:
             self._accept(act, sugg, sugg.span, m.ORIGIN_ACCEPTED, m.ACCEPTED)
         return self._changes(sugg.article_id)
 
-    def _accept(self, act: Store._Action, sugg: Suggestion, span: Span, origin: str, status: str) -> None:
-        key = self._decision_key(act.annotator, sugg)
-        before = self._row("decision", key)
+    def _redecide(self, act: Store._Action, sugg: Suggestion) -> dict[str, Any] | None:
+        """The annotator's earlier decision on ``sugg`` (if any), with the span it made removed."""
+        before = self._row("decision", self._decision_key(act.annotator, sugg))
         if before is not None and before["annotation_id"] is not None:
             old = self._row("annotation", {"id": before["annotation_id"]})
             if old is not None:
                 act.change("annotation", old, None)
+        return before
+
+    def _decision_of(self, annotator: str, annotation: dict[str, Any]) -> dict[str, Any] | None:
+        """The decision whose accepted or corrected suggestion became ``annotation``."""
+        row = self.conn.execute(
+            f"SELECT {', '.join(_q(c) for c in _DECISION_COLS)} FROM decisions"
+            " WHERE article_id = ? AND annotator = ? AND annotation_id = ?",
+            (annotation["article_id"], annotator, annotation["id"]),
+        ).fetchone()
+        return None if row is None else dict(zip(_DECISION_COLS, row, strict=True))
+
+    def _accept(self, act: Store._Action, sugg: Suggestion, span: Span, origin: str, status: str) -> None:
+        before = self._redecide(act, sugg)
         ann = self._new_annotation(act.annotator, sugg.article_id, span, origin, sugg.source)
         act.change("annotation", None, ann)
         act.change("decision", before, self._decision(act.annotator, sugg, status, ann["id"]))
@@ -916,12 +929,7 @@ class Store:
         """Reject a suggestion. It stays in the data as a negative example."""
         sugg = self.suggestion(suggestion_id)
         with self._action(annotator, sugg.article_id, "reject", suggestion=_sugg_json(sugg)) as act:
-            key = self._decision_key(act.annotator, sugg)
-            before = self._row("decision", key)
-            if before is not None and before["annotation_id"] is not None:
-                old = self._row("annotation", {"id": before["annotation_id"]})
-                if old is not None:
-                    act.change("annotation", old, None)
+            before = self._redecide(act, sugg)
             act.change("decision", before, self._decision(act.annotator, sugg, m.REJECTED, None))
             self._touch_state(act, sugg.article_id)
         return self._changes(sugg.article_id)
@@ -996,22 +1004,9 @@ class Store:
             if after["origin"] == m.ORIGIN_ACCEPTED:
                 after["origin"] = m.ORIGIN_CORRECTED
             act.change("annotation", before, after)
-            dec = self.conn.execute(
-                'SELECT layer, start, "end", label FROM decisions WHERE article_id = ? AND annotator = ? AND annotation_id = ?',
-                (before["article_id"], annotator, annotation_id),
-            ).fetchone()
-            if dec is not None:
-                key = {
-                    "article_id": before["article_id"],
-                    "annotator": annotator,
-                    "layer": dec[0],
-                    "start": dec[1],
-                    "end": dec[2],
-                    "label": dec[3],
-                }
-                d_before = self._row("decision", key)
-                if d_before and d_before["status"] == m.ACCEPTED:
-                    act.change("decision", d_before, dict(d_before, status=m.CORRECTED, decided_at=now()))
+            d_before = self._decision_of(annotator, before)
+            if d_before and d_before["status"] == m.ACCEPTED:
+                act.change("decision", d_before, dict(d_before, status=m.CORRECTED, decided_at=now()))
             self._touch_state(act, before["article_id"])
         return self._changes(before["article_id"])
 
@@ -1022,26 +1017,10 @@ class Store:
             raise NotFoundError(f"no span {annotation_id} of {annotator}")
         with self._action(annotator, before["article_id"], "delete", span=_row_span(before)) as act:
             act.change("annotation", before, None)
-            dec = self.conn.execute(
-                'SELECT layer, start, "end", label FROM decisions WHERE article_id = ? AND annotator = ? AND annotation_id = ?',
-                (before["article_id"], annotator, annotation_id),
-            ).fetchone()
-            if dec is not None:
-                key = {
-                    "article_id": before["article_id"],
-                    "annotator": annotator,
-                    "layer": dec[0],
-                    "start": dec[1],
-                    "end": dec[2],
-                    "label": dec[3],
-                }
-                d_before = self._row("decision", key)
-                if d_before is not None:
-                    act.change(
-                        "decision",
-                        d_before,
-                        dict(d_before, status=m.REJECTED, annotation_id=None, decided_at=now()),
-                    )
+            d_before = self._decision_of(annotator, before)
+            if d_before is not None:
+                rejected = dict(d_before, status=m.REJECTED, annotation_id=None, decided_at=now())
+                act.change("decision", d_before, rejected)
             self._touch_state(act, before["article_id"])
         return self._changes(before["article_id"])
 
@@ -1106,20 +1085,10 @@ class Store:
 
     def _replay(self, annotator: str, undo: bool) -> Changes:
         with self._write() as c:
-            if undo:
-                row = c.execute(
-                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'"
-                    " ORDER BY id DESC LIMIT 1",
-                    (annotator,),
-                ).fetchone()
-            else:
-                row = c.execute(
-                    "SELECT id, article_id, kind FROM ledger WHERE annotator = ? AND undone = 1 ORDER BY id LIMIT 1",
-                    (annotator,),
-                ).fetchone()
+            row = self._next_action(annotator, undo)
             if row is None:
                 raise NothingToDo("nothing to undo" if undo else "nothing to redo")
-            lid, article_id, kind = row
+            lid, article_id = row[0], row[1]
             effects = c.execute(
                 "SELECT target, before, after FROM ledger_effects WHERE ledger_id = ? ORDER BY seq "
                 + ("DESC" if undo else "ASC"),
@@ -1140,19 +1109,25 @@ class Store:
             else Changes(spans=True)
         )
 
+    def _next_action(self, annotator: str, undo: bool) -> tuple | None:
+        """``(id, article_id, kind, at, detail)`` of the action undo (or redo) would replay.
+
+        Undo takes the newest action still done; imports and merged history are not undoable.
+        Redo takes the oldest undone one (a new action drops the undone ones, see ``_action``).
+        """
+        if undo:
+            where, order = "undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'", "DESC"
+        else:
+            where, order = "undone = 1", "ASC"
+        return self.conn.execute(
+            f"SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND {where}"
+            f" ORDER BY id {order} LIMIT 1",
+            (annotator,),
+        ).fetchone()
+
     def last_action(self, annotator: str, undone: bool = False) -> dict[str, Any] | None:
         """The action ``undo`` (or ``redo`` when ``undone``) would replay, for menus and status text."""
-        if undone:
-            row = self.conn.execute(
-                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 1 ORDER BY id LIMIT 1",
-                (annotator,),
-            ).fetchone()
-        else:
-            row = self.conn.execute(
-                "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'"
-                " ORDER BY id DESC LIMIT 1",
-                (annotator,),
-            ).fetchone()
+        row = self._next_action(annotator, undo=not undone)
         if row is None:
             return None
         return {
@@ -1535,15 +1510,21 @@ class Store:
         who_args = [annotator] if annotator else []
         spans_by2: dict[tuple[str, str], list] = {}
         last: dict[tuple[str, str], str] = {}
-        for r in self.conn.execute(
+        # Rows come grouped by (article, annotator): one dictionary entry per group, not per span.
+        group: list = []
+        k = None
+        for aid, who, layer, start, end, label, source, origin, created in self.conn.execute(
             f'SELECT article_id, annotator, layer, start, "end", label, source, origin, created_at FROM annotations{who_sql}'
             ' ORDER BY article_id, annotator, start, "end"',
             who_args,
         ):
-            k = (r[0], r[1])
-            spans_by2.setdefault(k, []).append((Span(r[3], r[4], r[5], r[2]), r[6], r[7], None))
-            if r[8] > last.get(k, ""):
-                last[k] = r[8]
+            if k is None or aid != k[0] or who != k[1]:
+                k = (aid, who)
+                group = spans_by2[k] = []
+                last[k] = ""
+            group.append((Span(start, end, label, layer), source, origin, None))
+            if created > last[k]:
+                last[k] = created
         states: dict[tuple[str, str], tuple[str, str]] = {
             (r[0], r[1]): (r[2], r[3])
             for r in self.conn.execute(

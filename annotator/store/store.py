@@ -730,6 +730,18 @@ class Store:
         for r in self.conn.execute(sql, args):
             yield Annotation(*r)
 
+    def annotation_spans(self) -> Iterator[tuple[str, str, Span]]:
+        """``(article_id, annotator, span)`` of every annotation, in the order of :meth:`all_annotations`.
+
+        For the review functions, which read every span of every annotator: no Annotation
+        object per row (they made ``annotator agreement`` spend half its time reading).
+        """
+        for aid, who, layer, start, end, label in self.conn.execute(
+            'SELECT article_id, annotator, layer, start, "end", label FROM annotations'
+            " ORDER BY article_id, annotator, start"
+        ):
+            yield aid, who, Span(start, end, label, layer)
+
     # -- the ledger machinery ------------------------------------------------------------------
 
     def _row(self, target: str, key: dict[str, Any]) -> dict[str, Any] | None:

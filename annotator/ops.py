@@ -343,10 +343,10 @@ def article_spans(
     from annotator.review.spans import ArticleSpans
 
     by_article: dict[str, dict[str, list[m.Span]]] = {}
-    for a in store.all_annotations():
-        if a.annotator == m.GOLD and not include_gold:
+    for aid, who, span in store.annotation_spans():
+        if who == m.GOLD and not include_gold:
             continue
-        by_article.setdefault(a.article_id, {}).setdefault(a.annotator, []).append(a.span)
+        by_article.setdefault(aid, {}).setdefault(who, []).append(span)
     for aid, who, state in store.article_states():
         if state in (m.DONE, m.SKIPPED) and (who != m.GOLD or include_gold):
             by_article.setdefault(aid, {}).setdefault(who, [])

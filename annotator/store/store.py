@@ -125,6 +125,17 @@ def _q(col: str) -> str:
     return f'"{col}"'
 
 
+# The action undo (newest still done, not an import or merge) or redo (oldest undone) replays.
+_NEXT_UNDO = (
+    "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ?"
+    " AND undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%' ORDER BY id DESC LIMIT 1"
+)
+_NEXT_REDO = (
+    "SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ?"
+    " AND undone = 1 ORDER BY id ASC LIMIT 1"
+)
+
+
 class Store:
     """One annotator database.
 
@@ -1127,15 +1138,7 @@ class Store:
         Undo takes the newest action still done; imports and merged history are not undoable.
         Redo takes the oldest undone one (a new action drops the undone ones, see ``_action``).
         """
-        if undo:
-            where, order = "undone = 0 AND kind != 'import' AND kind NOT LIKE 'merged:%'", "DESC"
-        else:
-            where, order = "undone = 1", "ASC"
-        return self.conn.execute(
-            f"SELECT id, article_id, kind, at, detail FROM ledger WHERE annotator = ? AND {where}"
-            f" ORDER BY id {order} LIMIT 1",
-            (annotator,),
-        ).fetchone()
+        return self.conn.execute(_NEXT_UNDO if undo else _NEXT_REDO, (annotator,)).fetchone()
 
     def last_action(self, annotator: str, undone: bool = False) -> dict[str, Any] | None:
         """The action ``undo`` (or ``redo`` when ``undone``) would replay, for menus and status text."""

@@ -703,6 +703,7 @@ class WindowRows:
         self.window.show()
         self.app.processEvents()
         self.view = self.window.view
+        self._paints = _PaintCounter(self.view.viewport())
 
     def close(self) -> None:
         self.window.close()
@@ -711,8 +712,11 @@ class WindowRows:
         self.app.processEvents()
 
     def _paint(self) -> None:
+        """Let the event loop run what the action queued (signals, repaints); paint the view if it did not."""
+        before = self._paints.count
         self.app.processEvents()
-        self.view.viewport().repaint()
+        if self._paints.count == before:
+            self.view.viewport().repaint()
 
     def measure_open(self, words: int, repeat: int) -> tuple[float, float, int]:
         """Median seconds to open an article of ``words`` words (ours, bare document) and its spans."""
@@ -839,6 +843,23 @@ class WindowRows:
                 )
             )
         return rows
+
+
+def _PaintCounter(widget):  # noqa: N802 - a class made on first use, so Qt is imported lazily
+    from PySide6.QtCore import QEvent, QObject
+
+    class Counter(QObject):
+        def __init__(self, target):
+            super().__init__(target)
+            self.count = 0
+            target.installEventFilter(self)
+
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    return Counter(widget)
 
 
 def _bare_insert_times(path: Path, count: int) -> list[float]:

@@ -2,7 +2,8 @@
 
 Tags may be IOB2 (``B-``/``I-``), IOB1 (``I-`` may start an entity), BIOES/BILOU (``E-``,
 ``S-``, ``L-``, ``U-``) or IO (no prefix at all: consecutive tokens with the same tag are one
-entity). ``O`` is outside. Columns are separated by tabs or spaces; a ``#`` line is a comment
+entity). ``O`` is outside. A tag that looks prefixed but is not (``X-LOC``, ``B-``) is
+refused with its line. Columns are separated by tabs or spaces; a ``#`` line is a comment
 unless it is a token line for the token ``#`` (``#<TAB>tag`` or ``# B-X``).
 
 Articles: with ``-DOCSTART-`` lines (or ``# annotator_text`` comments) in the file, each
@@ -27,6 +28,8 @@ from annotator.model import ENTITY, ImportedDoc, ImportedSpan
 DOCSTART = "-DOCSTART-"
 TEXT_COMMENT = re.compile(r"^#\s*annotator_text\s*=\s*(.*)$")
 PREFIXED = re.compile(r"^([BIESLU])-(.+)$")
+# Looks prefixed ("X-LOC", "B-", "b-per") but is not a tag PREFIXED reads: refused, not an IO type.
+LOOKS_PREFIXED = re.compile(r"^[A-Za-z]-")
 OUTSIDE = frozenset({"O", "o"})
 
 
@@ -142,10 +145,15 @@ def _sections(path: Path, content: str) -> list[_Section]:
         columns = line.split()
         if len(columns) < 2:
             raise where.error(f"expected a token and a tag separated by a tab or space, got {line.strip()!r}")
+        tag = columns[-1]
+        if LOOKS_PREFIXED.match(tag) and not PREFIXED.match(tag):
+            raise where.error(
+                f"bad tag {tag!r}: use O, B-TYPE, I-TYPE (or E-, S-, L-, U-) or a bare TYPE (IO tags)"
+            )
         if current is None:
             current = _Section(number)
             sections.append(current)
-        sentence.append(_Token(columns[0], columns[-1], number))
+        sentence.append(_Token(columns[0], tag, number))
     end_sentence()
     return sections
 

@@ -130,6 +130,10 @@ def test_annotator_text_accepts_underscored_whitespace(write_file):
         ),
         ("-DOCSTART- -X- -X- O\n# annotator_text = EU rejects\nEU\tB-ORG\n", 2, "not a JSON string"),
         ("-DOCSTART- -X- -X- O\n# annotator_text = 5\nEU\tB-ORG\n", 2, "must be a JSON string"),
+        # A prefix that is no IOB prefix, or a prefix without a type, is a bad tag, not an IO type.
+        ("Angela\tB-PER\nParis\tX-LOC\n", 2, "bad tag 'X-LOC'"),
+        ("Paris\tB-\nis\tO\n", 1, "bad tag 'B-'"),
+        ("Paris\tB-LOC\nCity\tI-\n", 2, "bad tag 'I-'"),
     ],
 )
 def test_malformed_conll_names_the_line(write_file, content, line, message):

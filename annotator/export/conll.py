@@ -13,9 +13,11 @@ For each record::
   not written. A sentence ends where the text has a line break (``\\n``, ``\\r``, and the
   other characters ``str.splitlines`` breaks on), except inside an entity, which is never
   split.
-- A span that does not fall on token boundaries tags every token it touches, less
-  whitespace-only tokens at its edges. When two entity spans touch the same token, the first
-  (by start, then end) is kept and the other is reported through ``warn``.
+- A token that an entity starts or ends inside is split there ("iPhones" with the entity
+  "iPhone" is written as "iPhone" and "s"), so the entity keeps its exact offsets through a
+  round trip. Whitespace-only tokens at an entity's edges are not tagged. When two entity
+  spans still touch the same token, the first (by start, then end) is kept and the other is
+  reported through ``warn``.
 - ``# annotator_text`` holds ``json.dumps(text, ensure_ascii=False)`` (with U+2028, U+2029,
   U+0085 and lone surrogates escaped, so it stays on one line): an importer restores the
   exact text, and thus the offsets, with ``json.loads``. Readers that do not know the
@@ -27,6 +29,7 @@ For each record::
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from typing import IO
 
@@ -34,6 +37,7 @@ from annotator.export.base import (
     ExportRecord,
     Progress,
     TokenCache,
+    Tokens,
     Warn,
     batched_progress,
     check_record,
@@ -41,6 +45,7 @@ from annotator.export.base import (
     entity_token_spans,
     tokenize,
 )
+from annotator.model import ENTITY
 
 DOCSTART = "-DOCSTART- -X- -X- O"
 TEXT_COMMENT = "# annotator_text = "
@@ -70,6 +75,7 @@ def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache |
     check_record(record)
     text = record.article.text
     tokens = tokenize(text) if cache is None else cache.get(text, lambda: tokenize(text))
+    tokens = _split_at_entities(record, tokens)
     count = len(tokens.starts)
     tags = ["O"] * count
     inside = [False] * count  # token continues the entity of the token before it
@@ -103,6 +109,34 @@ def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache |
         lines.append("\n")
     lines.append("\n")
     return "".join(lines)
+
+
+def _split_at_entities(record: ExportRecord, tokens: Tokens) -> Tokens:
+    """``tokens`` with every token an entity starts or ends inside split at that offset."""
+    starts, ends = tokens.starts, tokens.ends
+    cuts: dict[int, set[int]] = {}
+    for span in record.spans:
+        if span.layer != ENTITY:
+            continue
+        for at in (span.start, span.end):
+            i = bisect_right(starts, at) - 1
+            if i >= 0 and starts[i] < at < ends[i]:
+                cuts.setdefault(i, set()).add(at)
+    if not cuts:
+        return tokens
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    new_ws: list[int] = []
+    for i, (start, end, ws) in enumerate(zip(starts, ends, tokens.ws, strict=True)):
+        for at in sorted(cuts.get(i, ())):
+            new_starts.append(start)
+            new_ends.append(at)
+            new_ws.append(0)
+            start = at
+        new_starts.append(start)
+        new_ends.append(end)
+        new_ws.append(ws)
+    return Tokens(tokens.doc, new_starts, new_ends, new_ws)
 
 
 def write(

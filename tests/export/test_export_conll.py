@@ -60,8 +60,9 @@ def test_iob2_tags(tricky):
     assert tagged["Angela"] == "B-PERSON" and tagged["Merkel"] == "I-PERSON"
     assert tagged["Obama"] == "B-PERSON"
     assert tagged["New"] == "B-GPE" and tagged["York"] == "I-GPE"
-    # "ealth-ca" touches three tokens: all are tagged.
-    assert tagged["health"] == "B-ORG" and tagged["-"] == "I-ORG" and tagged["care"] == "I-ORG"
+    # "ealth-ca" starts and ends inside tokens: they are split there ("h" "ealth" "-" "ca" "re").
+    assert tagged["h"] == "O" and tagged["ealth"] == "B-ORG" and tagged["-"] == "I-ORG"
+    assert tagged["ca"] == "I-ORG" and tagged["re"] == "O"
     assert tagged["U.S."] == "B-GPE"
     assert tagged["met"] == "O" and tagged["Tax"] == "O"  # issues are not in CoNLL
     # No I- without the same entity before it.
@@ -77,7 +78,7 @@ def test_sentences_break_on_line_breaks_but_not_inside_an_entity_and_skip_whites
     got = [[token for token, _tag in s] for s in sentences(lines)]
     assert got == [
         ["😀", "🇩", "🇪", "Angela", "Merkel", "met", "Obama", "in", "New", "York", "on", "Tuesday", "."],
-        ["Tax", "cuts", "and", "health", "-", "care", "costs", "rose", "𝔘", "percent", "."],
+        ["Tax", "cuts", "and", "h", "ealth", "-", "ca", "re", "costs", "rose", "𝔘", "percent", "."],
         ["The", "U.S.", "economy", "grew", "."],
     ]
     for line in lines[2:]:
@@ -91,11 +92,12 @@ def test_colliding_entities_warn_and_keep_the_first():
     record = ExportRecord(
         Article(article_id(text), text),
         "alice",
-        (ExportSpan(14, 17, "ORG", "entity"), ExportSpan(11, 14, "PERSON", "entity")),
+        (ExportSpan(14, 23, "ORG", "entity"), ExportSpan(11, 17, "PERSON", "entity")),
     )
     warnings: list[str] = []
     lines = documents(export([record], warn=warnings.append))[0]
-    assert ("Merkel", "B-PERSON") in sentences(lines)[0]
+    # "Merkel" is split where ORG starts; ORG still overlaps PERSON and is left out.
+    assert sentences(lines)[0][1:4] == [("Mer", "B-PERSON"), ("kel", "I-PERSON"), ("spoke", "O")]
     assert len(warnings) == 1
 
 
@@ -106,3 +108,30 @@ def test_entity_of_only_whitespace_is_left_out_with_a_warning():
     lines = documents(export([record], warn=warnings.append))[0]
     assert sentences(lines) == [[("A", "O"), ("B", "O")]]
     assert "whitespace" in warnings[0]
+
+
+def test_entities_inside_tokens_round_trip_exactly(tmp_path):
+    """A span that starts or ends inside a spaCy token comes back at the same offsets.
+
+    "iPhone" is inside the token "iPhones", and "NewYork"/"London" share the token
+    "NewYorkLondon": the token is split where an entity starts or ends.
+    """
+    from annotator.importers import read
+
+    text = "Apple sold iPhones in NewYorkLondon last year."
+    spans = (
+        ExportSpan(11, 17, "PRODUCT", "entity"),
+        ExportSpan(22, 29, "GPE", "entity"),
+        ExportSpan(29, 35, "GPE", "entity"),
+        ExportSpan(0, 5, "ORG", "entity"),
+    )
+    record = ExportRecord(Article(article_id(text), text), "alice", spans)
+    warnings: list[str] = []
+    path = tmp_path / "a.conll"
+    path.write_text(export([record], warn=warnings.append), encoding="utf-8")
+    [doc] = read(path).docs
+    assert doc.text == text
+    assert sorted((s.start, s.end, s.label) for s in doc.spans) == sorted(
+        (s.start, s.end, s.label) for s in spans
+    )
+    assert warnings == []

@@ -94,7 +94,7 @@ def test_default_warnings_are_logged(caplog):
     record = ExportRecord(
         Article(article_id(text), text),
         "alice",
-        (ExportSpan(11, 14, "PERSON", "entity"), ExportSpan(14, 17, "ORG", "entity")),
+        (ExportSpan(11, 17, "PERSON", "entity"), ExportSpan(14, 23, "ORG", "entity")),
     )
     write("conll", [record], io.StringIO())
     assert "overlaps" in caplog.text

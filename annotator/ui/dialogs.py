@@ -1,13 +1,17 @@
-"""Small dialogs of the window: who is annotating."""
+"""Small dialogs of the window: who is annotating, and the file dialog every picker uses."""
 
 from __future__ import annotations
 
 import getpass
+import sys
 
+from PySide6.QtCore import QFileInfo
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QFileIconProvider,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -67,6 +71,10 @@ class AnnotatorDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(self.combo)
         layout.addWidget(buttons)
+        # The buttons were parented first, so they lead the focus chain: without this the OK
+        # button has the focus, typing a name goes nowhere and its space presses OK.
+        self.setTabOrder(self.combo, buttons)
+        self.combo.setFocus()
         self.resize(420, self.sizeHint().height())
 
     def _on_combo_text_changed(self, text: str) -> None:
@@ -85,3 +93,49 @@ def ask_annotator(
     if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.name():
         return None
     return dlg.name()
+
+
+class _NoSniffIconProvider(QFileIconProvider):
+    """File types and icons from the name only: no file is ever opened to sniff its content.
+
+    Qt's default provider reads a file to tell its type. Opening and closing a database file
+    in this process drops every POSIX lock SQLite holds on it, so another process (say
+    ``annotator suggest`` in a terminal) then believes it is alone, checkpoints and deletes
+    the window's live write-ahead log: later writes are lost and reads see a "malformed" file.
+    """
+
+    def type(self, info: QFileInfo) -> str:  # noqa: A003 - Qt override
+        if info.isDir():
+            return "Folder"
+        suffix = info.suffix()
+        return f"{suffix.upper()} file" if suffix else "File"
+
+    def icon(self, what):  # Qt override: QFileInfo or an IconType
+        if isinstance(what, QFileInfo):
+            kind = QFileIconProvider.IconType.Folder if what.isDir() else QFileIconProvider.IconType.File
+            return super().icon(kind)
+        return super().icon(what)
+
+
+def file_dialog(parent: QWidget | None, caption: str, directory: str = "") -> QFileDialog:
+    """A file dialog that never opens the files it lists (see :class:`_NoSniffIconProvider`).
+
+    On Linux and other Unix systems Qt's own dialog is used: a native GTK dialog would run in
+    this process too and read file contents to guess their types.
+
+    Parameters
+    ----------
+    parent
+        The window the dialog belongs to.
+    caption
+        Window title.
+    directory
+        The folder shown first.
+    """
+    dlg = QFileDialog(parent, caption, directory)
+    if sys.platform not in ("win32", "darwin"):
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    provider = _NoSniffIconProvider()
+    dlg.setIconProvider(provider)
+    dlg._icon_provider = provider  # the dialog does not own it: keep it alive as long as the dialog
+    return dlg

@@ -6,7 +6,9 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
 
@@ -56,6 +58,78 @@ def choose_annotator(store, annotator: str | None, parent=None) -> str | None:
     return name
 
 
+def install_excepthook() -> None:
+    """Show an error nobody caught (a bug in a slot) in the error dialog, not only on stderr.
+
+    Qt prints an exception raised in a slot and carries on, so without this the user sees
+    nothing: a status that never changes, a click that does nothing. The previous hook still
+    runs first (the traceback stays on stderr and in logs).
+    """
+    previous = sys.excepthook
+    showing = False
+
+    def hook(exc_type, exc, tb) -> None:
+        nonlocal showing
+        previous(exc_type, exc, tb)
+        if (
+            showing
+            or exc is None
+            or issubclass(exc_type, KeyboardInterrupt)
+            or QApplication.instance() is None
+        ):
+            return
+        showing = True
+        try:
+            from annotator.ui import errors
+
+            if exc.__traceback__ is None and tb is not None:
+                exc = exc.with_traceback(tb)
+            errors.show_error(QApplication.activeWindow(), exc)
+        except Exception:  # noqa: BLE001 - the hook itself must never raise
+            pass
+        finally:
+            showing = False
+
+    sys.excepthook = hook
+
+
+FRAME_ALLOWANCE = 40  # title bar and borders a window manager adds around the window
+
+
+def fit_to_screen(window: QWidget, available: QRect | None = None) -> None:
+    """Size and centre ``window`` for the screen: 1280x800 at most on a small screen (less the
+    title bar, so the status bar stays visible), most of a large screen, maximised when even the
+    window's minimum size does not fit.
+
+    Parameters
+    ----------
+    window
+        The main window, shown or not yet.
+    available
+        The screen area free of panels; the window's screen's available geometry when None.
+    """
+    if available is None:
+        screen = window.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+    aw, ah = available.width(), available.height() - FRAME_ALLOWANCE
+    minimum = window.minimumSize()
+    if aw < minimum.width() or ah < minimum.height():
+        if window.isVisible():
+            window.showMaximized()
+        else:
+            window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+        return
+    width = min(max(1280, int(aw * 0.85)), aw)
+    height = min(max(800, int(ah * 0.85)), ah)
+    window.resize(width, height)
+    window.move(
+        available.left() + (available.width() - width) // 2,
+        available.top() + (available.height() - FRAME_ALLOWANCE - height) // 2,
+    )
+
+
 def _suggest_if_needed(window, session) -> None:
     """Suggest on articles that have no suggestions yet (the demo articles at first start)."""
     store = session.store
@@ -75,6 +149,7 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
         Who is annotating; None uses the name remembered in the database or asks for one.
     """
     app = _application()
+    install_excepthook()
     try:
         store = _open_store(db_path)
     except AnnotatorError as e:
@@ -89,6 +164,7 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
 
     session = Session(store, name)
     window = MainWindow(session)
+    fit_to_screen(window)
     window.show()
     window.open_first_article()
     _suggest_if_needed(window, session)

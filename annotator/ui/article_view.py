@@ -391,7 +391,14 @@ class ArticleView(QTextEdit):
         if changes.articles and self._article.id not in changes.articles and not changes.labels:
             return
         if changes.spans or changes.labels or not changes.articles:
+            had_pending = any(s.status == m.PENDING for s in self._suggestions.values())
             self._refresh(full=changes.labels)
+            if self._focus is None and not had_pending:
+                # Suggestions just arrived for the open article (the first start's suggest
+                # finishing): focus the first, as opening the article would have.
+                first = self.pending()
+                if first:
+                    self._set_focus(self._focus_of_suggestion(first[0]), scroll=False)
 
     def _load_labels(self) -> None:
         self._labels = {(lab.layer, lab.name): lab for lab in self.session.store.labels()}
@@ -705,10 +712,30 @@ class ArticleView(QTextEdit):
         if event.type() == QEvent.Type.ShortcutOverride and self._is_view_key(event):
             event.accept()
             return True
+        if event.type() == QEvent.Type.KeyPress and self._move_to_other_pane(event):
+            return True
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             if self.handle_key(event):
                 return True
         return super().event(event)
+
+    def _move_to_other_pane(self, event: QKeyEvent) -> bool:
+        """Ctrl+Tab / F6 (with Shift: backwards): keyboard focus to the next pane of the window.
+
+        Tab moves between suggestions here, so these are the way to the article list, its
+        filters and search, the label palette and the span list without a mouse.
+        """
+        key = event.key()
+        mods = event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and mods & Qt.KeyboardModifier.ControlModifier:
+            forward = key == Qt.Key.Key_Tab and not shift
+        elif key == Qt.Key.Key_F6 and not mods & ~Qt.KeyboardModifier.ShiftModifier:
+            forward = not shift
+        else:
+            return False
+        QWidget.focusNextPrevChild(self, forward)
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if not self.handle_key(event):

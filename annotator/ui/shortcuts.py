@@ -20,6 +20,8 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("Move", "Shift+Tab", "Previous undecided suggestion"),
     ("Move", "Click", "Focus the span under the mouse"),
     ("Move", "Esc", "Unfocus the span"),
+    ("Move", "Ctrl+Tab / F6", "To the article list, its filters and search (with Shift: backwards)"),
+    ("Move", "Enter (in a list)", "Open the article or span chosen there and return to the text"),
     ("Decide", "A", "Accept the focused suggestion"),
     ("Decide", "X", "Reject the focused suggestion (or remove the focused span)"),
     ("Decide", "Shift+A", "Accept all undecided suggestions in the article"),
@@ -40,6 +42,7 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("File", "Ctrl+I", "Import files"),
     ("File", "Ctrl+Q", "Quit (everything is already saved)"),
     ("View", "Ctrl++ / Ctrl+-", "Larger / smaller text"),
+    ("View", "Ctrl+R", "Review mode: settle disagreements between annotators"),
     ("Help", "? or F1", "This list"),
 ]
 
@@ -77,10 +80,17 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Compact rows, so the whole list fits a 1280x800 screen without scrolling.
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(table.fontMetrics().height() + 4)
         self.table = table
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
-        self.resize(720, 640)
+        table_height = header.sizeHint().height() + rows.length() + 2 * table.frameWidth() + 2
+        table.setMinimumHeight(min(table_height, 620))
+        height = min(table_height + buttons.sizeHint().height() + 3 * layout.spacing() + 24, 760)
+        self.resize(720, height)

@@ -242,11 +242,16 @@ class SpanList(QWidget):
         hh.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
         for col in (LABEL, LAYER, STATE):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setResizeContentsPrecision(0)  # size columns from visible rows only (2,400 spans: 30 ms a keypress)
+        hh.setResizeContentsPrecision(
+            0
+        )  # size columns from visible rows only (2,400 spans: 30 ms a keypress)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         self.setFocusProxy(self.table)
+        # The span the view focused before this list had the new article's rows (the view
+        # hears of an article change first): selected once the rows are read.
+        self._wanted: tuple[str, int] | None = None
 
         self.table.clicked.connect(self._on_table_activated)
         self.table.enter_pressed.connect(self._on_table_activated)
@@ -277,8 +282,10 @@ class SpanList(QWidget):
         """
         row = self.model.row_of(kind, span_id)
         if row < 0:
+            self._wanted = (kind, span_id)
             self.table.selectionModel().clear()
             return False
+        self._wanted = None
         index = self.model.index(row, LABEL)
         self.table.selectionModel().setCurrentIndex(
             index,
@@ -295,8 +302,12 @@ class SpanList(QWidget):
             self.span_activated.emit(r.kind, r.id)
 
     def _on_session_article_changed(self, _article_id: str) -> None:
+        wanted, self._wanted = self._wanted, None
         self.table.selectionModel().clear()
         self.refresh()
+        if wanted is not None:
+            self.select_span(*wanted)
+            self._wanted = None
 
     def _on_session_changed(self, changes: Changes) -> None:
         aid = self.session.article_id

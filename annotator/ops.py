@@ -83,12 +83,15 @@ def import_paths(
     files = importers.expand_paths([Path(p) for p in paths])
     if not files:
         raise InputError(", ".join(str(p) for p in paths), "no files to import found there")
+    layers: dict[str, frozenset[str]] = {}
+    for label in store.labels():
+        layers[label.name] = layers.get(label.name, frozenset()) | {label.layer}
     results = []
     for i, path in enumerate(files):
         _check(cancelled)
         res = FileResult(path)
         try:
-            read = importers.read(path, format)
+            read = importers.read(path, format, layers)
             res.format = read.format
             res.warnings = list(read.warnings)
             res.report = store.import_docs(read.docs, annotator, description=f"{read.format}:{path}")

@@ -11,11 +11,12 @@ first problem, so the store can write a file's documents in one transaction or n
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.importers import brat, conll, csvfile, docbin, jsonl, labelstudio, text
-from annotator.importers.base import Format, ReadResult
+from annotator.importers.base import Format, ReadResult, label_layers
 
 __all__ = ["FORMATS", "Format", "ReadResult", "detect_format", "expand_paths", "read"]
 
@@ -196,7 +197,9 @@ def _walk(folder: Path) -> list[Path]:
     return files
 
 
-def read(path: Path, format: str | None = None) -> ReadResult:
+def read(
+    path: Path, format: str | None = None, layers: Mapping[str, frozenset[str]] | None = None
+) -> ReadResult:
     """Parse one file completely into documents.
 
     Parameters
@@ -205,6 +208,10 @@ def read(path: Path, format: str | None = None) -> ReadResult:
         The file (for brat, the ``.txt`` or the ``.ann``).
     format
         A key of :data:`FORMATS`; None detects it with :func:`detect_format`.
+    layers
+        Label name -> its layers in the database the file goes into. A span whose label is on
+        one layer only is checked as a span on that layer (overlapping issues are fine),
+        as the store will put it there.
 
     Returns
     -------
@@ -223,5 +230,6 @@ def read(path: Path, format: str | None = None) -> ReadResult:
         raise InputError(str(path), f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if path.is_dir():
         raise InputError(str(path), "is a folder; expand it into files first")
-    docs, warnings = FORMATS[format].read(path)
+    with label_layers(layers):
+        docs, warnings = FORMATS[format].read(path)
     return ReadResult(path=path, format=format, docs=docs, warnings=warnings)

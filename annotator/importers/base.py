@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,32 @@ TITLE_MAX = 120
 ANSWERS = ("accept", "reject")
 
 Reader = Callable[[Path], tuple[list[ImportedDoc], list[str]]]
+
+# Label name -> the layers it has in the database being imported into (see label_layers()).
+_LABEL_LAYERS: ContextVar[Mapping[str, frozenset[str]] | None] = ContextVar("label_layers", default=None)
+
+
+@contextmanager
+def label_layers(layers: Mapping[str, frozenset[str]] | None) -> Iterator[None]:
+    """While reading, treat a label known on one layer only as a span on that layer.
+
+    The store puts a span on the only layer its label has (a file naming no layer says
+    ``TARIFFS`` is an entity; the database knows it is an issue). :func:`validate` checks entity
+    overlaps on the layers the spans will have, so overlapping issues are not refused.
+    """
+    token = _LABEL_LAYERS.set(layers)
+    try:
+        yield
+    finally:
+        _LABEL_LAYERS.reset(token)
+
+
+def _stored_layer(layer: str, label: str, known: Mapping[str, frozenset[str]] | None) -> str:
+    # The same rule as Store.import_docs: a label on exactly one other layer moves there.
+    layers = known.get(label) if known else None
+    if layers and layer not in layers and len(layers) == 1:
+        return next(iter(layers))
+    return layer
 
 
 @dataclass(frozen=True)
@@ -338,6 +366,7 @@ def validate(doc: ImportedDoc, where: Where) -> ImportedDoc:
         raise where.error("the article text is empty")
     length = len(doc.text)
     by_annotator: dict[str | None, list[Span]] = {}
+    known = _LABEL_LAYERS.get()
     try:
         for span in doc.spans:
             check_span(span.start, span.end, span.label, span.layer, length)
@@ -345,9 +374,12 @@ def validate(doc: ImportedDoc, where: Where) -> ImportedDoc:
                 raise SpanError(
                     f"span {span.start}-{span.end} has answer {span.answer!r}; use accept or reject"
                 )
-            if span.answer == "accept" and span.layer == ENTITY:
-                # ImportedSpan has what the overlap check reads (start, end, label, layer).
-                by_annotator.setdefault(span.annotator, []).append(span)
+            if span.answer == "accept":
+                layer = _stored_layer(span.layer, span.label, known)
+                if layer == ENTITY:
+                    # ImportedSpan has what the overlap check reads (start, end, label, layer).
+                    entity = span if span.layer == ENTITY else Span(span.start, span.end, span.label, ENTITY)
+                    by_annotator.setdefault(span.annotator, []).append(entity)
         for suggestion in doc.suggestions:
             check_span(suggestion.start, suggestion.end, suggestion.label, suggestion.layer, length)
         for annotator, spans in by_annotator.items():

@@ -41,8 +41,12 @@ from annotator.ui.session import Session
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
 
-TITLE, STATE, PENDING, ACCEPTED = range(4)
+TITLE, STATE, PENDING, ACCEPTED, UNCERTAINTY = range(5)
 COLUMNS = ("Title", "State", "Pending", "Accepted")
+UNCERTAINTY_COLUMN = "Uncertain"  # a fifth column, shown only in "most uncertain first" order
+
+IMPORT_ORDER = "import"
+UNCERTAIN_FIRST = "uncertain"
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """Role giving the article id of a row (never needs a fetch)."""
@@ -69,6 +73,8 @@ class ArticleListModel(QAbstractTableModel):
     -----
     Columns are Title, State ("to do", "in progress", "done", "skipped"), Pending (undecided
     suggestions) and Accepted (the annotator's spans). ``ID_ROLE`` gives a row's article id.
+    With an uncertainty order set (:meth:`set_order`) the ranked articles come first, most
+    uncertain first, and a fifth column, Uncertain, shows each one's score.
     On ``session.changed`` only the touched rows emit ``dataChanged``; the id list is queried
     again (a model reset) when a filter may now match differently or new articles appeared.
     """
@@ -88,12 +94,13 @@ class ArticleListModel(QAbstractTableModel):
         self.label_filter: str | None = None
         self.search: str = ""
         self._ids: list[str] = []
+        self._order: dict[str, tuple[int, float]] | None = None  # id -> (rank, uncertainty)
         self._row_of: dict[str, int] | None = None  # built on first lookup, dropped on reload
         self._cache: OrderedDict[int, dict[str, ArticleRow | None]] = OrderedDict()
         self.fetches = 0  # number of Store.article_rows calls (for measurements and tests)
         self.data_calls = 0
         session.changed.connect(self._on_session_changed)
-        session.store_changed.connect(self.reload)
+        session.store_changed.connect(self._on_session_store_changed)
         session.annotator_changed.connect(self._on_session_annotator_changed)
         self._load_ids()
 
@@ -118,10 +125,41 @@ class ArticleListModel(QAbstractTableModel):
         self._load_ids()
         self.endResetModel()
 
+    def set_order(self, order: Sequence[tuple[str, float]] | None) -> None:
+        """Show the ranked articles first, in the given order, with their scores; None: import order.
+
+        Parameters
+        ----------
+        order
+            ``[(article_id, uncertainty), ...]``, most uncertain first (what
+            :func:`annotator.train.uncertainty_order` returns). Articles not in it (finished
+            ones, or imported since) follow in import order. The filters still apply.
+        """
+        self.beginResetModel()
+        self._order = None if order is None else {aid: (i, score) for i, (aid, score) in enumerate(order)}
+        self._load_ids()
+        self.endResetModel()
+
+    @property
+    def ordered(self) -> bool:
+        """True while an uncertainty order is shown."""
+        return self._order is not None
+
+    def uncertainty(self, article_id: str) -> float | None:
+        """The article's uncertainty in the order shown, None when unranked or in import order."""
+        if self._order is None or article_id not in self._order:
+            return None
+        return self._order[article_id][1]
+
     def _load_ids(self) -> None:
-        self._ids = self.session.store.article_ids(
+        ids = self.session.store.article_ids(
             self.session.annotator, self.state_filter, self.label_filter, self.search or None
         )
+        if self._order is not None:
+            order = self._order
+            ranked = sorted((aid for aid in ids if aid in order), key=lambda aid: order[aid][0])
+            ids = ranked + [aid for aid in ids if aid not in order]
+        self._ids = ids
         self._row_of = None
         self._cache.clear()
 
@@ -177,12 +215,20 @@ class ArticleListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        if parent.isValid():
+            return 0
+        return len(COLUMNS) + (self._order is not None)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
             if 0 <= section < len(COLUMNS):
                 return COLUMNS[section]
+            if section == UNCERTAINTY and self._order is not None:
+                return UNCERTAINTY_COLUMN
+        if role == Qt.ItemDataRole.ToolTipRole and section == UNCERTAINTY and self._order is not None:
+            return "How unsure the trained model is about the article (higher: less sure)"
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
@@ -196,8 +242,10 @@ class ArticleListModel(QAbstractTableModel):
         col = index.column()
         if role == ID_ROLE:
             return self._ids[index.row()]
+        if not 0 <= col < self.columnCount():
+            return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col in (PENDING, ACCEPTED):
+            if col in (PENDING, ACCEPTED, UNCERTAINTY):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             return None
         if role not in (
@@ -216,9 +264,13 @@ class ArticleListModel(QAbstractTableModel):
                 font.setBold(True)
                 return font
             return None
+        score = self.uncertainty(row.id)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == TITLE:
-                return f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
+            if col in (TITLE, UNCERTAINTY):
+                tip = f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
+                if score is not None:
+                    tip += f"\nuncertainty {score:.2f} (rank {self._order[row.id][0] + 1})"
+                return tip
             return None
         if col == TITLE:
             return row.title
@@ -228,11 +280,19 @@ class ArticleListModel(QAbstractTableModel):
             return row.pending
         if col == ACCEPTED:
             return row.accepted
+        if col == UNCERTAINTY:
+            return "" if score is None else f"{score:.2f}"
         return None
 
     # -- refresh from the session ----------------------------------------------------------------
 
     def _on_session_annotator_changed(self, _name: str) -> None:
+        self._order = None  # the ranking was for another annotator's unfinished articles
+        self.reload()
+
+    @Slot()
+    def _on_session_store_changed(self) -> None:
+        self._order = None
         self.reload()
 
     def _on_session_changed(self, changes: Changes) -> None:
@@ -260,7 +320,7 @@ class ArticleListModel(QAbstractTableModel):
             if chunk is not None:
                 chunk.pop(self._ids[r], None)
         # One dataChanged per run of adjacent rows.
-        last_col = len(COLUMNS) - 1
+        last_col = self.columnCount() - 1
         first = prev = rows[0]
         for r in rows[1:] + [None]:
             if r is not None and r == prev + 1:
@@ -313,9 +373,17 @@ class ArticleListView(QWidget):
         Filters; the item data is the state / label name, None for "all".
     search_edit : QLineEdit
         Text search, applied ``SEARCH_DELAY_MS`` after the last keystroke.
+    order_combo : QComboBox
+        "Import order" or "Most uncertain first" (item data ``IMPORT_ORDER`` /
+        ``UNCERTAIN_FIRST``); enabled only once a trained model exists
+        (:meth:`set_uncertainty_available`).
+    uncertainty_requested : Signal()
+        The user chose "Most uncertain first"; whoever computes the ranking answers with
+        :meth:`show_uncertainty_order` (or :meth:`show_import_order` when it failed).
     """
 
     article_activated = Signal(str)
+    uncertainty_requested = Signal()
     SEARCH_DELAY_MS = 250
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -336,6 +404,11 @@ class ArticleListView(QWidget):
         self.search_edit.setPlaceholderText("Search titles and text")
         self.search_edit.setClearButtonEnabled(True)
         self.count_label = QLabel()
+        self.order_combo = QComboBox()
+        self.order_combo.setAccessibleName("Order")
+        self.order_combo.addItem("Import order", IMPORT_ORDER)
+        self.order_combo.addItem("Most uncertain first", UNCERTAIN_FIRST)
+        self.set_uncertainty_available(False)
 
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -368,7 +441,11 @@ class ArticleListView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
-        layout.addWidget(self.search_edit)
+        search_row = QHBoxLayout()
+        search_row.setContentsMargins(0, 0, 0, 0)
+        search_row.addWidget(self.search_edit, 1)
+        search_row.addWidget(self.order_combo)
+        layout.addLayout(search_row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
         self.setFocusProxy(self.table)
@@ -377,6 +454,7 @@ class ArticleListView(QWidget):
         self.label_combo.currentIndexChanged.connect(self._on_filter_changed)
         self.search_edit.textChanged.connect(self._on_search_edit_text_changed)
         self.search_edit.returnPressed.connect(self._on_search_edit_return)
+        self.order_combo.currentIndexChanged.connect(self._on_order_combo_changed)
         self._search_timer.timeout.connect(self._on_filter_changed)
         self.table.clicked.connect(self._on_table_activated)
         self.table.enter_pressed.connect(self._on_table_activated)
@@ -384,6 +462,8 @@ class ArticleListView(QWidget):
         session.changed.connect(self._on_session_changed)
         session.article_changed.connect(self._on_session_article_changed)
         session.store_changed.connect(self._fill_label_combo)
+        session.store_changed.connect(self.show_import_order)
+        session.annotator_changed.connect(self.show_import_order)
         self._update_count()
         if self._open_id:
             self.select_article(self._open_id)
@@ -415,6 +495,38 @@ class ArticleListView(QWidget):
         index = self.table.currentIndex()
         return self.model.article_id(index.row()) if index.isValid() else None
 
+    def set_uncertainty_available(self, available: bool) -> None:
+        """Enable "Most uncertain first" (only with a trained model); off, import order is shown."""
+        self.order_combo.setEnabled(available)
+        self.order_combo.setToolTip(
+            "Order of the list: the articles the trained model is least sure about first"
+            if available
+            else "Train a model first (Model > Retrain from my annotations…) to sort by uncertainty"
+        )
+        if not available:
+            self.show_import_order()
+
+    def show_uncertainty_order(self, order: Sequence[tuple[str, float]]) -> None:
+        """Show the unfinished articles most uncertain first (``[(article_id, score)]``)."""
+        self._set_order_combo(UNCERTAIN_FIRST)
+        self.model.set_order(order)
+        hh = self.table.horizontalHeader()
+        if hh.count() > UNCERTAINTY:
+            hh.setSectionResizeMode(UNCERTAINTY, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.scrollToTop()
+
+    @Slot()
+    def show_import_order(self) -> None:
+        """Back to import order (no uncertainty column)."""
+        self._set_order_combo(IMPORT_ORDER)
+        if self.model.ordered:
+            self.model.set_order(None)
+
+    def _set_order_combo(self, which: str) -> None:
+        self.order_combo.blockSignals(True)
+        self.order_combo.setCurrentIndex(max(self.order_combo.findData(which), 0))
+        self.order_combo.blockSignals(False)
+
     def apply_filters_now(self) -> None:
         """Apply the search box without waiting for the debounce delay."""
         self._search_timer.stop()
@@ -437,6 +549,12 @@ class ArticleListView(QWidget):
         if (state, label, search) == (self.model.state_filter, self.model.label_filter, self.model.search):
             return
         self.model.set_filters(state, label, search)
+
+    def _on_order_combo_changed(self, _i: int) -> None:
+        if self.order_combo.currentData() == UNCERTAIN_FIRST:
+            self.uncertainty_requested.emit()
+        else:
+            self.model.set_order(None)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         aid = self.model.article_id(index.row())

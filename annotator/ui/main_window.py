@@ -222,6 +222,11 @@ class MainWindow(QMainWindow):
         view.addActions([self.act_zoom_in, self.act_zoom_out])
         help_ = bar.addMenu("&Help")
         help_.addActions([self.act_shortcuts, self.act_about])
+        # Model menu: retrain, most-uncertain-first order, taxonomy exceptions (ui/learning.py).
+        from annotator.ui.learning import Learning
+
+        self.learning = Learning(self)
+        self.learning.install_menu(before=help_.menuAction())
         # Review mode, agreement, feedback and merge live in their own module (before Help).
         from annotator.ui.review_view import install_review_menu
 
@@ -230,7 +235,7 @@ class MainWindow(QMainWindow):
     # -- status ------------------------------------------------------------------------------
 
     def set_model_state(self, state: str) -> None:
-        """Show the model state in the status bar: idle, loading or suggesting."""
+        """Show the model state in the status bar: idle, loading, suggesting, training…, ranking…"""
         self.model_label.setText(f"model: {state}")
 
     def _update_status(self) -> None:

@@ -14,7 +14,9 @@ The work is a callable taking two keyword arguments::
             progress(i + 1, len(items))
         return result
 
-Progress reports are throttled so a tight loop cannot flood the GUI's event queue.
+Progress reports are throttled so a tight loop cannot flood the GUI's event queue. Work made
+of several steps can name the step it is in: ``progress(done, total, "Re-suggesting")``; the
+progress dialog then shows that text instead of its own label.
 """
 
 from __future__ import annotations
@@ -47,8 +49,13 @@ class _Thread(QThread):
         self._task = task
         self._work = work
         self._last_report = 0.0
+        self._phase = ""
 
-    def _progress(self, done: int, total: int) -> None:
+    def _progress(self, done: int, total: int, phase: str | None = None) -> None:
+        if phase is not None and phase != self._phase:
+            self._phase = phase
+            self._task._phase.emit(phase)
+            self._last_report = 0.0  # a new step reports its first progress at once
         now = time.monotonic()
         if done >= total or now - self._last_report >= PROGRESS_INTERVAL_S:
             self._last_report = now
@@ -80,7 +87,8 @@ class Task(QObject):
     ----------
     work
         Callable called as ``work(progress=..., cancelled=...)`` in a worker thread.
-        ``progress(done, total)`` reports progress; ``cancelled()`` is True once :meth:`cancel`
+        ``progress(done, total[, phase])`` reports progress (``phase`` names the step the
+        work is in, for work made of several steps); ``cancelled()`` is True once :meth:`cancel`
         was called, and the work should then stop and raise :class:`~annotator.errors.Cancelled`.
     parent
         Optional QObject owner.
@@ -89,6 +97,8 @@ class Task(QObject):
     ----------
     progressed : Signal(int, int)
         ``(done, total)``, throttled.
+    phase_changed : Signal(str)
+        The work named the step it is now in.
     finished : Signal(object)
         The work's return value.
     failed : Signal(object)
@@ -101,6 +111,7 @@ class Task(QObject):
     """
 
     progressed = Signal(int, int)
+    phase_changed = Signal(str)
     finished = Signal(object)
     failed = Signal(object)
     cancelled = Signal()
@@ -108,6 +119,7 @@ class Task(QObject):
 
     # Emitted from the worker thread; connected (queued) to the public signals above.
     _progress = Signal(int, int)
+    _phase = Signal(str)
     _outcome = Signal(str, object)
 
     def __init__(self, work: Work, parent: QObject | None = None):
@@ -118,8 +130,10 @@ class Task(QObject):
         self.error: BaseException | None = None
         self.outcome: str | None = None  # "finished", "failed" or "cancelled" once done
         self.last_progress: tuple[int, int] = (0, 0)
+        self.phase = ""
         self._thread = _Thread(self, work)
         self._progress.connect(self._on_thread_progress, Qt.ConnectionType.QueuedConnection)
+        self._phase.connect(self._on_thread_phase, Qt.ConnectionType.QueuedConnection)
         self._outcome.connect(self._on_thread_outcome, Qt.ConnectionType.QueuedConnection)
 
     # -- control -----------------------------------------------------------------------------
@@ -154,6 +168,10 @@ class Task(QObject):
     def _on_thread_progress(self, done: int, total: int) -> None:
         self.last_progress = (done, total)
         self.progressed.emit(done, total)
+
+    def _on_thread_phase(self, phase: str) -> None:
+        self.phase = phase
+        self.phase_changed.emit(phase)
 
     def _on_thread_outcome(self, outcome: str, value: object) -> None:
         self._thread.wait()  # the run() method has returned; let the thread end cleanly
@@ -198,7 +216,7 @@ def stop_all(timeout_ms: int = 10_000) -> bool:
 
 
 class TaskProgressDialog(QProgressDialog):
-    """A window-modal progress dialog bound to a :class:`Task`, with a Cancel button.
+    """A progress dialog bound to a :class:`Task`, with a Cancel button (window-modal by default).
 
     The dialog appears after ``show_after_ms`` (short work never flashes a dialog), follows
     the task's progress, turns Cancel into :meth:`Task.cancel`, and closes itself when the
@@ -214,20 +232,31 @@ class TaskProgressDialog(QProgressDialog):
         The window the dialog belongs to.
     show_after_ms
         Delay before the dialog appears.
+    modal
+        Block input to the window while the work runs (False: the user keeps working, e.g.
+        annotating while a model trains).
     """
 
-    def __init__(self, task: Task, label: str, parent: QWidget | None = None, show_after_ms: int = 300):
+    def __init__(
+        self,
+        task: Task,
+        label: str,
+        parent: QWidget | None = None,
+        show_after_ms: int = 300,
+        modal: bool = True,
+    ):
         super().__init__(label, "Cancel", 0, 0, parent)
         self.task = task
         self._label = label
         self.setWindowTitle("Working")
-        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setWindowModality(Qt.WindowModality.WindowModal if modal else Qt.WindowModality.NonModal)
         self.setAutoClose(False)
         self.setAutoReset(False)
         # Show only via our timer: QProgressDialog's own timer would pop it up at once.
         self.setMinimumDuration(1_000_000_000)
         self.canceled.connect(self._on_dialog_canceled)
         task.progressed.connect(self._on_task_progressed)
+        task.phase_changed.connect(self._on_task_phase_changed)
         task.done.connect(self._on_task_done)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -245,6 +274,12 @@ class TaskProgressDialog(QProgressDialog):
             self.setValue(min(done, total))
             if not self.task.is_cancel_requested():
                 self.setLabelText(f"{self._label} ({done:,} of {total:,})")
+
+    def _on_task_phase_changed(self, phase: str) -> None:
+        self._label = phase
+        self.setMaximum(0)  # busy until the step reports its own progress
+        if not self.task.is_cancel_requested():
+            self.setLabelText(phase)
 
     def _on_dialog_canceled(self) -> None:
         self.task.cancel()
@@ -269,6 +304,7 @@ def run_with_progress(
     on_error: Callable[[BaseException], None] | None = None,
     on_cancel: Callable[[], None] | None = None,
     show_after_ms: int = 300,
+    modal: bool = True,
 ) -> Task:
     """Run ``work`` in the background behind a :class:`TaskProgressDialog`.
 
@@ -283,6 +319,8 @@ def run_with_progress(
     on_result, on_error, on_cancel
         Called on the GUI thread with the result, the exception, or nothing. Without
         ``on_error`` the error is shown with :func:`annotator.ui.errors.show_error`.
+    show_after_ms, modal
+        See :class:`TaskProgressDialog`.
 
     Returns
     -------
@@ -291,7 +329,7 @@ def run_with_progress(
     """
     # No Qt parent: closing the window must not delete a task whose thread still runs.
     task = Task(work)
-    task.dialog = TaskProgressDialog(task, label, parent, show_after_ms=show_after_ms)
+    task.dialog = TaskProgressDialog(task, label, parent, show_after_ms=show_after_ms, modal=modal)
     if on_result is not None:
         task.finished.connect(on_result)
     if on_error is not None:

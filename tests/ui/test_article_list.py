@@ -167,3 +167,40 @@ def test_select_article_follows_the_open_article(session, qtbot):
     assert view.current_article() == ids[1]
     view.model.set_filters(search="Visa")
     assert view.select_article(ids[1]) is False
+
+
+def test_uncertainty_order_puts_ranked_articles_first_with_a_score_column(session, qtbot, qtmodeltester):
+    from annotator.ui.article_list import UNCERTAINTY
+
+    model = ArticleListModel(session)
+    ids = list(model.ids())
+    order = [(ids[3], 2.5), (ids[1], 0.75)]
+    with qtbot.waitSignal(model.modelReset):
+        model.set_order(order)
+    assert list(model.ids()) == [ids[3], ids[1], ids[0], ids[2], ids[4]]
+    assert (
+        model.columnCount() == 5 and model.headerData(UNCERTAINTY, Qt.Orientation.Horizontal) == "Uncertain"
+    )
+    assert [model.data(model.index(r, UNCERTAINTY)) for r in range(3)] == ["2.50", "0.75", ""]
+    qtmodeltester.check(model)
+    # Filters still apply, in the ranked order.
+    session.set_state(DONE, ids[3])
+    model.set_filters(state="todo")
+    assert list(model.ids()) == [ids[1], ids[0], ids[2], ids[4]]
+    # Another annotator's list is in import order again.
+    session.set_annotator("bo")
+    assert not model.ordered and model.columnCount() == 4
+
+
+def test_order_combo_is_offered_only_when_available(session, qtbot):
+    view = ArticleListView(session)
+    qtbot.addWidget(view)
+    assert not view.order_combo.isEnabled()
+    view.set_uncertainty_available(True)
+    with qtbot.waitSignal(view.uncertainty_requested):
+        view.order_combo.setCurrentIndex(1)
+    ids = list(view.model.ids())
+    view.show_uncertainty_order([(ids[2], 1.0)])
+    assert view.model.ids()[0] == ids[2] and view.order_combo.currentIndex() == 1
+    view.set_uncertainty_available(False)
+    assert list(view.model.ids()) == ids and view.order_combo.currentIndex() == 0

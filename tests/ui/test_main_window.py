@@ -275,10 +275,17 @@ def test_question_mark_opens_the_shortcuts(window, qtbot, monkeypatch):
 
 def test_menus_have_the_actions(window):
     titles = [a.text() for a in window.menuBar().actions()]
-    assert titles == ["&File", "&Edit", "&View", "&Review", "&Help"]
+    assert titles == ["&File", "&Edit", "&View", "&Model", "&Review", "&Help"]
     edit = window.menuBar().actions()[1].menu()
     texts = [a.text() for a in edit.actions() if a.text()]
     assert "&Accept\tA" in texts and "Re&ject\tX" in texts and "&Undo" in texts
+    model = window.menuBar().actions()[3].menu()
+    texts = [a.text() for a in model.actions() if a.text()]
+    assert texts == [
+        "&Retrain from my annotations…",
+        "&Most uncertain articles first",
+        "&Not this issue here…\tN",
+    ]
 
 
 def test_first_start_asks_the_name_and_remembers_it(ui_store, monkeypatch):

@@ -263,7 +263,7 @@ class SpanList(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Read the open article's spans again, keeping the selected span selected."""
-        current = self.current_span()
+        current = self.current_span() or self._wanted
         colours = {(lab.layer, lab.name): lab.colour for lab in self.session.store.labels()}
         self.model.set_rows(span_rows(self.session, self.session.article_id), colours)
         if current is not None:

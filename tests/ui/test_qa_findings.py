@@ -249,3 +249,19 @@ def test_first_suggestion_is_focused_when_suggestions_arrive(ui_session, qtbot):
     )
     ui_session.notify(Changes(spans=True))
     assert view.focused is not None and view.focused.label == "GPE"
+
+
+def test_span_list_follows_when_suggestions_arrive_for_the_open_article(window, qtbot):
+    from annotator.model import ENTITY, Changes, SuggestedSpan
+
+    session = window.session
+    store = session.store
+    bare = next(a for a in store.article_ids() if not store.suggestions(a, session.annotator))
+    session.open_article(bare)
+    source = "spacy:en_core_web_sm@3.8.0"
+    word = store.article(bare).text.split()[0]
+    store.store_suggestions([(bare, [SuggestedSpan(0, len(word), "GPE", ENTITY, source, 0.9)])], [source])
+    session.notify(Changes(spans=True))
+    f = window.view.focused
+    assert f is not None
+    assert window.span_list.current_span() == (f.kind, f.id)

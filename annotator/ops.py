@@ -444,8 +444,14 @@ def settle(store: Store, reviewer: str, disagreement, choice, text: str | None =
 
     spans = resolve(disagreement, choice, text)
     label = choice if isinstance(choice, str) else "edit"
+    labels = None
+    if disagreement.layer == m.ISSUE:
+        # Issue disagreements are per label: other issues in the region are not this one's.
+        labels = {s.label for group in disagreement.all_spans.values() for s in group} | {
+            s.label for s in spans
+        }
     return store.settle(
-        reviewer, disagreement.article_id, disagreement.layer, disagreement.region, spans, label
+        reviewer, disagreement.article_id, disagreement.layer, disagreement.region, spans, label, labels
     )
 
 

@@ -66,3 +66,32 @@ def test_overlapping_entities_in_a_file_are_still_refused_with_the_line_and_noth
     with sqlite3.connect(tmp_path / "bad.db") as c:
         assert c.execute("SELECT count(*) FROM articles").fetchone() == (0,)
         assert c.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+
+
+def test_settling_an_issue_region_keeps_gold_of_other_labels_inside_it(tmp_path):
+    """Issue disagreements are per label: settling TRADE over "tariffs on Chinese steel" must
+    not remove the agreed TARIFFS on "tariffs", nor another label settled over the same region."""
+    from annotator.model import Span
+
+    economy = (34, 47, "ECONOMY")  # "Chinese steel", inside the TRADE region
+    with Store(tmp_path / "review.db") as s:
+        ops.ensure_default_labels(s)
+        s.add_articles([TEXT])
+        aid = m.article_id(TEXT)
+        spans = {
+            "alice": [WASHINGTON, TARIFFS, economy],
+            "bob": [WASHINGTON, TARIFFS, TRADE],
+            "carol": [WASHINGTON, TARIFFS, TRADE],
+        }
+        for who, mine in spans.items():
+            for start, end, label in mine:
+                s.add_span(who, aid, Span(start, end, label, s.layer_of(label)))
+            s.set_state(who, aid, m.DONE)
+        ops.add_agreed_gold(s, "rita")
+        _, open_ = ops.article_review(s, aid)
+        by_label = {next(v for v in d.versions.values() if v).label: d for d in open_}
+        assert set(by_label) == {"TRADE", "ECONOMY"}
+        ops.settle(s, "rita", by_label["ECONOMY"], "take:alice")
+        ops.settle(s, "rita", by_label["TRADE"], "take_none")
+        gold = {(a.layer, a.start, a.end, a.label) for a in s.gold_spans(aid)}
+        assert gold == {(m.ENTITY, *WASHINGTON), (m.ISSUE, *TARIFFS), (m.ISSUE, *economy)}

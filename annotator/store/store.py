@@ -1248,13 +1248,17 @@ class Store:
         region: tuple[int, int],
         spans: Sequence[Span],
         choice: str,
+        labels: Iterable[str] | None = None,
     ) -> Changes:
         """Settle one disagreement: gold spans of ``layer`` inside ``region`` become ``spans``.
 
         ``choice`` records what the reviewer chose (``take:alice``, ``take_both``, ``take_none``,
-        ``edit``). One undoable action of ``reviewer``; every step is in the ledger.
+        ``edit``). With ``labels``, only gold spans with one of those labels are replaced: issue
+        disagreements are per label, and other issues inside the region (agreed, or settled
+        on their own) stay. One undoable action of ``reviewer``; every step is in the ledger.
         """
         start, end = region
+        replaced = None if labels is None else frozenset(labels)
         for s in spans:
             self._require_label(s.layer, s.label)
         with self._action(
@@ -1271,7 +1275,9 @@ class Store:
                 ' WHERE article_id = ? AND annotator = ? AND layer = ? AND start >= ? AND "end" <= ?',
                 (article_id, m.GOLD, layer, start, end),
             ).fetchall():
-                act.change("annotation", dict(zip(_ANNOTATION_COLS, r, strict=True)), None)
+                row = dict(zip(_ANNOTATION_COLS, r, strict=True))
+                if replaced is None or row["label"] in replaced:
+                    act.change("annotation", row, None)
             for s in spans:
                 ann = self._new_annotation(
                     m.GOLD, article_id, s, m.ORIGIN_ADJUDICATED, f"reviewer:{act.annotator}"

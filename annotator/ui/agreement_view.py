@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -500,7 +499,9 @@ class FeedbackView(QWidget):
         return target
 
     def _on_save_button_clicked(self) -> None:
-        name, _ = QFileDialog.getSaveFileName(
+        from annotator.ui.dialogs import save_file_name
+
+        name = save_file_name(
             self,
             "Save the feedback report",
             str(Path(self.session.db_path).parent / f"feedback-{self.annotator}.html"),

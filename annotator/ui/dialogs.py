@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QFileInfo
 from PySide6.QtWidgets import (
@@ -139,3 +140,40 @@ def file_dialog(parent: QWidget | None, caption: str, directory: str = "") -> QF
     dlg.setIconProvider(provider)
     dlg._icon_provider = provider  # the dialog does not own it: keep it alive as long as the dialog
     return dlg
+
+
+def _pick(dlg: QFileDialog, name_filter: str) -> list[str]:
+    if name_filter:
+        dlg.setNameFilter(name_filter)
+    if dlg.exec() != QDialog.DialogCode.Accepted:
+        return []
+    return dlg.selectedFiles()
+
+
+def open_file_names(
+    parent: QWidget | None, caption: str, directory: str = "", name_filter: str = ""
+) -> list[str]:
+    """Existing files picked by the user (none when cancelled), through :func:`file_dialog`."""
+    dlg = file_dialog(parent, caption, directory)
+    dlg.setFileMode(QFileDialog.FileMode.ExistingFiles)
+    dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+    return _pick(dlg, name_filter)
+
+
+def existing_directory(parent: QWidget | None, caption: str, directory: str = "") -> str:
+    """A folder picked by the user ("" when cancelled), through :func:`file_dialog`."""
+    dlg = file_dialog(parent, caption, directory)
+    dlg.setFileMode(QFileDialog.FileMode.Directory)
+    dlg.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    picked = _pick(dlg, "")
+    return picked[0] if picked else ""
+
+
+def save_file_name(parent: QWidget | None, caption: str, path: str = "", name_filter: str = "") -> str:
+    """A file name to write to ("" when cancelled), through :func:`file_dialog`."""
+    dlg = file_dialog(parent, caption, str(Path(path).parent) if path else "")
+    dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    if path:
+        dlg.selectFile(Path(path).name)
+    picked = _pick(dlg, name_filter)
+    return picked[0] if picked else ""

@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -1508,7 +1507,10 @@ def merge_databases(window, paths: Sequence[str | Path] | None = None, on_done: 
 
     s = window.session
     if paths is None:
-        files, _ = QFileDialog.getOpenFileNames(
+        from annotator.ui.dialogs import open_file_names
+
+        # Never a plain QFileDialog: its type sniffing would open the live database file.
+        files = open_file_names(
             window,
             "Merge other annotators' databases",
             str(Path(s.db_path).parent),

@@ -91,6 +91,10 @@ def import_paths(
         _check(cancelled)
         res = FileResult(path)
         try:
+            if _is_database_file(store, path):
+                # Reading it would open and close the live database in this process, which
+                # drops SQLite's locks on it: refuse before touching it.
+                raise InputError(str(path), "this is the database being imported into, not a file to import")
             read = importers.read(path, format, layers)
             res.format = read.format
             res.warnings = list(read.warnings)
@@ -101,6 +105,17 @@ def import_paths(
         if progress:
             progress(i + 1, len(files))
     return results
+
+
+def _is_database_file(store: Store, path: Path) -> bool:
+    db = store.path.resolve()
+    names = {
+        db,
+        db.with_name(db.name + "-wal"),
+        db.with_name(db.name + "-shm"),
+        db.with_name(db.name + "-journal"),
+    }
+    return path.resolve() in names
 
 
 # -- suggest -----------------------------------------------------------------------------------

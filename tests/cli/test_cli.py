@@ -212,3 +212,12 @@ def test_suggest_again_with_another_model_version_replaces_the_old_suggestions(t
         sources = {g.source for g in s.suggestions(aid)}
     # the issue layer was re-suggested: the old taxonomy version is gone; the entity layer was not
     assert sources == {"taxonomy:news-issues@1", "spacy:old@1"}
+
+
+def test_importing_the_database_itself_is_refused_without_reading_it(capsys, tmp_path, db):
+    (tmp_path / "a.txt").write_text("Hello world.", encoding="utf-8")
+    assert run(capsys, "import", tmp_path / "a.txt", "--db", db)[0] == 0
+    code, _, err = run(capsys, "import", db, "--db", db)
+    assert code != 0 and "the database being imported into" in err
+    with Store(db) as s:
+        assert s.article_count() == 1 and s.integrity_check() == "ok"

@@ -18,7 +18,7 @@ from annotator import model as m
 from annotator.errors import AnnotatorError, Cancelled, InputError
 from annotator.model import Label
 from annotator.paths import resource
-from annotator.store import ImportReport, Store
+from annotator.store import ImportReport, Store, adjudication_labels
 
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
@@ -410,8 +410,20 @@ def _open_disagreements(store: Store, art, layer: str | None):
     from annotator.review.disagreements import consensus
 
     result = consensus(art, layer=layer)
-    settled = {(d["layer"], d["start"], d["end"]) for d in store.adjudications(art.article_id)}
-    return result, [d for d in result.disagreements if (d.layer, *d.region) not in settled]
+    settled = {(d["layer"], d["start"], d["end"], d["labels"]) for d in store.adjudications(art.article_id)}
+    return result, [
+        d
+        for d in result.disagreements
+        if (d.layer, *d.region, "") not in settled
+        and (d.layer, *d.region, adjudication_labels(_labels_of(d))) not in settled
+    ]
+
+
+def _labels_of(disagreement) -> set[str] | None:
+    """The labels an issue disagreement is about (None on the entity layer: the whole region)."""
+    if disagreement.layer != m.ISSUE:
+        return None
+    return {s.label for group in disagreement.all_spans.values() for s in group}
 
 
 def review_queue(store: Store, layer: str | None = None, articles: Sequence[str] | None = None):
@@ -459,14 +471,14 @@ def settle(store: Store, reviewer: str, disagreement, choice, text: str | None =
 
     spans = resolve(disagreement, choice, text)
     label = choice if isinstance(choice, str) else "edit"
-    labels = None
-    if disagreement.layer == m.ISSUE:
-        # Issue disagreements are per label: other issues in the region are not this one's.
-        labels = {s.label for group in disagreement.all_spans.values() for s in group} | {
-            s.label for s in spans
-        }
     return store.settle(
-        reviewer, disagreement.article_id, disagreement.layer, disagreement.region, spans, label, labels
+        reviewer,
+        disagreement.article_id,
+        disagreement.layer,
+        disagreement.region,
+        spans,
+        label,
+        _labels_of(disagreement),
     )
 
 

@@ -95,3 +95,36 @@ def test_settling_an_issue_region_keeps_gold_of_other_labels_inside_it(tmp_path)
         ops.settle(s, "rita", by_label["TRADE"], "take_none")
         gold = {(a.layer, a.start, a.end, a.label) for a in s.gold_spans(aid)}
         assert gold == {(m.ENTITY, *WASHINGTON), (m.ISSUE, *TARIFFS), (m.ISSUE, *economy)}
+
+
+def test_two_issue_disagreements_on_the_same_region_are_settled_one_by_one(tmp_path):
+    """alice marks ECONOMY and bob TRADE on the same words, carol nothing: two one-sided issue
+    disagreements with one region. Settling one must leave the other in the queue."""
+    from annotator.model import Span
+
+    economy = (23, 47, "ECONOMY")
+    with Store(tmp_path / "review.db") as s:
+        ops.ensure_default_labels(s)
+        s.add_articles([TEXT])
+        aid = m.article_id(TEXT)
+        spans = {"alice": [WASHINGTON, economy], "bob": [WASHINGTON, TRADE], "carol": [WASHINGTON]}
+        for who, mine in spans.items():
+            for start, end, label in mine:
+                s.add_span(who, aid, Span(start, end, label, s.layer_of(label)))
+            s.set_state(who, aid, m.DONE)
+        ops.add_agreed_gold(s, "rita")
+        _, open_ = ops.article_review(s, aid)
+        assert [d.kind for d in open_] == ["one_sided", "one_sided"]
+        by_label = {next(v for v in d.versions.values() if v).label: d for d in open_}
+        ops.settle(s, "rita", by_label["ECONOMY"], "take_none")
+        _, still_open = ops.article_review(s, aid)
+        assert [next(v for v in d.versions.values() if v).label for d in still_open] == ["TRADE"]
+        ops.settle(s, "rita", still_open[0], "take:bob")
+        assert ops.article_review(s, aid)[1] == []
+        gold = {(a.layer, a.start, a.end, a.label) for a in s.gold_spans(aid)}
+        assert gold == {(m.ENTITY, *WASHINGTON), (m.ISSUE, *TRADE)}
+        # undo and redo of the second settlement
+        s.undo("rita")
+        assert [d.region for d in ops.article_review(s, aid)[1]] == [(23, 47)]
+        s.redo("rita")
+        assert ops.article_review(s, aid)[1] == []

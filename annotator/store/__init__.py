@@ -1,5 +1,5 @@
 """SQLite storage through sqlite-utils: reads return dataclasses, writes return Changes."""
 
-from annotator.store.store import ArticleRow, ImportReport, Store
+from annotator.store.store import ArticleRow, ImportReport, Store, adjudication_labels
 
-__all__ = ["ArticleRow", "ImportReport", "Store"]
+__all__ = ["ArticleRow", "ImportReport", "Store", "adjudication_labels"]

@@ -167,3 +167,29 @@ def _adjudications(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0003_adjudication_labels")
+def _adjudication_labels(db: Database) -> None:
+    # Issue disagreements are per label: two labels over the same region are settled one by
+    # one. "labels" is "" for a whole region (entity layer, and older settlements).
+    _run(
+        db,
+        """
+        CREATE TABLE adjudications_new (
+            article_id TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            labels TEXT NOT NULL DEFAULT '',
+            choice TEXT NOT NULL,
+            reviewer TEXT NOT NULL,
+            at TEXT NOT NULL,
+            PRIMARY KEY (article_id, layer, start, "end", labels)
+        );
+        INSERT INTO adjudications_new(article_id, layer, start, "end", labels, choice, reviewer, at)
+            SELECT article_id, layer, start, "end", '', choice, reviewer, at FROM adjudications;
+        DROP TABLE adjudications;
+        ALTER TABLE adjudications_new RENAME TO adjudications;
+        """,
+    )

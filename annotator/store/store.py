@@ -112,13 +112,24 @@ _DECISION_COLS = (
     "decided_at",
 )
 _STATE_COLS = ("article_id", "annotator", "state", "updated_at")
-_ADJ_COLS = ("article_id", "layer", "start", "end", "choice", "reviewer", "at")
+_ADJ_COLS = ("article_id", "layer", "start", "end", "labels", "choice", "reviewer", "at")
 _TARGETS = {
-    "adjudication": ("adjudications", _ADJ_COLS, ("article_id", "layer", "start", "end")),
+    "adjudication": ("adjudications", _ADJ_COLS, ("article_id", "layer", "start", "end", "labels")),
     "annotation": ("annotations", _ANNOTATION_COLS, ("id",)),
     "decision": ("decisions", _DECISION_COLS, ("article_id", "annotator", "layer", "start", "end", "label")),
     "state": ("article_states", _STATE_COLS, ("article_id", "annotator")),
 }
+
+
+# Columns a ledger row written before they existed lacks (undo/redo of older actions).
+_ROW_DEFAULTS: dict[str, dict[str, Any]] = {"adjudication": {"labels": ""}}
+
+
+def adjudication_labels(labels: Iterable[str] | None) -> str:
+    """The ``labels`` key of a settlement: ``""`` for a whole region (the entity layer, and
+    settlements made before issue settlements were kept per label), else the sorted label
+    names as a JSON list."""
+    return "" if labels is None else json.dumps(sorted(set(labels)), ensure_ascii=False)
 
 
 def _q(col: str) -> str:
@@ -765,6 +776,7 @@ class Store:
 
     def _put(self, target: str, row: dict[str, Any]) -> None:
         table, cols, _ = _TARGETS[target]
+        row = {**_ROW_DEFAULTS.get(target, {}), **row}
         self.conn.execute(
             f"INSERT OR REPLACE INTO {table}({', '.join(_q(c) for c in cols)}) VALUES ({', '.join('?' * len(cols))})",
             [row.get(c) for c in cols],
@@ -772,6 +784,7 @@ class Store:
 
     def _drop(self, target: str, row: dict[str, Any]) -> None:
         table, _, pk = _TARGETS[target]
+        row = {**_ROW_DEFAULTS.get(target, {}), **row}
         where = " AND ".join(f"{_q(k)} = ?" for k in pk)
         self.conn.execute(f"DELETE FROM {table} WHERE {where}", [row[k] for k in pk])
 
@@ -1253,12 +1266,15 @@ class Store:
         """Settle one disagreement: gold spans of ``layer`` inside ``region`` become ``spans``.
 
         ``choice`` records what the reviewer chose (``take:alice``, ``take_both``, ``take_none``,
-        ``edit``). With ``labels``, only gold spans with one of those labels are replaced: issue
-        disagreements are per label, and other issues inside the region (agreed, or settled
-        on their own) stay. One undoable action of ``reviewer``; every step is in the ledger.
+        ``edit``). ``labels`` are the disagreement's labels on the issue layer, where
+        disagreements are per label: then only gold spans with those labels (or the chosen ones)
+        are replaced, other issues inside the region (agreed, or settled on their own) stay, and
+        the settlement is kept per region and labels (see :func:`adjudication_labels`). One
+        undoable action of ``reviewer``; every step is in the ledger.
         """
         start, end = region
-        replaced = None if labels is None else frozenset(labels)
+        key = adjudication_labels(labels)
+        replaced = None if labels is None else frozenset(labels) | {s.label for s in spans}
         for s in spans:
             self._require_label(s.layer, s.label)
         with self._action(
@@ -1284,7 +1300,8 @@ class Store:
                 )
                 act.change("annotation", None, ann)
             before = self._row(
-                "adjudication", {"article_id": article_id, "layer": layer, "start": start, "end": end}
+                "adjudication",
+                {"article_id": article_id, "layer": layer, "start": start, "end": end, "labels": key},
             )
             act.change(
                 "adjudication",
@@ -1294,6 +1311,7 @@ class Store:
                     "layer": layer,
                     "start": start,
                     "end": end,
+                    "labels": key,
                     "choice": choice,
                     "reviewer": act.annotator,
                     "at": now(),

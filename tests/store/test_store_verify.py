@@ -32,8 +32,10 @@ def test_background_check_refuses_the_first_write_to_a_damaged_file(tmp_path):
     path = _db(tmp_path / "bad.db")
     data = bytearray(path.read_bytes())
     page = 4096
-    # Damage the last page (an article's text), leaving the schema pages readable.
-    data[-page + 100 : -page + 400] = b"\xff" * 300
+    # Damage a page holding articles' text, leaving the schema pages readable.
+    at = data.index(b"article number 25 about tariffs") // page * page
+    assert at > 0
+    data[at + 100 : at + 400] = b"\xff" * 300
     path.write_bytes(bytes(data))
     with pytest.raises(StoreError):
         Store(path)  # the default checks now

@@ -587,6 +587,13 @@ class Bench:
         db = self.agreement_db(n)
         times = [_command(["agreement", "--db", str(db), "--json"]) for _ in range(k)]
         t = _median(times)
+        # The same computation in a warm process (imports done): what the window's worker pays.
+        from annotator import ops
+        from annotator.store import Store
+
+        with Store(db) as store:
+            ops.agreement(store)
+            warm = _median([_timed(lambda: ops.agreement(store)) for _ in range(k)])
         return Row(
             "agreement",
             f"annotator agreement, {n:,} articles x 3 annotators",
@@ -596,7 +603,7 @@ class Bench:
             None,
             "<= 2 s",
             t <= 2.0,
-            {"articles": n, "runs": times},
+            {"articles": n, "runs": times, "warm_seconds": warm},
         )
 
 

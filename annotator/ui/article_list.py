@@ -43,7 +43,7 @@ STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.S
 
 TITLE, STATE, PENDING, ACCEPTED, UNCERTAINTY = range(5)
 COLUMNS = ("Title", "State", "Pending", "Accepted")
-UNCERTAINTY_COLUMN = "Uncertain"  # a fifth column, shown only in "most uncertain first" order
+UNCERTAINTY_COLUMN = "Unsure"  # a fifth column, shown only in "most uncertain first" order
 
 IMPORT_ORDER = "import"
 UNCERTAIN_FIRST = "uncertain"

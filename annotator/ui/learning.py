@@ -360,9 +360,21 @@ def _table(model: QAbstractTableModel) -> QTableView:
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
+    vh = table.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.setAlternatingRowColors(True)
     return table
+
+
+def _fit_height(table: QTableView, rows: int, most: int = 14) -> int:
+    """Height showing up to ``most`` rows without a scroll bar (the dialog grows to it)."""
+    return (
+        table.horizontalHeader().sizeHint().height()
+        + min(rows, most) * table.verticalHeader().defaultSectionSize()
+        + 4
+    )
 
 
 class TrainReportDialog(QDialog):
@@ -419,7 +431,8 @@ class TrainReportDialog(QDialog):
         self.table = _table(self.model)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setStretchLastSection(False)
+        self.table.setMinimumHeight(_fit_height(self.table, self.model.rowCount()))
         self.table.setVisible(self.model.rowCount() > 0 and r.held_out_articles > 0)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -428,7 +441,7 @@ class TrainReportDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
-        self.resize(760, 460)
+        self.resize(max(self.sizeHint().width(), 720), self.minimumSizeHint().height())
 
 
 class ExceptionPreviewDialog(QDialog):
@@ -474,6 +487,7 @@ class ExceptionPreviewDialog(QDialog):
         hh.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setColumnWidth(0, 180)
+        self.table.setMinimumHeight(_fit_height(self.table, n, most=10))
         self.table.setVisible(n > 0)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton("Add exception", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -483,7 +497,7 @@ class ExceptionPreviewDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
-        self.resize(820, 420 if n else 160)
+        self.resize(820, self.minimumSizeHint().height())
 
 
 def ask_exception_phrase(window: QWidget | None, target: IssueTarget) -> str | None:

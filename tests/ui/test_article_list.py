@@ -178,9 +178,7 @@ def test_uncertainty_order_puts_ranked_articles_first_with_a_score_column(sessio
     with qtbot.waitSignal(model.modelReset):
         model.set_order(order)
     assert list(model.ids()) == [ids[3], ids[1], ids[0], ids[2], ids[4]]
-    assert (
-        model.columnCount() == 5 and model.headerData(UNCERTAINTY, Qt.Orientation.Horizontal) == "Uncertain"
-    )
+    assert model.columnCount() == 5 and model.headerData(UNCERTAINTY, Qt.Orientation.Horizontal) == "Unsure"
     assert [model.data(model.index(r, UNCERTAINTY)) for r in range(3)] == ["2.50", "0.75", ""]
     qtmodeltester.check(model)
     # Filters still apply, in the ranked order.

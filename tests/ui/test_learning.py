@@ -258,7 +258,7 @@ def test_uncertainty_order_reorders_the_list_and_shows_scores(qtbot, news_store,
     assert ids[: len(ranked)] == ranked and sorted(ids) == sorted(import_order)
     model = lst.model
     assert model.columnCount() == 5
-    assert model.headerData(UNCERTAINTY, Qt.Orientation.Horizontal) == "Uncertain"
+    assert model.headerData(UNCERTAINTY, Qt.Orientation.Horizontal) == "Unsure"
     assert model.data(model.index(0, UNCERTAINTY)) == f"{expected[0][1]:.2f}"
     assert "uncertainty" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(len(ranked), UNCERTAINTY)) == ""  # a done article: unranked

@@ -486,6 +486,15 @@ def _cmd_merge(args) -> int:
                 print(
                     f"  warning: {r.conflicts} entity spans skipped: they overlap the same annotator's spans here"
                 )
+            for theirs, ours in r.twins:
+                print(
+                    f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
+                    " normalisation; its work was merged onto it (offsets mapped)"
+                )
+            if r.unmapped:
+                print(
+                    f"  warning: {r.unmapped} spans skipped: they start or end inside a character that differs"
+                )
             for theirs, ours in r.near_duplicates:
                 print(
                     f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"

@@ -2,13 +2,17 @@
 
 Articles are matched by their text hash. Spans, decisions and article states are copied per
 annotator; their ledger comes along as history (not undoable here, since its row ids belong to
-the other file). Merging the same file twice changes nothing. Articles whose text differs only
-in line endings or Unicode normalisation are reported, not silently duplicated.
+the other file). Merging the same file twice changes nothing. An article whose text differs
+only in line endings or Unicode normalisation (a *twin*) is reported and merged onto ours, its
+spans' offsets mapped through both texts' folded form; a span that cannot be mapped (it starts
+or ends inside a CRLF or a composed character) is skipped and counted. Should the two texts not
+fold to the same characters one by one, both are kept and reported as near duplicates.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +28,9 @@ class MergeReport:
     path: Path
     articles_added: int = 0
     articles_known: int = 0
-    near_duplicates: list[tuple[str, str]] = field(default_factory=list)  # (their id, our id)
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)  # (their id, our id), both kept
+    twins: list[tuple[str, str]] = field(default_factory=list)  # (their id, our id), merged onto ours
+    unmapped: int = 0  # spans of twins whose offsets fall inside a folded character
     annotations: int = 0
     decisions: int = 0
     states: int = 0
@@ -62,7 +68,7 @@ def merge_database(store: Store, other: str | Path) -> MergeReport:
             _merge_annotations(c, src, report, id_map)
             _merge_decisions(c, src, report, id_map)
             _merge_states(c, src, report, id_map)
-            _merge_history(c, src, report)
+            _merge_history(c, src, report, id_map)
     except sqlite3.DatabaseError as e:
         raise StoreError(f"{path}: {e}") from None
     finally:
@@ -89,34 +95,105 @@ def _merge_labels(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeR
             report.labels_created.append(f"{name} ({layer})")
 
 
-def _merge_articles(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeReport) -> dict[str, str]:
-    """Copy new articles; returns their id -> our id for every article that exists here."""
-    id_map: dict[str, str] = {}
+class _Twin:
+    """Maps offsets in their text to ours, for two texts that fold to the same characters."""
+
+    def __init__(self, theirs: str, ours: str):
+        folded_theirs, self._forward = _fold(theirs)
+        folded_ours, ours_bounds = _fold(ours)
+        self.ok = folded_theirs == folded_ours
+        self._back = {f: i for i, f in ours_bounds.items()}
+
+    def span(self, start: int, end: int) -> tuple[int, int] | None:
+        a, b = self._forward.get(start), self._forward.get(end)
+        if a is None or b is None:
+            return None
+        s, e = self._back.get(a), self._back.get(b)
+        return (s, e) if s is not None and e is not None and s < e else None
+
+
+def _fold(text: str) -> tuple[str, dict[int, int]]:
+    """``text`` with CRLF/CR as LF and each character with its combining marks in NFC, and the
+    folded offset of every boundary between such pieces."""
+    pieces: list[str] = []
+    bounds: dict[int, int] = {}
+    i, n, pos = 0, len(text), 0
+    while i < n:
+        bounds[i] = pos
+        if text[i] == "\r":
+            j = i + 2 if text.startswith("\r\n", i) else i + 1
+            piece = "\n"
+        else:
+            j = i + 1
+            while j < n and unicodedata.combining(text[j]):
+                j += 1
+            piece = unicodedata.normalize("NFC", text[i:j])
+        pieces.append(piece)
+        pos += len(piece)
+        i = j
+    bounds[n] = pos
+    return "".join(pieces), bounds
+
+
+# their article id -> (our article id, offset map for a twin or None when the text is the same)
+_IdMap = dict[str, tuple[str, _Twin | None]]
+
+
+def _place(
+    id_map: _IdMap, report: MergeReport, aid: str, start: int, end: int
+) -> tuple[str, int, int] | None:
+    """Our article id and offsets for their span, or None (not merged here, or unmappable)."""
+    found = id_map.get(aid)
+    if found is None:
+        return None
+    ours, twin = found
+    if twin is None:
+        return ours, start, end
+    mapped = twin.span(start, end)
+    if mapped is None:
+        report.unmapped += 1
+        return None
+    return ours, *mapped
+
+
+def _merge_articles(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeReport) -> _IdMap:
+    """Copy new articles; returns their id -> our id (and offset map) for every article here."""
+    id_map: _IdMap = {}
     for aid, norm, title, text, source, meta, words, created in src.execute(
         "SELECT id, norm_id, title, text, source, meta, words, created_at FROM articles ORDER BY rowid"
     ):
         if c.execute("SELECT 1 FROM articles WHERE id = ?", (aid,)).fetchone():
             report.articles_known += 1
-            id_map[aid] = aid
+            id_map[aid] = (aid, None)
             continue
-        twin = c.execute("SELECT id FROM articles WHERE norm_id = ? AND id != ?", (norm, aid)).fetchone()
+        twin = c.execute(
+            "SELECT id, text FROM articles WHERE norm_id = ? AND id != ?", (norm, aid)
+        ).fetchone()
         if twin is not None:
+            offsets = _Twin(text, twin[1])
+            if offsets.ok:
+                report.twins.append((aid, twin[0]))
+                report.articles_known += 1
+                id_map[aid] = (twin[0], offsets)
+                continue
             report.near_duplicates.append((aid, twin[0]))
         c.execute(
             "INSERT INTO articles(id, norm_id, title, text, source, meta, words, created_at) VALUES (?,?,?,?,?,?,?,?)",
             (aid, norm, title, text, source, meta, words, created),
         )
         report.articles_added += 1
-        id_map[aid] = aid
+        id_map[aid] = (aid, None)
     return id_map
 
 
-def _merge_suggestions(c, src, report: MergeReport, id_map: dict[str, str]) -> None:
+def _merge_suggestions(c, src, report: MergeReport, id_map: _IdMap) -> None:
     for aid, layer, start, end, label, source, score in src.execute(
         'SELECT article_id, layer, start, "end", label, source, score FROM suggestions'
     ):
-        if aid not in id_map:
+        placed = _place(id_map, report, aid, start, end)
+        if placed is None:
             continue
+        aid, start, end = placed
         if c.execute(
             'SELECT 1 FROM suggestions WHERE article_id = ? AND layer = ? AND start = ? AND "end" = ? AND label = ?'
             " AND source = ?",
@@ -130,13 +207,15 @@ def _merge_suggestions(c, src, report: MergeReport, id_map: dict[str, str]) -> N
         report.suggestions += 1
 
 
-def _merge_annotations(c, src, report: MergeReport, id_map: dict[str, str]) -> None:
+def _merge_annotations(c, src, report: MergeReport, id_map: _IdMap) -> None:
     for aid, who, layer, start, end, label, origin, source, created in src.execute(
         'SELECT article_id, annotator, layer, start, "end", label, origin, source, created_at FROM annotations'
         ' ORDER BY article_id, annotator, start, "end"'
     ):
-        if aid not in id_map:
+        placed = _place(id_map, report, aid, start, end)
+        if placed is None:
             continue
+        aid, start, end = placed
         report.annotators.add(who)
         if c.execute(
             "SELECT 1 FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
@@ -162,36 +241,43 @@ def _merge_annotations(c, src, report: MergeReport, id_map: dict[str, str]) -> N
         c.execute("INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (who, now()))
 
 
-def _merge_decisions(c, src, report: MergeReport, id_map: dict[str, str]) -> None:
+def _merge_decisions(c, src, report: MergeReport, id_map: _IdMap) -> None:
     for row in src.execute(
         'SELECT d.article_id, d.annotator, d.layer, d.start, d."end", d.label, d.source, d.status, d.decided_at,'
         ' n.layer, n.start, n."end", n.label FROM decisions d LEFT JOIN annotations n ON n.id = d.annotation_id'
     ):
-        aid, who = row[0], row[1]
-        if aid not in id_map:
+        who = row[1]
+        placed = _place(id_map, report, row[0], row[3], row[4])
+        if placed is None:
             continue
+        aid, start, end = placed
         ann_id = None
         if row[9] is not None:
-            found = c.execute(
-                "SELECT id FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
-                ' AND "end" = ? AND label = ?',
-                (aid, who, row[9], row[10], row[11], row[12]),
-            ).fetchone()
+            ann = _place(id_map, report, row[0], row[10], row[11])
+            found = (
+                ann
+                and c.execute(
+                    "SELECT id FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
+                    ' AND "end" = ? AND label = ?',
+                    (aid, who, row[9], ann[1], ann[2], row[12]),
+                ).fetchone()
+            )
             ann_id = found[0] if found else None
         cur = c.execute(
             'INSERT OR IGNORE INTO decisions(article_id, annotator, layer, start, "end", label, source, status,'
             " annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (aid, who, row[2], row[3], row[4], row[5], row[6], row[7], ann_id, row[8]),
+            (aid, who, row[2], start, end, row[5], row[6], row[7], ann_id, row[8]),
         )
         report.decisions += cur.rowcount
 
 
-def _merge_states(c, src, report: MergeReport, id_map: dict[str, str]) -> None:
+def _merge_states(c, src, report: MergeReport, id_map: _IdMap) -> None:
     for aid, who, state, updated in src.execute(
         "SELECT article_id, annotator, state, updated_at FROM article_states"
     ):
         if aid not in id_map:
             continue
+        aid = id_map[aid][0]
         cur = c.execute(
             "INSERT INTO article_states(article_id, annotator, state, updated_at) VALUES (?,?,?,?)"
             " ON CONFLICT(article_id, annotator) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
@@ -201,11 +287,14 @@ def _merge_states(c, src, report: MergeReport, id_map: dict[str, str]) -> None:
         report.states += cur.rowcount
 
 
-def _merge_history(c, src, report: MergeReport) -> None:
-    """Copy the other file's ledger as history, once (its effects reference that file's row ids)."""
+def _merge_history(c, src, report: MergeReport, id_map: _IdMap) -> None:
+    """Copy the other file's ledger as history, once (its effects reference that file's row ids,
+    and a twin's offsets its own text)."""
     for lid, who, aid, kind, at, undone, detail in src.execute(
         "SELECT id, annotator, article_id, kind, at, undone, detail FROM ledger ORDER BY id"
     ):
+        if aid in id_map:
+            aid = id_map[aid][0]
         merged_kind = kind if kind.startswith("merged:") else f"merged:{kind}"
         if c.execute(
             "SELECT 1 FROM ledger WHERE annotator = ? AND at = ? AND kind IN (?, ?) AND article_id IS ?",

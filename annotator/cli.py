@@ -272,6 +272,11 @@ def _cmd_import(args) -> int:
             print(f"{res.path} ({res.format}): " + ", ".join(parts))
             if r.labels_created:
                 print("  new labels: " + ", ".join(f"{lab.name} ({lab.layer})" for lab in r.labels_created))
+            for a, b in r.twins:
+                print(
+                    f"  note: article {a[:10]} differs from {b[:10]} only in line endings or Unicode normalisation;"
+                    " its spans went onto it (offsets mapped)"
+                )
             for a, b in r.near_duplicates:
                 print(
                     f"  note: article {a[:10]} differs from {b[:10]} only in line endings or Unicode normalisation"

@@ -176,3 +176,27 @@ def test_merge_puts_a_line_ending_or_normalisation_twin_onto_our_article(tmp_pat
             == counts
         )
         assert s.article_count() == 2
+
+
+def test_import_puts_a_line_ending_twin_onto_the_article_already_here(tmp_path):
+    """carol's export has CRLF where alice's had LF: one article, both annotators' spans on it."""
+    lf = "Oil prices rose.\nThe EU agreed an embargo on Tuesday.\n"
+    crlf = lf.replace("\n", "\r\n")
+    i, j = lf.index("EU"), crlf.index("Tuesday")
+    files = {
+        "alice.jsonl": {"text": lf, "label": [[i, i + 2, "ORG"]]},
+        "carol.jsonl": {"text": crlf, "label": [[j, j + 7, "DATE"]]},
+    }
+    with Store(tmp_path / "review.db") as s:
+        ops.ensure_default_labels(s)
+        for name, record in files.items():
+            path = tmp_path / name
+            path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            (result,) = ops.import_paths(s, [path], annotator=name.split(".")[0])
+            assert result.ok, result.error
+        assert s.article_count() == 1
+        assert result.report.twins == [(m.article_id(crlf), m.article_id(lf))]
+        aid = m.article_id(lf)
+        got = {(a.annotator, lf[a.start : a.end], a.label) for a in s.all_annotations()}
+        assert got == {("alice", "EU", "ORG"), ("carol", "Tuesday", "DATE")}
+        assert s.state("carol", aid) == m.DONE

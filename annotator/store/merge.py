@@ -12,13 +12,13 @@ fold to the same characters one by one, both are kept and reported as near dupli
 from __future__ import annotations
 
 import sqlite3
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator import model as m
 from annotator.errors import StoreError
 from annotator.store.store import Store, _auto_colour, now
+from annotator.store.twins import Twin
 
 
 @dataclass
@@ -95,48 +95,8 @@ def _merge_labels(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeR
             report.labels_created.append(f"{name} ({layer})")
 
 
-class _Twin:
-    """Maps offsets in their text to ours, for two texts that fold to the same characters."""
-
-    def __init__(self, theirs: str, ours: str):
-        folded_theirs, self._forward = _fold(theirs)
-        folded_ours, ours_bounds = _fold(ours)
-        self.ok = folded_theirs == folded_ours
-        self._back = {f: i for i, f in ours_bounds.items()}
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        a, b = self._forward.get(start), self._forward.get(end)
-        if a is None or b is None:
-            return None
-        s, e = self._back.get(a), self._back.get(b)
-        return (s, e) if s is not None and e is not None and s < e else None
-
-
-def _fold(text: str) -> tuple[str, dict[int, int]]:
-    """``text`` with CRLF/CR as LF and each character with its combining marks in NFC, and the
-    folded offset of every boundary between such pieces."""
-    pieces: list[str] = []
-    bounds: dict[int, int] = {}
-    i, n, pos = 0, len(text), 0
-    while i < n:
-        bounds[i] = pos
-        if text[i] == "\r":
-            j = i + 2 if text.startswith("\r\n", i) else i + 1
-            piece = "\n"
-        else:
-            j = i + 1
-            while j < n and unicodedata.combining(text[j]):
-                j += 1
-            piece = unicodedata.normalize("NFC", text[i:j])
-        pieces.append(piece)
-        pos += len(piece)
-        i = j
-    bounds[n] = pos
-    return "".join(pieces), bounds
-
-
 # their article id -> (our article id, offset map for a twin or None when the text is the same)
-_IdMap = dict[str, tuple[str, _Twin | None]]
+_IdMap = dict[str, tuple[str, Twin | None]]
 
 
 def _place(
@@ -170,7 +130,7 @@ def _merge_articles(c: sqlite3.Connection, src: sqlite3.Connection, report: Merg
             "SELECT id, text FROM articles WHERE norm_id = ? AND id != ?", (norm, aid)
         ).fetchone()
         if twin is not None:
-            offsets = _Twin(text, twin[1])
+            offsets = Twin(text, twin[1])
             if offsets.ok:
                 report.twins.append((aid, twin[0]))
                 report.articles_known += 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -44,6 +45,7 @@ from annotator.model import (
     Suggestion,
 )
 from annotator.store.schema import migrations
+from annotator.store.twins import Twin
 
 BUSY_TIMEOUT_MS = 10_000
 # How long a write keeps retrying while another program holds the write lock, in seconds.
@@ -80,6 +82,9 @@ class ImportReport:
     labels_created: list[Label] = field(default_factory=list)
     annotators: set[str] = field(default_factory=set)
     near_duplicates: list[tuple[str, str]] = field(default_factory=list)
+    # (file's id, our id): the text differs only in line endings or normalisation from an
+    # article here, and its spans went onto that article (offsets mapped).
+    twins: list[tuple[str, str]] = field(default_factory=list)
     changes: Changes = field(default_factory=Changes)
 
 
@@ -1345,6 +1350,8 @@ class Store:
         ``annotator``; rejected spans become rejected suggestions (negative examples);
         predictions become suggestions. Unknown labels are created. Re-importing is a no-op.
         Articles an annotator completed in the file are marked done for them when ``done``.
+        A document whose text differs only in line endings or Unicode normalisation from an
+        article here goes onto that article, its offsets mapped (``report.twins``).
         """
         report = ImportReport()
         stamp = now()
@@ -1363,14 +1370,15 @@ class Store:
                         f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})", chunk
                     )
                 )
+            docs, norm_of = self._onto_twins(c, ids, list(docs), existing, report)
             new_rows = []
             seen_new: set[str] = set()
-            for aid, d in zip(ids, docs, strict=True):
+            for k, (aid, d) in enumerate(zip(ids, docs, strict=True)):
                 if aid in existing or aid in seen_new:
                     report.articles_known += 1
                     continue
                 seen_new.add(aid)
-                norm = m.normalised_text_id(d.text)
+                norm = norm_of[k]
                 new_rows.append(
                     (
                         aid,
@@ -1512,6 +1520,59 @@ class Store:
             counts=(("annotations", report.annotations), ("articles_added", report.articles_added)),
         )
         return report
+
+    def _onto_twins(
+        self,
+        c: sqlite3.Connection,
+        ids: list[str],
+        docs: list[m.ImportedDoc],
+        existing: set[str],
+        report: ImportReport,
+    ) -> tuple[list[m.ImportedDoc], dict[int, str]]:
+        """Put documents that are twins of an article here onto it (``ids``, ``existing`` updated).
+
+        Also returns the normalised text id of every document that was not here, by position.
+        """
+        norm_of = {k: m.normalised_text_id(docs[k].text) for k, aid in enumerate(ids) if aid not in existing}
+        if not norm_of:
+            return docs, norm_of
+        found: dict[str, tuple[str, str]] = {}
+        keys = sorted(set(norm_of.values()))
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            for nid, oid, text in c.execute(
+                f"SELECT norm_id, id, text FROM articles WHERE norm_id IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ):
+                found.setdefault(nid, (oid, text))
+        for k, norm in norm_of.items() if found else ():
+            d = docs[k]
+            hit = found.get(norm)
+            if hit is None or hit[0] == ids[k]:
+                continue
+            twin = Twin(d.text, hit[1])
+            if not twin.ok:
+                continue  # reported as a near duplicate, both kept
+
+            def moved(s, twin=twin, d=d):
+                where = twin.span(s.start, s.end)
+                if where is None:
+                    raise SpanError(
+                        f"{d.location}: span {s.start}-{s.end} ({s.label}) starts or ends inside a line ending"
+                        " or character written differently in the same article already here"
+                    )
+                return dataclasses.replace(s, start=where[0], end=where[1])
+
+            docs[k] = dataclasses.replace(
+                d,
+                text=hit[1],
+                spans=[moved(s) for s in d.spans],
+                suggestions=[moved(g) for g in d.suggestions],
+            )
+            report.twins.append((ids[k], hit[0]))
+            ids[k] = hit[0]
+            existing.add(hit[0])
+        return docs, norm_of
 
     def export_rows(
         self, annotator: str | None = None, suggestions: bool = False, articles: Sequence[str] | None = None

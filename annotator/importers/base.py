@@ -43,6 +43,11 @@ def label_layers(layers: Mapping[str, frozenset[str]] | None) -> Iterator[None]:
         _LABEL_LAYERS.reset(token)
 
 
+def stored_layer(layer: str, label: str) -> str:
+    """The layer the store will give a span the file puts on ``layer`` (see :func:`label_layers`)."""
+    return _stored_layer(layer, label, _LABEL_LAYERS.get())
+
+
 def _stored_layer(layer: str, label: str, known: Mapping[str, frozenset[str]] | None) -> str:
     # The same rule as Store.import_docs: a label on exactly one other layer moves there.
     layers = known.get(label) if known else None

@@ -7,8 +7,9 @@ Decisions, since brat can express more than an annotator article can hold:
 - A discontinuous entity (``T2 Money 456 468;470 475``) becomes one span per fragment, with
   the same label: the spans cover exactly the characters the annotator selected and never the
   text in the gap. Its raw line is kept in ``meta["brat"]`` and a warning says so.
-- brat allows overlapping and nested entities; an annotator may not. The outermost, earliest
-  entity wins: entities overlapping one already kept are dropped, their raw ``T`` lines are kept
+- brat allows overlapping and nested entities; an annotator may not (issues may: a label the
+  database knows as an issue only, e.g. TARIFFS, goes to the issue layer and is never dropped).
+  Among entities the outermost, earliest wins: entities overlapping one already kept are dropped, their raw ``T`` lines are kept
   in ``meta["brat"]``, and a warning names each dropped one.
 - Relations, events, attributes, normalisations and notes (``R E A M N #``) are kept as raw
   lines in ``meta["brat"]``, counted in the warnings.
@@ -22,8 +23,16 @@ import re
 from pathlib import Path
 
 from annotator.errors import InputError, SpanError
-from annotator.importers.base import Where, default_title, non_overlapping, read_text, split_lines, validate
-from annotator.model import ENTITY, ImportedDoc, ImportedSpan, check_span
+from annotator.importers.base import (
+    Where,
+    default_title,
+    non_overlapping,
+    read_text,
+    split_lines,
+    stored_layer,
+    validate,
+)
+from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan, check_span
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
 OTHER_KINDS = {
@@ -95,7 +104,10 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
                 f"unknown brat annotation line starting with {kind!r}; expected T, R, E, A, M, N, * or #"
             )
 
-    kept, dropped = non_overlapping(entities, key=lambda e: (e[1], e[2]))
+    issues, ents = [], []
+    for e in entities:
+        (issues if stored_layer(ENTITY, e[3]) == ISSUE else ents).append(e)
+    kept, dropped = non_overlapping(ents, key=lambda e: (e[1], e[2]))
     for tid, start, end, label, line in dropped:
         warnings.append(
             f"{ann_path}: {tid} {label} {start}-{end} {text[start:end]!r} overlaps another entity"
@@ -112,6 +124,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         warnings.append(f"{ann_path}: {kinds} kept in meta['brat'], not imported as annotations")
 
     spans = [ImportedSpan(start, end, label, ENTITY) for _, start, end, label, _ in kept]
+    spans += [ImportedSpan(start, end, label, ISSUE) for _, start, end, label, _ in issues]
     doc = ImportedDoc(
         text=text,
         location=str(ann_path),

@@ -80,6 +80,24 @@ def test_overlapping_and_nested_entities_keep_the_outermost(write_file):
     assert "T2\tGPE 64 69\tKorea" in doc.meta["brat"]
 
 
+def test_nested_spans_whose_labels_are_issues_in_the_database_are_both_kept(write_file):
+    """Only entities may not overlap: labels the database knows as issues are not dropped."""
+    text = "Washington imposed new tariffs on Chinese steel on Monday.\n"
+    ann = pair(
+        write_file,
+        "T1\tGPE 0 10\tWashington\nT2\tTARIFFS 23 30\ttariffs\nT3\tTRADE 23 47\ttariffs on Chinese steel\n",
+        text,
+    )
+    result = read(ann, layers={"TARIFFS": frozenset({"issue"}), "TRADE": frozenset({"issue"})})
+    [doc] = result.docs
+    assert [(doc.text[s.start : s.end], s.label, s.layer) for s in doc.spans] == [
+        ("Washington", "GPE", "entity"),
+        ("tariffs", "TARIFFS", "issue"),
+        ("tariffs on Chinese steel", "TRADE", "issue"),
+    ]
+    assert not any("dropped" in w for w in result.warnings)
+
+
 def test_empty_ann_imports_the_text_without_spans(write_file):
     [doc] = read(pair(write_file, "")).docs
     assert doc.text == TEXT and doc.spans == [] and doc.annotators == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Sequence
 
+from PySide6 import QtGui
 from PySide6.QtCore import (
     QAbstractTableModel,
     QItemSelectionModel,
@@ -52,6 +53,11 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 """Role giving the article id of a row (never needs a fetch)."""
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` as a tooltip that shows its characters literally, line breaks kept."""
+    return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
 
 
 class ArticleListModel(QAbstractTableModel):
@@ -270,7 +276,9 @@ class ArticleListModel(QAbstractTableModel):
                 tip = f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
                 if score is not None:
                     tip += f"\nuncertainty {score:.2f} (rank {self._order[row.id][0] + 1})"
-                return tip
+                # Escaped: a tooltip that looks like HTML is rendered as HTML (a title with
+                # "<img src=…>" would show an image), and titles are article text.
+                return plain_tooltip(tip)
             return None
         if col == TITLE:
             return row.title

@@ -176,7 +176,8 @@ class MainWindow(QMainWindow):
         v = self.view
         self.act_open = self._action("&Open database…", self.open_database, QKeySequence.StandardKey.Open)
         self.act_import = self._action("&Import…", self.import_files, "Ctrl+I")
-        self.act_suggest = self._action("&Suggest…", self.run_suggest)
+        # Not the bound method itself: triggered(bool) would arrive as ``articles=False``.
+        self.act_suggest = self._action("&Suggest…", lambda: self.run_suggest())
         self.act_export = self._action("&Export…", self.export_data)
         self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.act_undo = self._action("&Undo", v.undo, QKeySequence.StandardKey.Undo)

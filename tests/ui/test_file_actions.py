@@ -125,11 +125,11 @@ def test_cancel_stops_the_import_and_nothing_is_written(session, window, files, 
     gate = threading.Event()
     calls = []
 
-    def slow_read(path, format=None):
+    def slow_read(path, format=None, *args, **kwargs):  # ops passes the known label layers too
         calls.append(path)
         if len(calls) == 2:
             gate.wait(WAIT_MS / 1000)  # hold the second file until the test has cancelled
-        return real_read(path, format)
+        return real_read(path, format, *args, **kwargs)
 
     monkeypatch.setattr(importers, "read", slow_read)
     monkeypatch.setattr(file_actions, "run_with_progress", _progress_now(file_actions.run_with_progress))

@@ -65,12 +65,7 @@ class _FakeTask(QObject):
     done = Signal()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="main_window.py: act_suggest is connected to run_suggest directly, so QAction.triggered"
-    " passes checked=False as `articles` and file_actions.run_suggest raises TypeError"
-    " (list(False)); connect it as `lambda: self.run_suggest()`",
-)
+# Fixed in main_window.py (act_suggest calls run_suggest() without the triggered(bool) argument).
 def test_file_suggest_from_the_menu_suggests_all_articles(window, monkeypatch):
     from annotator.ui import file_actions
 

@@ -1155,16 +1155,25 @@ def _exponent(sizes: Sequence[float], times: Sequence[float]) -> float:
 
 
 def _growth(name: str, unit: str, sizes: list[int], times: list[float]) -> dict:
-    exp = _exponent(sizes, times)
+    """How the cost grows: the marginal cost per unit between successive sizes.
+
+    A command has a fixed cost (interpreter start, imports, loading a model), so the raw
+    exponent reads sub-linear; growth is linear when the marginal cost per unit stays the same
+    (the last step within 1.5x of the first), super-linear when it rises beyond that.
+    """
+    marginal = [(times[i + 1] - times[i]) / (sizes[i + 1] - sizes[i]) for i in range(len(sizes) - 1)]
+    rise = marginal[-1] / marginal[0] if len(marginal) > 1 and marginal[0] > 0 else 1.0
     return {
         "row": name,
         "unit": unit,
         "sizes": sizes,
         "seconds": times,
         "per_unit_us": [t / s * 1e6 for s, t in zip(sizes, times, strict=True)],
-        "exponent": exp,
-        "linear": exp <= 1.15,
-        "shape": "sub-linear" if exp < 0.85 else "linear" if exp <= 1.15 else "super-linear",
+        "marginal_us": [x * 1e6 for x in marginal],
+        "exponent": _exponent(sizes, times),
+        "marginal_rise": rise,
+        "linear": rise <= 1.5,
+        "shape": "linear" if rise <= 1.5 else "super-linear",
     }
 
 
@@ -1240,7 +1249,8 @@ def format_growth(growth: Sequence[dict]) -> str:
         per = ", ".join(
             f"{s:,} {g['unit']}: {_fmt(t)} s" for s, t in zip(g["sizes"], g["seconds"], strict=True)
         )
-        out.append(f"{g['row']:<8} {per}; exponent {g['exponent']:.2f} ({g['shape']})")
+        marg = ", ".join(f"{_fmt(x)}" for x in g["marginal_us"])
+        out.append(f"{g['row']:<8} {per}; marginal us/{g['unit'][:-1]}: {marg} ({g['shape']})")
     return "\n".join(out)
 
 

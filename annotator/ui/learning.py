@@ -516,6 +516,11 @@ def ask_exception_phrase(window: QWidget | None, target: IssueTarget) -> str | N
     return text or None
 
 
+def show_menu(menu: QMenu, global_pos: QPoint) -> None:
+    """Pop up a context menu and wait for the choice (replaceable in tests)."""
+    menu.exec(global_pos)
+
+
 def confirm_exception(dialog: ExceptionPreviewDialog) -> bool:
     """Show the preview; True when the user adds the exception (replaceable in tests)."""
     return dialog.exec() == QDialog.DialogCode.Accepted
@@ -842,7 +847,7 @@ class Learning(QObject):
         self._exception_menu_action(
             menu, self._target(found[0].id, found[0].start, found[0].end, found[0].label) if found else None
         )
-        menu.exec(view.viewport().mapToGlobal(pos))
+        show_menu(menu, view.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
     def _on_span_table_context_menu(self, pos: QPoint) -> None:
@@ -852,7 +857,7 @@ class Learning(QObject):
             return
         menu = QMenu(table)
         self._exception_menu_action(menu, self._target(row.id, row.start, row.end, row.label))
-        menu.exec(table.viewport().mapToGlobal(pos))
+        show_menu(menu, table.viewport().mapToGlobal(pos))
         menu.deleteLater()
 
 

@@ -453,3 +453,39 @@ def test_exception_match_model_passes_modeltester(issue_store, qtmodeltester):
 def test_the_phrase_is_prefilled_with_the_next_word(text, span, phrase):
     start = text.index(span)
     assert exception_phrase_around(text, start, start + len(span)) == phrase
+
+
+def test_right_click_menus_offer_the_exception_on_issue_suggestions(qtbot, issue_store, dialogs, monkeypatch):
+    menus: list[list[str]] = []
+    monkeypatch.setattr(
+        learning, "show_menu", lambda menu, _pos: menus.append([a.text() for a in menu.actions() if a.text()])
+    )
+    w = _open_window(qtbot, issue_store)
+    f = _focus_trade(qtbot, w, UNION)
+    # The article view: its own menu (Copy, Select All) plus the exception for the span clicked.
+    rect = w.view.range_rects(f.start, f.end)[0]
+    w.view.customContextMenuRequested.emit(rect.center().toPoint())
+    assert "Not TRADE in “trade union”…\tN" in menus[-1]
+    assert any("Copy" in t for t in menus[-1])
+    # The span list: only on an issue suggestion's row.
+    lst = w.span_list
+    row = next(i for i, r in enumerate(lst.model.rows()) if r.label == "TRADE")
+    lst.table.customContextMenuRequested.emit(lst.table.visualRect(lst.model.index(row, 1)).center())
+    assert menus[-1] == ["Not TRADE in “trade union”…\tN"]
+    # Choosing it asks for the phrase about that suggestion (then previews, as with N).
+    dialogs["confirm"] = False
+    monkeypatch.setattr(learning, "show_menu", lambda menu, _pos: menu.actions()[-1].trigger())
+    lst.table.customContextMenuRequested.emit(lst.table.visualRect(lst.model.index(row, 1)).center())
+    assert [(t.label, t.phrase) for t in dialogs["targets"]] == [("TRADE", "trade union")]
+    qtbot.waitUntil(lambda: len(dialogs["previews"]) == 1, timeout=WAIT_MS)
+    wait_task(qtbot, w)
+    monkeypatch.setattr(
+        learning, "show_menu", lambda menu, _pos: menus.append([a.text() for a in menu.actions() if a.text()])
+    )
+    n = len(menus)
+    entity = [i for i, r in enumerate(lst.model.rows()) if r.layer == m.ENTITY]
+    if entity:
+        lst.table.customContextMenuRequested.emit(
+            lst.table.visualRect(lst.model.index(entity[0], 1)).center()
+        )
+        assert len(menus) == n  # no menu on an entity row

@@ -43,6 +43,10 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("File", "Ctrl+Q", "Quit (everything is already saved)"),
     ("View", "Ctrl++ / Ctrl+-", "Larger / smaller text"),
     ("View", "Ctrl+R", "Review mode: settle disagreements between annotators"),
+    # Model menu (annotator/ui/learning.py).
+    ("Model", "Ctrl+Shift+T", "Retrain from your annotations in the background; scores before and after"),
+    ("Model", "Ctrl+Shift+U", "List the articles the trained model is least sure about first"),
+    ("Model", "N", "Focused issue suggestion: not this issue here (a taxonomy exception)"),
     ("Help", "? or F1", "This list"),
 ]
 

@@ -365,11 +365,11 @@ def article_spans(
     from annotator.review.spans import ArticleSpans
 
     by_article: dict[str, dict[str, list[m.Span]]] = {}
-    for aid, who, span in store.annotation_spans():
+    for aid, who, span in store.annotation_spans(articles):
         if who == m.GOLD and not include_gold:
             continue
         by_article.setdefault(aid, {}).setdefault(who, []).append(span)
-    for aid, who, state in store.article_states():
+    for aid, who, state in store.article_states(articles=articles):
         if state in (m.DONE, m.SKIPPED) and (who != m.GOLD or include_gold):
             by_article.setdefault(aid, {}).setdefault(who, [])
     wanted = None if articles is None else set(articles)

@@ -768,7 +768,7 @@ class Store:
         object per row (they made ``annotator agreement`` spend half its time reading).
         """
         sql = 'SELECT article_id, annotator, layer, start, "end", label FROM annotations'
-        for where, args in _in_chunks("article_id", articles):
+        for where, args in _article_chunks(articles):
             for aid, who, layer, start, end, label in self.conn.execute(
                 sql + where + " ORDER BY article_id, annotator", args
             ):
@@ -1653,7 +1653,7 @@ class Store:
     ) -> Iterator[tuple[str, str, str]]:
         """``(article_id, annotator, state)`` of every recorded state (of ``articles`` when given)."""
         sql = "SELECT article_id, annotator, state FROM article_states"
-        for where, args in _in_chunks("article_id", articles):
+        for where, args in _article_chunks(articles):
             if annotator is not None:
                 where = (where + " AND" if where else " WHERE") + " annotator = ?"
                 args = [*args, annotator]
@@ -1755,15 +1755,15 @@ class _TakenSpans:
             self.ends.insert(i, key[1])
 
 
-def _in_chunks(column: str, values: Sequence[str] | None, size: int = 500) -> Iterator[tuple[str, list]]:
-    """``(where clause, args)`` pieces restricting ``column`` to ``values`` (no restriction for None)."""
-    if values is None:
+def _article_chunks(ids: Sequence[str] | None, size: int = 500) -> Iterator[tuple[str, list]]:
+    """``(where clause, args)`` pieces restricting ``article_id`` to ``ids`` (no restriction for None)."""
+    if ids is None:
         yield "", []
         return
-    values = list(values)
-    for i in range(0, len(values), size):
-        chunk = values[i : i + size]
-        yield f" WHERE {column} IN ({','.join('?' * len(chunk))})", chunk
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        chunk = ids[i : i + size]
+        yield f" WHERE article_id IN ({','.join('?' * len(chunk))})", chunk
 
 
 def _pk(target: str, row: dict[str, Any]) -> tuple:

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from annotator.errors import Cancelled
 from annotator.model import Changes
+from annotator.ui import dialogs
 from annotator.ui.errors import show_error
 from annotator.ui.session import Session
 from annotator.ui.tasks import Task, run_with_progress
@@ -46,18 +46,20 @@ EXT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 # -- dialogs (replaceable in tests) -------------------------------------------------------------
+# Built on dialogs.file_dialog, never a plain QFileDialog: sniffing the listed files would open
+# the live database in this process and drop SQLite's locks on it.
 
 
 def choose_import_paths(window: QWidget | None, folder: bool = False) -> list[Path] | None:
     """Ask for files (or one folder) to import; None when the user cancels."""
     if folder:
-        path = QFileDialog.getExistingDirectory(window, "Import a folder")
+        path = dialogs.existing_directory(window, "Import a folder")
         return [Path(path)] if path else None
     from annotator import importers
 
     suffixes = sorted({s for f in importers.FORMATS.values() for s in f.extensions} | {".ann"})
     filters = f"Articles and annotations ({' '.join('*' + s for s in suffixes)});;All files (*)"
-    paths, _ = QFileDialog.getOpenFileNames(window, "Import files", "", filters)
+    paths = dialogs.open_file_names(window, "Import files", "", filters)
     return [Path(p) for p in paths] or None
 
 
@@ -162,7 +164,7 @@ class ExportDialog(QDialog):
 
     def _on_browse_clicked(self) -> None:
         ext = self._extension()
-        path, _ = QFileDialog.getSaveFileName(
+        path = dialogs.save_file_name(
             self, "Export to", self.path_edit.text(), f"*{ext};;All files (*)" if ext else "All files (*)"
         )
         if path:

@@ -28,7 +28,7 @@ from annotator.errors import AnnotatorError
 from annotator.ui import file_actions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView, digit_of
-from annotator.ui.dialogs import ask_annotator
+from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.session import Session
@@ -384,7 +384,9 @@ class MainWindow(QMainWindow):
 
     def open_database(self) -> None:
         """Open (or create) another database file."""
-        dlg = QFileDialog(self, "Open or create a database", str(Path(self.session.db_path).parent))
+        # Never a plain QFileDialog: sniffing the listed files would open the live database in
+        # this process, which drops SQLite's locks on it (see dialogs.file_dialog).
+        dlg = file_dialog(self, "Open or create a database", str(Path(self.session.db_path).parent))
         dlg.setFileMode(QFileDialog.FileMode.AnyFile)
         dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
         dlg.setNameFilters(["Annotator databases (*.db *.sqlite *.sqlite3)", "All files (*)"])

@@ -480,31 +480,7 @@ def _cmd_merge(args) -> int:
 
     with _open_store(args.db) as store:
         for r in ops.merge(store, args.others):
-            who = ", ".join(sorted(r.annotators)) or "nobody"
-            print(
-                f"{r.path}: {r.articles_added} new articles, {r.articles_known} matched; {r.annotations} spans,"
-                f" {r.decisions} decisions, {r.states} states from {who}"
-            )
-            if r.labels_created:
-                print("  new labels: " + ", ".join(r.labels_created))
-            if r.conflicts:
-                print(
-                    f"  warning: {r.conflicts} entity spans skipped: they overlap the same annotator's spans here"
-                )
-            for theirs, ours in r.twins:
-                print(
-                    f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
-                    " normalisation; its work was merged onto it (offsets mapped)"
-                )
-            if r.unmapped:
-                print(
-                    f"  warning: {r.unmapped} spans skipped: they start or end inside a character that differs"
-                )
-            for theirs, ours in r.near_duplicates:
-                print(
-                    f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
-                    " normalisation; both kept"
-                )
+            print("\n".join(r.summary_lines()))
     return 0
 
 

@@ -40,6 +40,35 @@ class MergeReport:
     annotators: set[str] = field(default_factory=set)
     history: int = 0
 
+    def summary_lines(self) -> list[str]:
+        """What the merge brought in, as the command line and the window say it."""
+        who = ", ".join(sorted(self.annotators)) or "nobody"
+        lines = [
+            f"{Path(self.path).name}: {self.articles_added} new articles, {self.articles_known} matched;"
+            f" {self.annotations} spans, {self.decisions} decisions, {self.states} states from {who}"
+        ]
+        if self.labels_created:
+            lines.append("  new labels: " + ", ".join(self.labels_created))
+        if self.conflicts:
+            lines.append(
+                f"  warning: {self.conflicts} entity spans skipped: they overlap the same annotator's spans here"
+            )
+        for theirs, ours in self.twins:
+            lines.append(
+                f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
+                " normalisation; its work was merged onto it (offsets mapped)"
+            )
+        if self.unmapped:
+            lines.append(
+                f"  warning: {self.unmapped} spans skipped: they start or end inside a character that differs"
+            )
+        for theirs, ours in self.near_duplicates:
+            lines.append(
+                f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
+                " normalisation; both kept"
+            )
+        return lines
+
 
 def merge_database(store: Store, other: str | Path) -> MergeReport:
     """Merge ``other`` into ``store`` in one transaction (all of it or nothing).

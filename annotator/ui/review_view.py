@@ -1424,25 +1424,7 @@ class ReviewWindow(QMainWindow):
 
 def merge_summary(reports: Sequence) -> str:
     """What a merge brought in, one paragraph per database (as the command line prints it)."""
-    lines = []
-    for r in reports:
-        who = ", ".join(sorted(r.annotators)) or "nobody"
-        lines.append(
-            f"{Path(r.path).name}: {r.articles_added} new articles, {r.articles_known} matched;"
-            f" {r.annotations} spans, {r.decisions} decisions, {r.states} states from {who}"
-        )
-        if r.labels_created:
-            lines.append("  new labels: " + ", ".join(r.labels_created))
-        if r.conflicts:
-            lines.append(
-                f"  warning: {r.conflicts} entity spans skipped: they overlap the same annotator's spans"
-            )
-        for theirs, ours in r.near_duplicates:
-            lines.append(
-                f"  note: article {theirs[:10]} differs from {ours[:10]} only in line endings or Unicode"
-                " normalisation; both kept"
-            )
-    return "\n".join(lines)
+    return "\n".join(line for r in reports for line in r.summary_lines())
 
 
 def open_review(window) -> ReviewWindow:

@@ -146,6 +146,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-refresh", action="store_true", help="do not re-suggest the articles you have not finished"
     )
     p.add_argument(
+        "--force",
+        action="store_true",
+        help="use the new pipeline even if a layer scored lower on held-out articles",
+    )
+    p.add_argument(
         "--uncertain",
         type=int,
         metavar="N",
@@ -428,8 +433,9 @@ def _cmd_train(args) -> int:
                 base=args.base,
                 output=args.output,
                 progress=update,
+                force=args.force,
             )
-        if not args.no_refresh:
+        if report.adopted and not args.no_refresh:
             bar, update = _progress_bar("re-suggesting", "article")
             with bar:
                 report.refreshed = train.refresh_suggestions(
@@ -439,7 +445,7 @@ def _cmd_train(args) -> int:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return 0
     print(report.format_table())
-    print(f"\nwrote {report.path}; `annotator suggest` and the window use it from now on")
+    print(f"wrote {report.path}")
     if report.refreshed:
         print(f"re-suggested {report.refreshed['articles']} unfinished articles")
     return 0

@@ -159,6 +159,10 @@ def collect_articles(store: Store, annotator: str | None = None, gold: bool = Fa
 # -- training ------------------------------------------------------------------------------------
 
 
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}"
+
+
 @dataclass
 class TrainReport:
     """What a training run did: scores before and after on the held-out articles, and where it went.
@@ -184,6 +188,21 @@ class TrainReport:
     seconds: float
     trained_from: str
     refreshed: dict[str, Any] = field(default_factory=dict)
+    adopted: bool = True
+    worse: tuple[str, ...] = ()  # layers whose held-out F fell: the pipeline is then not adopted
+
+    @property
+    def verdict(self) -> str:
+        """Whether the new pipeline now makes the suggestions, and why not when it does not."""
+        if self.adopted:
+            return f"adopted: suggestions now come from {self.source}"
+        fell = ", ".join(
+            f"{lay} {_pct(self.before[lay].f)} -> {_pct(self.after[lay].f)}" for lay in self.worse
+        )
+        return (
+            f"not adopted: held-out F fell ({fell}), so suggestions keep coming from the model used before;"
+            " annotate more articles, train one layer (--layer), or adopt it anyway (--force)"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
@@ -200,6 +219,8 @@ class TrainReport:
             "seconds": round(self.seconds, 1),
             "before": {k: v.to_dict() for k, v in self.before.items()},
             "after": {k: v.to_dict() for k, v in self.after.items()},
+            "adopted": self.adopted,
+            "worse": list(self.worse),
         }
 
     def format_table(self) -> str:
@@ -229,6 +250,7 @@ class TrainReport:
                     f"   {pct(bl and bl.precision)} {pct(bl and bl.recall)} {pct(bl and bl.f)}"
                     f"  {pct(al and al.precision)} {pct(al and al.recall)} {pct(al and al.f)}"
                 )
+        lines += ["", self.verdict]
         return "\n".join(lines)
 
 
@@ -246,8 +268,13 @@ def train(
     load_base: Callable[[], Any] | None = None,
     progress: Progress = None,
     cancelled: Cancel = None,
+    force: bool = False,
 ) -> TrainReport:
     """Train a pipeline from the stored annotations, write it beside the database and record it.
+
+    The new pipeline is written in any case, but recorded as the one that suggests only when
+    no trained layer scores a lower F on the held-out articles than before (or with ``force``):
+    a few dozen articles can make a span categorizer worse than the taxonomy it learns from.
 
     Parameters
     ----------
@@ -272,6 +299,8 @@ def train(
         Returns a fresh starting pipeline; overrides ``base`` (tests pass ``spacy.blank``).
     progress, cancelled
         See the module docstring. A cancelled run writes nothing.
+    force
+        Record the new pipeline even if a layer scored lower than before.
 
     Returns
     -------
@@ -348,7 +377,15 @@ def train(
         epochs=result.epochs,
         seconds=result.seconds,
         trained_from=trained_from,
+        worse=tuple(
+            lay
+            for lay in result.layers
+            if result.before[lay].f is not None
+            and result.after[lay].f is not None
+            and result.after[lay].f < result.before[lay].f
+        ),
     )
+    report.adopted = force or not report.worse
     nlp.meta["annotator"] = {"base": base_source, "taxonomy": tax.source, **report.to_dict()}
     part = folder / f".{MODEL_NAME}-v{version}.part"
     shutil.rmtree(part, ignore_errors=True)
@@ -358,7 +395,8 @@ def train(
         part.replace(report.path)
     finally:
         shutil.rmtree(part, ignore_errors=True)
-    store.set_setting(TRAINED_MODEL, str(report.path))
+    if report.adopted:
+        store.set_setting(TRAINED_MODEL, str(report.path))
     return report
 
 

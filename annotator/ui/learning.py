@@ -92,6 +92,7 @@ def _retrain_work(
     epochs: int,
     progress: Callable[..., None],
     cancelled: Callable[[], bool],
+    force: bool = False,
 ) -> RetrainOutcome:
     from annotator import train
     from annotator.store import Store
@@ -106,7 +107,11 @@ def _retrain_work(
             load_base=load_base,
             progress=lambda d, t: progress(d, t, TRAINING),
             cancelled=cancelled,
+            force=force,
         )
+        if not report.adopted:
+            # Scored lower than before on held-out articles: the suggestions stay as they are.
+            return RetrainOutcome(report, None)
         # The model is written and recorded now: a cancel or failure of the re-suggesting keeps
         # it and leaves the old suggestions, and the user is told so.
         try:
@@ -415,6 +420,7 @@ class TrainReportDialog(QDialog):
                 "No article could be held out for scoring: mark at least two articles done, then retrain"
                 " to see the gain."
             )
+        lines.append(r.verdict[0].upper() + r.verdict[1:] + ".")
         if outcome.refreshed is not None:
             n = outcome.refreshed["articles"]
             lines.append(
@@ -553,6 +559,8 @@ class Learning(QObject):
         core's defaults).
     epochs : int
         Training passes.
+    force : bool
+        Use the new pipeline even if a layer scored lower on held-out articles (tests).
     task : Task or None
         The background work running now, if any.
     """
@@ -566,6 +574,7 @@ class Learning(QObject):
         self.exception_nlp: Any = None
         self.suggest_nlp: Any = None
         self.epochs = 10
+        self.force = False
         self.task: Task | None = None
         self.report_dialog: TrainReportDialog | None = None
         self.preview_dialog: ExceptionPreviewDialog | None = None
@@ -671,10 +680,10 @@ class Learning(QObject):
         if self._refuse_if_busy():
             return None
         db_path, who = Path(self.session.store.path), self.session.annotator
-        load_base, epochs = self.load_base, self.epochs
+        load_base, epochs, force = self.load_base, self.epochs, self.force
 
         def work(progress, cancelled):
-            return _retrain_work(db_path, who, load_base, epochs, progress, cancelled)
+            return _retrain_work(db_path, who, load_base, epochs, progress, cancelled, force)
 
         def on_result(outcome: RetrainOutcome) -> None:
             if not self._same_database(db_path):

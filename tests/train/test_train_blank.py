@@ -21,7 +21,12 @@ def _blank():
 def test_train_writes_a_versioned_pipeline_with_scores_and_records_it(blank_store):
     seen = []
     report = train.train(
-        blank_store, annotator=WHO, epochs=2, load_base=_blank, progress=lambda d, t: seen.append((d, t))
+        blank_store,
+        annotator=WHO,
+        epochs=2,
+        load_base=_blank,
+        progress=lambda d, t: seen.append((d, t)),
+        force=True,
     )
     assert report.path == blank_store.path.with_name("news.models") / "annotator-v1"
     assert report.source == "spacy:en_annotator@1"
@@ -35,7 +40,7 @@ def test_train_writes_a_versioned_pipeline_with_scores_and_records_it(blank_stor
     table = report.format_table()
     assert "MINISTRY" in table and "before P" in table
 
-    again = train.train(blank_store, annotator=WHO, layer="issue", epochs=1, load_base=_blank)
+    again = train.train(blank_store, annotator=WHO, layer="issue", epochs=1, load_base=_blank, force=True)
     assert again.version == 2 and again.layers == ("issue",)
     assert train.trained_model(blank_store).name == "annotator-v2"
     # The entity layer was not trained this time: it is kept from version 1.
@@ -43,7 +48,7 @@ def test_train_writes_a_versioned_pipeline_with_scores_and_records_it(blank_stor
 
 
 def test_a_trained_pipeline_suggests_with_its_own_provenance(blank_store):
-    report = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank)
+    report = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank, force=True)
     suggester = Suggester(model=report.path)
     assert suggester.sources == {
         "entity": "spacy:en_annotator@1",
@@ -57,7 +62,7 @@ def test_a_trained_pipeline_suggests_with_its_own_provenance(blank_store):
 
 
 def test_refresh_replaces_old_model_suggestions_on_unfinished_articles_only(blank_store):
-    report = train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank)
+    report = train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank, force=True)
     ids = blank_store.article_ids()
     done, todo = ids[0], ids[-1]
     old = "spacy:en_core_web_sm@3.8.0"
@@ -87,11 +92,11 @@ def test_cancel_writes_nothing(blank_store):
 
 def test_nothing_to_train_from_says_what_to_do(blank_store):
     with pytest.raises(ModelError, match="mark articles done"):
-        train.train(blank_store, annotator="nobody", load_base=_blank)
+        train.train(blank_store, annotator="nobody", load_base=_blank, force=True)
 
 
 def test_uncertainty_order_ranks_unfinished_articles(blank_store):
-    train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank)
+    train.train(blank_store, annotator=WHO, epochs=1, load_base=_blank, force=True)
     ranked = train.uncertainty_order(blank_store, WHO, base="")
     unfinished = set(blank_store.article_ids(annotator=WHO, state=m.TODO))
     assert {aid for aid, _ in ranked} == unfinished and len(ranked) == 2
@@ -102,3 +107,17 @@ def test_uncertainty_order_ranks_unfinished_articles(blank_store):
 def test_uncertainty_needs_a_trained_model(blank_store):
     with pytest.raises(ModelError, match="annotator train"):
         train.uncertainty_order(blank_store, WHO, base="")
+
+
+def test_a_pipeline_that_scores_lower_on_held_out_articles_is_written_but_not_adopted(blank_store):
+    # Two epochs on a blank pipeline: the issue layer learns less than the taxonomy knows.
+    report = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank)
+    assert report.worse == tuple(lay for lay in report.layers if report.after[lay].f < report.before[lay].f)
+    assert report.worse, "this small run should score lower on some layer"
+    assert not report.adopted
+    assert (report.path / "meta.json").is_file()
+    assert train.trained_model(blank_store) is None
+    assert "not adopted: held-out F fell" in report.format_table()
+    forced = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank, force=True)
+    assert forced.adopted and train.trained_model(blank_store) == forced.path
+    assert "adopted: suggestions now come from spacy:en_annotator@2" in forced.format_table()

@@ -134,6 +134,7 @@ def test_retrain_runs_in_the_background_refreshes_suggestions_and_shows_scores(
         return spacy.blank("en")
 
     w.learning.load_base = slow_blank
+    w.learning.force = True  # a blank pipeline after one epoch scores lower; adopt it to test the refresh
     w.view.setFocus()
     qtbot.keyClick(
         w.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -180,7 +181,7 @@ def test_retrain_runs_in_the_background_refreshes_suggestions_and_shows_scores(
 
 
 def test_score_table_passes_modeltester(news_store, qtmodeltester):
-    report = train.train(news_store, annotator=WHO, epochs=1, load_base=_blank)
+    report = train.train(news_store, annotator=WHO, epochs=1, load_base=_blank, force=True)
     rows = score_rows(report)
     assert {r.layer for r in rows} == {"entity", "issue"}
     model = ScoreTableModel(rows)
@@ -243,7 +244,7 @@ def test_progress_dialog_names_the_step_the_work_is_in(qtbot, gate):
 
 
 def test_uncertainty_order_reorders_the_list_and_shows_scores(qtbot, news_store, errors, qtmodeltester):
-    train.train(news_store, annotator=WHO, epochs=1, load_base=_blank)
+    train.train(news_store, annotator=WHO, epochs=1, load_base=_blank, force=True)
     expected = train.uncertainty_order(news_store, WHO, base="")
     w = _open_window(qtbot, news_store)
     lst = w.article_list
@@ -489,3 +490,18 @@ def test_right_click_menus_offer_the_exception_on_issue_suggestions(qtbot, issue
             lst.table.visualRect(lst.model.index(entity[0], 1)).center()
         )
         assert len(menus) == n  # no menu on an entity row
+
+
+def test_a_retrained_model_that_scores_lower_is_not_used_and_the_dialog_says_so(qtbot, news_store, errors):
+    w = _open_window(qtbot, news_store)
+    before = {aid: {s.source for s in news_store.suggestions(aid, WHO)} for aid in news_store.article_ids()}
+    w.learning.load_base = _blank  # one epoch on a blank pipeline learns less than the taxonomy knows
+    w.learning.epochs = 1
+    w.learning.retrain()
+    wait_task(qtbot, w)
+    assert errors == []
+    report = w.learning.report_dialog
+    assert report is not None and "Not adopted: held-out F fell" in report.summary.text()
+    assert train.trained_model(news_store) is None
+    after = {aid: {s.source for s in news_store.suggestions(aid, WHO)} for aid in news_store.article_ids()}
+    assert after == before

@@ -243,14 +243,42 @@ class ImportedDoc:
 
 
 @dataclass(frozen=True, slots=True)
+class SpanUpdate:
+    """Where one action changed an article's spans for one annotator, and those spans as they are now.
+
+    ``ranges`` are disjoint, sorted code-point ranges ``[start, end)`` covering every span the
+    action added, removed or changed (before and after). ``suggestions`` (each with the
+    annotator's status, duplicates folded as :meth:`Store.suggestions` does) and ``annotations``
+    are every row of the article and annotator overlapping one of the ranges, read after the
+    write: a screen showing that article drops its rows overlapping the ranges and takes these
+    instead, without reading the whole article again.
+    """
+
+    article_id: str
+    annotator: str
+    ranges: tuple[tuple[int, int], ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps one of the ranges."""
+        return any(start < b and a < end for a, b in self.ranges)
+
+
+@dataclass(frozen=True, slots=True)
 class Changes:
-    """Summary of what one write changed, so each screen redraws only what it cares about."""
+    """Summary of what one write changed, so each screen redraws only what it cares about.
+
+    ``update``, when set, says exactly which spans of one article changed (see
+    :class:`SpanUpdate`); None means "anywhere in ``articles``": read them again.
+    """
 
     articles: frozenset[str] = frozenset()
     labels: bool = False
     spans: bool = False
     states: bool = False
     counts: tuple[tuple[str, int], ...] = ()
+    update: SpanUpdate | None = field(default=None, compare=False)
 
     def count(self, name: str) -> int:
         return dict(self.counts).get(name, 0)
@@ -259,10 +287,17 @@ class Changes:
         merged = dict(self.counts)
         for k, v in other.counts:
             merged[k] = merged.get(k, 0) + v
+        # An exact update survives a merge only when the other side changed no spans.
+        update = None
+        if not other.spans:
+            update = self.update
+        elif not self.spans:
+            update = other.update
         return Changes(
             self.articles | other.articles,
             self.labels or other.labels,
             self.spans or other.spans,
             self.states or other.states,
             tuple(sorted(merged.items())),
+            update,
         )

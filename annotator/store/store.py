@@ -687,17 +687,27 @@ class Store:
             raise NotFoundError(f"no article with id {article_id}")
         return row[0]
 
-    def suggestions(self, article_id: str, annotator: str | None = None) -> list[Suggestion]:
-        """Suggestions of an article, each with the status of ``annotator``'s decision on it."""
+    def suggestions(
+        self, article_id: str, annotator: str | None = None, *, start: int | None = None, end: int | None = None
+    ) -> list[Suggestion]:
+        """Suggestions of an article, each with the status of ``annotator``'s decision on it.
+
+        With ``start`` and ``end``, only those overlapping ``[start, end)`` (a window redrawing
+        what one decision touched reads a few rows, not the whole article).
+        """
+        where, args = "", [annotator or "", article_id]
+        if start is not None and end is not None:
+            where = ' AND g.start < ? AND g."end" > ?'
+            args += [end, start]
         rows = self.conn.execute(
             f"""
             SELECT g.id, g.article_id, g.layer, g.start, g."end", g.label, g.source, g.score,
               coalesce(d.status, '{m.PENDING}')
             FROM suggestions g LEFT JOIN decisions d ON d.article_id = g.article_id AND d.annotator = ?
               AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label
-            WHERE g.article_id = ? ORDER BY g.start, g."end", g.layer, g.label, g.id
+            WHERE g.article_id = ?{where} ORDER BY g.start, g."end", g.layer, g.label, g.id
             """,
-            (annotator or "", article_id),
+            args,
         ).fetchall()
         # Read on every keypress for the open article (2,400 rows for 20,000 words), so kept lean.
         out = []
@@ -734,11 +744,18 @@ class Store:
 
     # -- annotations -------------------------------------------------------------------------
 
-    def annotations(self, article_id: str, annotator: str) -> list[Annotation]:
+    def annotations(
+        self, article_id: str, annotator: str, *, start: int | None = None, end: int | None = None
+    ) -> list[Annotation]:
+        """The annotator's spans on an article (only those overlapping ``[start, end)`` when given)."""
+        where, args = "", [article_id, annotator]
+        if start is not None and end is not None:
+            where = ' AND start < ? AND "end" > ?'
+            args += [end, start]
         rows = self.conn.execute(
             'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations'
-            ' WHERE article_id = ? AND annotator = ? ORDER BY start, "end", layer, label',
-            (article_id, annotator),
+            f' WHERE article_id = ? AND annotator = ?{where} ORDER BY start, "end", layer, label',
+            args,
         ).fetchall()
         return [Annotation(*r) for r in rows]
 
@@ -1175,6 +1192,31 @@ class Store:
             "at": row[3],
             "detail": json.loads(row[4]),
         }
+
+    def ledger_mark(self) -> int:
+        """Id of the newest ledger row (0 when empty): what :meth:`touched_spans` counts from."""
+        return self.conn.execute("SELECT coalesce(max(id), 0) FROM ledger").fetchone()[0]
+
+    def touched_spans(self, first: int, last: int | None = None) -> list[tuple[str, str, int, int]]:
+        """``(article_id, annotator, start, end)`` of every span row ledger rows ``first..last`` changed.
+
+        Each annotation and decision effect gives its span before and after (a moved span gives
+        both places), so the list covers every span those actions added, removed or changed.
+        ``last`` None: up to the newest row.
+        """
+        sql = (
+            "SELECT before, after FROM ledger_effects WHERE ledger_id >= ?"
+            + ("" if last is None else " AND ledger_id <= ?")
+            + " AND target IN ('annotation', 'decision')"
+        )
+        args = [first] if last is None else [first, last]
+        out = []
+        for before, after in self.conn.execute(sql, args):
+            for raw in (before, after):
+                if raw:
+                    r = json.loads(raw)
+                    out.append((r["article_id"], r["annotator"], r["start"], r["end"]))
+        return out
 
     def ledger(self, annotator: str | None = None) -> Iterator[dict[str, Any]]:
         """Every action with its effects (before and after), oldest first."""

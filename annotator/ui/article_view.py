@@ -225,6 +225,10 @@ class ArticleView(QTextEdit):
         self._suggestions: dict[int, Suggestion] = {}
         self._annotations: dict[int, Annotation] = {}
         self._marks: set[Mark] = set()
+        # Pending suggestions in text order, kept sorted as decisions come and go (the window
+        # asks for them after every keypress: no sort of 2,400 suggestions each time).
+        self._pending: list[Suggestion] = []
+        self._pending_keys: list[tuple[int, int, str, int]] = []
         self._focus: FocusedSpan | None = None
         self._issue_lines: list[tuple[int, int, str, bool, int]] = []
         self._doc: QTextDocument | None = None  # the document built for the open article
@@ -267,10 +271,11 @@ class ArticleView(QTextEdit):
 
     def pending(self) -> list[Suggestion]:
         """Undecided suggestions of the open article, in text order."""
-        return sorted(
-            (s for s in self._suggestions.values() if s.status == m.PENDING),
-            key=lambda s: (s.start, s.end, s.layer, s.id),
-        )
+        return list(self._pending)
+
+    def pending_count(self) -> int:
+        """How many suggestions of the open article are undecided."""
+        return len(self._pending)
 
     def marks(self) -> set[Mark]:
         """What is drawn: ``(start, end, layer, label, pending)`` per visible span."""
@@ -360,6 +365,7 @@ class ArticleView(QTextEdit):
         self._marks = set()
         self._suggestions = {}
         self._annotations = {}
+        self._pending, self._pending_keys = [], []
         self._tokens = None
         if article_id is None:
             self._article = None
@@ -391,8 +397,17 @@ class ArticleView(QTextEdit):
         if changes.articles and self._article.id not in changes.articles and not changes.labels:
             return
         if changes.spans or changes.labels or not changes.articles:
-            had_pending = any(s.status == m.PENDING for s in self._suggestions.values())
-            self._refresh(full=changes.labels)
+            had_pending = bool(self._pending)
+            up = changes.update
+            if (
+                up is not None
+                and not changes.labels
+                and up.article_id == self._article.id
+                and up.annotator == self.session.annotator
+            ):
+                self._apply_update(up)
+            else:
+                self._refresh(full=changes.labels)
             if self._focus is None and not had_pending:
                 # Suggestions just arrived for the open article (the first start's suggest
                 # finishing): focus the first, as opening the article would have.
@@ -410,6 +425,9 @@ class ArticleView(QTextEdit):
         aid = self._article.id
         self._suggestions = {s.id: s for s in self.session.store.suggestions(aid, who)}
         self._annotations = {a.id: a for a in self.session.store.annotations(aid, who)}
+        pend = sorted((s for s in self._suggestions.values() if s.status == m.PENDING), key=_pending_key)
+        self._pending = pend
+        self._pending_keys = [_pending_key(s) for s in pend]
 
     def _refresh(self, full: bool = False, doc: QTextDocument | None = None) -> None:
         """Re-read the article's spans and format again only where the marks changed."""
@@ -444,6 +462,57 @@ class ArticleView(QTextEdit):
             cur.endEditBlock()
         self._check_focus()
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _apply_update(self, up: m.SpanUpdate) -> None:
+        """Redraw only what one action changed: its rows in ``up`` replace ours in its ranges."""
+        t0 = time.perf_counter()
+        ranges = up.ranges
+        if ranges:
+            old_s = _overlapping(self._suggestions.values(), ranges)
+            old_a = _overlapping(self._annotations.values(), ranges)
+            for s in old_s:
+                del self._suggestions[s.id]
+                if s.status == m.PENDING:
+                    self._drop_pending(s)
+            for a in old_a:
+                del self._annotations[a.id]
+            for s in up.suggestions:
+                self._suggestions[s.id] = s
+                if s.status == m.PENDING:
+                    key = _pending_key(s)
+                    i = bisect.bisect_left(self._pending_keys, key)
+                    self._pending_keys.insert(i, key)
+                    self._pending.insert(i, s)
+            for a in up.annotations:
+                self._annotations[a.id] = a
+            region_old = set(_overlapping(self._marks, ranges, mark=True))
+            region_new = {(a.start, a.end, a.layer, a.label, False) for a in up.annotations}
+            region_new |= {(s.start, s.end, s.layer, s.label, True) for s in up.suggestions if s.status == m.PENDING}
+            if region_old != region_new:
+                changed = region_old ^ region_new
+                marks = (self._marks - region_old) | region_new
+                self._marks = marks
+                if any(mk[2] == m.ISSUE for mk in changed):
+                    self._issue_lines = _lanes(sorted(mk for mk in marks if mk[2] == m.ISSUE))
+                self.viewport().update()
+                cur = QTextCursor(self.document())
+                cur.beginEditBlock()
+                try:
+                    for a, b in _merge((mk[0], mk[1]) for mk in changed):
+                        self._clear(cur, a, b)
+                        inside = [mk for mk in marks if mk[0] < b and a < mk[1]]
+                        self._paint_marks(cur, sorted(inside, key=_order), (a, b))
+                finally:
+                    cur.endEditBlock()
+        self._check_focus()
+        self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _drop_pending(self, s: Suggestion) -> None:
+        key = _pending_key(s)
+        i = bisect.bisect_left(self._pending_keys, key)
+        if i < len(self._pending_keys) and self._pending_keys[i] == key:
+            del self._pending_keys[i]
+            del self._pending[i]
 
     def _clear(self, cur: QTextCursor, a: int, b: int) -> None:
         cur.setPosition(self._map.to_qt(a))
@@ -577,12 +646,12 @@ class ArticleView(QTextEdit):
 
     def focus_next(self, step: int = 1, after: tuple | None = None) -> FocusedSpan | None:
         """Focus the next (``step`` 1) or previous (-1) undecided suggestion, wrapping around."""
-        pend = self.pending()
+        pend = self._pending
         if not pend:
             self._set_focus(None)
             self.message.emit("no undecided suggestions left in this article")
             return None
-        keys = [(s.start, s.end, s.layer, s.id) for s in pend]
+        keys = self._pending_keys
         cur = after if after is not None else self._anchor_key()
         if step > 0:
             i = bisect.bisect_right(keys, cur)
@@ -861,7 +930,7 @@ class ArticleView(QTextEdit):
             self._after_decision(f)
 
     def _after_decision(self, f: FocusedSpan) -> None:
-        if self.pending():
+        if self._pending:
             self.focus_next(1, after=(f.start, f.end, f.layer, f.id))
         else:
             self._set_focus(None)
@@ -1035,6 +1104,23 @@ class ArticleView(QTextEdit):
                     return
         if sugg:
             self._focus_span(Span(sugg["start"], sugg["end"], sugg["label"], sugg["layer"]))
+
+
+def _pending_key(s: Suggestion) -> tuple[int, int, str, int]:
+    return (s.start, s.end, s.layer, s.id)
+
+
+def _overlapping(items: Iterable, ranges: tuple[tuple[int, int], ...], mark: bool = False) -> list:
+    """The spans (or marks, ``mark``) among ``items`` that overlap one of ``ranges``."""
+    if mark:
+        if len(ranges) == 1:
+            (a, b), = ranges
+            return [x for x in items if x[0] < b and a < x[1]]
+        return [x for x in items if any(x[0] < b and a < x[1] for a, b in ranges)]
+    if len(ranges) == 1:
+        (a, b), = ranges
+        return [x for x in items if x.start < b and a < x.end]
+    return [x for x in items if any(x.start < b and a < x.end for a, b in ranges)]
 
 
 def _lanes(issue_marks: list[Mark]) -> list[tuple[int, int, str, bool, int]]:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 
-from annotator.model import Changes, Span
+from annotator.model import Changes, Span, SpanUpdate
 from annotator.store import Store
 
 
@@ -80,50 +82,106 @@ class Session(QObject):
 
     # -- decisions: one call, one transaction, one signal -------------------------------------
 
+    # More ranges than this after one action (accept all, say): cheaper to read the article again.
+    MAX_UPDATE_RANGES = 16
+
     def _emit(self, changes: Changes) -> Changes:
         self.changed.emit(changes)
         return changes
 
+    def _act(self, write: Callable[[], Changes], replayed: int | None = None) -> Changes:
+        """Run one ledger action and announce it with the spans it touched in the open article.
+
+        The ledger rows the action wrote (or ``replayed``, for undo and redo) name every span
+        it changed; those ranges of the open article are read again here, once, for every
+        widget (:class:`~annotator.model.SpanUpdate`), so none of them re-reads the article.
+        """
+        first = self.store.ledger_mark() + 1 if replayed is None else replayed
+        changes = write()
+        aid = self._article_id
+        if aid is not None and changes.spans and changes.articles == frozenset({aid}) and changes.update is None:
+            try:
+                update = self._span_update(aid, first, replayed)
+            except Exception:  # noqa: BLE001 - only an optimisation: widgets then read everything
+                update = None
+            if update is not None:
+                changes = Changes(
+                    changes.articles, changes.labels, changes.spans, changes.states, changes.counts, update
+                )
+        return self._emit(changes)
+
+    def _span_update(self, aid: str, first: int, last: int | None) -> SpanUpdate | None:
+        who = self._annotator
+        touched = self.store.touched_spans(first, last)
+        if any(t[0] != aid for t in touched):
+            return None  # another article changed too (another writer): no shortcut
+        ranges: list[tuple[int, int]] = []
+        for a, b in sorted((t[2], t[3]) for t in touched if t[1] == who):
+            if ranges and a <= ranges[-1][1]:
+                if b > ranges[-1][1]:
+                    ranges[-1] = (ranges[-1][0], b)
+            else:
+                ranges.append((a, b))
+        if len(ranges) > self.MAX_UPDATE_RANGES:
+            return None
+        suggestions: dict[int, object] = {}
+        annotations: dict[int, object] = {}
+        for a, b in ranges:
+            for s in self.store.suggestions(aid, who, start=a, end=b):
+                suggestions[s.id] = s
+            for n in self.store.annotations(aid, who, start=a, end=b):
+                annotations[n.id] = n
+        return SpanUpdate(aid, who, tuple(ranges), tuple(suggestions.values()), tuple(annotations.values()))
+
     def accept(self, suggestion_id: int) -> Changes:
-        return self._emit(self.store.accept(self._annotator, suggestion_id))
+        return self._act(lambda: self.store.accept(self._annotator, suggestion_id))
 
     def reject(self, suggestion_id: int) -> Changes:
-        return self._emit(self.store.reject(self._annotator, suggestion_id))
+        return self._act(lambda: self.store.reject(self._annotator, suggestion_id))
 
     def correct(
         self, suggestion_id: int, start: int | None = None, end: int | None = None, label: str | None = None
     ) -> Changes:
-        return self._emit(self.store.correct(self._annotator, suggestion_id, start, end, label))
+        return self._act(lambda: self.store.correct(self._annotator, suggestion_id, start, end, label))
 
     def accept_all(self) -> Changes:
         if self._article_id is None:
             return Changes()
-        return self._emit(self.store.accept_all(self._annotator, self._article_id))
+        aid = self._article_id
+        return self._act(lambda: self.store.accept_all(self._annotator, aid))
 
     def add_span(self, span: Span) -> Changes:
         if self._article_id is None:
             return Changes()
-        return self._emit(self.store.add_span(self._annotator, self._article_id, span))
+        aid = self._article_id
+        return self._act(lambda: self.store.add_span(self._annotator, aid, span))
 
     def update_span(
         self, annotation_id: int, start: int | None = None, end: int | None = None, label: str | None = None
     ) -> Changes:
-        return self._emit(self.store.update_span(self._annotator, annotation_id, start, end, label))
+        return self._act(lambda: self.store.update_span(self._annotator, annotation_id, start, end, label))
 
     def delete_span(self, annotation_id: int) -> Changes:
-        return self._emit(self.store.delete_span(self._annotator, annotation_id))
+        return self._act(lambda: self.store.delete_span(self._annotator, annotation_id))
 
     def set_state(self, state: str, article_id: str | None = None) -> Changes:
         target = article_id or self._article_id
         if target is None:
             return Changes()
-        return self._emit(self.store.set_state(self._annotator, target, state))
+        return self._act(lambda: self.store.set_state(self._annotator, target, state))
+
+    def _replay(self, undo: bool) -> Changes:
+        nxt = self.store.last_action(self._annotator, undone=not undo)
+        write = (self.store.undo if undo else self.store.redo)
+        if nxt is None:
+            return self._emit(write(self._annotator))  # raises NothingToDo
+        return self._act(lambda: write(self._annotator), replayed=nxt["id"])
 
     def undo(self) -> Changes:
-        return self._emit(self.store.undo(self._annotator))
+        return self._replay(undo=True)
 
     def redo(self) -> Changes:
-        return self._emit(self.store.redo(self._annotator))
+        return self._replay(undo=False)
 
     def notify(self, changes: Changes) -> None:
         """Announce changes made elsewhere (a background import or suggest that finished)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import (
@@ -63,14 +65,23 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
         text = store.article(article_id).text
     except Exception:  # noqa: BLE001 - the article vanished (another database); show nothing
         return []
+    rows = rows_of(
+        text, store.annotations(article_id, session.annotator), store.suggestions(article_id, session.annotator)
+    )
+    rows.sort(key=row_key)
+    return rows
+
+
+def rows_of(text: str, annotations: Iterable[m.Annotation], suggestions: Iterable[m.Suggestion]) -> list[SpanRow]:
+    """The span list's rows for these annotations and suggestions of an article of ``text`` (unsorted)."""
     rows: list[SpanRow] = []
-    for a in store.annotations(article_id, session.annotator):
+    for a in annotations:
         rows.append(
             SpanRow(
                 ANNOTATION, a.id, a.layer, a.start, a.end, a.label, text[a.start : a.end], a.origin, a.source
             )
         )
-    for s in store.suggestions(article_id, session.annotator):
+    for s in suggestions:
         if s.status in (m.ACCEPTED, m.CORRECTED):
             continue
         rows.append(
@@ -78,14 +89,27 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
                 SUGGESTION, s.id, s.layer, s.start, s.end, s.label, text[s.start : s.end], s.status, s.source
             )
         )
-    layer_order = {layer: i for i, layer in enumerate(m.LAYERS)}
-    rows.sort(
-        key=lambda r: (r.start, r.end, layer_order.get(r.layer, 9), r.kind != ANNOTATION, r.label, r.id)
-    )
     return rows
 
 
+_LAYER_ORDER = {layer: i for i, layer in enumerate(m.LAYERS)}
+
+
+def row_key(r: SpanRow) -> tuple:
+    """Where a row goes in the list: text order, entities before issues, annotations first."""
+    return (r.start, r.end, _LAYER_ORDER.get(r.layer, 9), r.kind != ANNOTATION, r.label, r.id)
+
+
 _Index = QModelIndex | QPersistentModelIndex
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_DECORATION = Qt.ItemDataRole.DecorationRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, KIND_ROLE, ID_ROLE})
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 class SpanListModel(QAbstractTableModel):
@@ -107,25 +131,113 @@ class SpanListModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._rows: list[SpanRow] = []
+        self._keys: list[tuple] = []  # row_key of each row; the rows are kept sorted by it
+        self._by_id: dict[tuple[str, int], SpanRow] = {}
         self._colours: dict[tuple[str, str], str] = {}
 
     def set_rows(self, rows: list[SpanRow], colours: dict[tuple[str, str], str] | None = None) -> None:
         """Replace the rows (and the ``(layer, label) -> colour`` map for the swatches)."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._index_rows()
         if colours is not None:
             self._colours = dict(colours)
         self.endResetModel()
+
+    def _index_rows(self) -> None:
+        self._keys = [row_key(r) for r in self._rows]
+        self._by_id = {(r.kind, r.id): r for r in self._rows}
+        if any(a > b for a, b in zip(self._keys, self._keys[1:], strict=False)):
+            self._keys = []  # not in list order (set by hand): look rows up by scanning
+
+    def update_rows(self, ranges: tuple[tuple[int, int], ...], rows: Iterable[SpanRow]) -> None:
+        """Replace the rows overlapping ``ranges`` by ``rows`` (those of the same article now).
+
+        Rows that stay where they are are changed in place (``dataChanged``); the others are
+        removed and inserted at their place in text order, one row at a time, so views keep
+        their selection and scroll position and nothing is reset.
+        """
+        if not self._keys and self._rows:
+            merged = [r for r in self._rows if not any(r.start < b and a < r.end for a, b in ranges)]
+            self.set_rows(sorted([*merged, *rows], key=row_key))
+            return
+        new = {(r.kind, r.id): r for r in rows}
+        old = [
+            r for r in self._rows if any(r.start < b and a < r.end for a, b in ranges)
+        ] if len(ranges) != 1 else [
+            r for r in self._rows if r.start < ranges[0][1] and ranges[0][0] < r.end
+        ]
+        last = len(COLUMNS) - 1
+        old_ids = {(r.kind, r.id) for r in old}
+        # Rows that appear (an accepted suggestion's annotation) may take the place of rows
+        # that go (the suggestion) when they sort there: changed in place, nothing moves.
+        fresh = [r for ident, r in new.items() if ident not in old_ids and ident not in self._by_id]
+        for r in old:
+            ident = (r.kind, r.id)
+            now = new.get(ident)
+            if now == r:
+                new.pop(ident)
+                continue
+            i = self._find(r)
+            if now is None:
+                for n in fresh:
+                    k = row_key(n)
+                    if (i == 0 or self._keys[i - 1] < k) and (i + 1 == len(self._keys) or k < self._keys[i + 1]):
+                        now = n
+                        break
+                if now is not None:
+                    fresh.remove(now)
+                    new.pop((now.kind, now.id))
+                    del self._by_id[ident]
+                    self._rows[i] = now
+                    self._keys[i] = row_key(now)
+                    self._by_id[(now.kind, now.id)] = now
+                    self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+                    continue
+            elif row_key(now) == self._keys[i]:
+                new.pop(ident)
+                self._rows[i] = now
+                self._by_id[ident] = now
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+                continue
+            self.beginRemoveRows(QModelIndex(), i, i)
+            del self._rows[i]
+            del self._keys[i]
+            del self._by_id[ident]
+            self.endRemoveRows()
+        for ident, r in new.items():
+            old_row = self._by_id.get(ident)
+            if old_row is not None:  # outside the ranges before: not ours to move, but keep it unique
+                i = self._find(old_row)
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                del self._keys[i]
+                self.endRemoveRows()
+            key = row_key(r)
+            i = bisect.bisect_left(self._keys, key)
+            self.beginInsertRows(QModelIndex(), i, i)
+            self._rows.insert(i, r)
+            self._keys.insert(i, key)
+            self._by_id[ident] = r
+            self.endInsertRows()
+
+    def _find(self, r: SpanRow) -> int:
+        if self._keys:
+            i = bisect.bisect_left(self._keys, row_key(r))
+            if i < len(self._rows) and self._rows[i].kind == r.kind and self._rows[i].id == r.id:
+                return i
+        for i, x in enumerate(self._rows):
+            if x.kind == r.kind and x.id == r.id:
+                return i
+        return -1
 
     def rows(self) -> list[SpanRow]:
         return list(self._rows)
 
     def row_of(self, kind: str, span_id: int) -> int:
         """Row of the suggestion or annotation, or -1."""
-        for i, r in enumerate(self._rows):
-            if r.kind == kind and r.id == span_id:
-                return i
-        return -1
+        r = self._by_id.get((kind, span_id))
+        return -1 if r is None else self._find(r)
 
     def span_at(self, row: int) -> SpanRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
@@ -146,19 +258,24 @@ class SpanListModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return _NO_FLAGS
+        return _ROW_FLAGS
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+    # data() runs for every visible cell and role on each repaint and column resize (a dozen
+    # roles per cell): unanswered roles return at once, roles are compared as plain ints.
+    def data(self, index: _Index, role: int = _DISPLAY):
+        if role not in _ROLES:
             return None
-        r = self._rows[index.row()]
+        row = index.row()
+        if not (0 <= row < len(self._rows)) or not index.isValid():
+            return None
+        r = self._rows[row]
         col = index.column()
         if role == KIND_ROLE:
             return r.kind
         if role == ID_ROLE:
             return r.id
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == LABEL:
                 return r.label
             if col == TEXT:
@@ -169,22 +286,26 @@ class SpanListModel(QAbstractTableModel):
             if col == STATE:
                 return r.state
             return None
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             what = "suggestion" if r.kind == SUGGESTION else "annotation"
             tip = f"{r.label} ({r.layer} {what}, {r.state})\n{r.text}\n{r.start}–{r.end}"
             if r.source:
                 tip += f"\nfrom {r.source}"
             return tip
-        if role == Qt.ItemDataRole.DecorationRole and col == LABEL:
+        if role == _DECORATION:
+            if col != LABEL:
+                return None
             colour = self._colours.get((r.layer, r.label))
             return QColor(colour) if colour else None
-        if role == Qt.ItemDataRole.FontRole and r.kind == SUGGESTION:
+        if role == _FONT:
+            if r.kind != SUGGESTION:
+                return None
             font = QFont()
             font.setItalic(True)
             if r.state == m.REJECTED:
                 font.setStrikeOut(col == TEXT)
             return font
-        if role == Qt.ItemDataRole.ForegroundRole and r.kind == SUGGESTION and r.state == m.REJECTED:
+        if role == _FOREGROUND and r.kind == SUGGESTION and r.state == m.REJECTED:
             return QBrush(QColor(128, 128, 128))
         return None
 
@@ -252,6 +373,7 @@ class SpanList(QWidget):
         # The span the view focused before this list had the new article's rows (the view
         # hears of an article change first): selected once the rows are read.
         self._wanted: tuple[str, int] | None = None
+        self._text: tuple[str, str] | None = None  # (article id, text) of the rows shown
 
         self.table.clicked.connect(self._on_table_activated)
         self.table.enter_pressed.connect(self._on_table_activated)
@@ -265,8 +387,20 @@ class SpanList(QWidget):
         """Read the open article's spans again, keeping the selected span selected."""
         current = self.current_span() or self._wanted
         colours = {(lab.layer, lab.name): lab.colour for lab in self.session.store.labels()}
+        self._text = None
         self.model.set_rows(span_rows(self.session, self.session.article_id), colours)
         if current is not None:
+            self.select_span(*current)
+
+    def _apply_update(self, up: m.SpanUpdate) -> None:
+        """Change only the rows of the spans one action touched (see :class:`~annotator.model.SpanUpdate`)."""
+        if not up.ranges:
+            return
+        current = self.current_span() or self._wanted
+        if self._text is None or self._text[0] != up.article_id:
+            self._text = (up.article_id, self.session.store.article(up.article_id).text)
+        self.model.update_rows(up.ranges, rows_of(self._text[1], up.annotations, up.suggestions))
+        if current is not None and self.current_span() != current:
             self.select_span(*current)
 
     def current_span(self) -> tuple[str, int] | None:
@@ -313,9 +447,15 @@ class SpanList(QWidget):
         aid = self.session.article_id
         if not aid:
             return
+        if changes.articles and not (changes.spans or changes.labels):
+            return  # states only: no row changes
         if (
             changes.labels
             or aid in changes.articles
             or (not changes.articles and (changes.spans or changes.states))
         ):
-            self.refresh()
+            up = changes.update
+            if up is not None and not changes.labels and up.article_id == aid and up.annotator == self.session.annotator:
+                self._apply_update(up)
+            else:
+                self.refresh()

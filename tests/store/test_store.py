@@ -360,3 +360,42 @@ def test_annotation_spans_and_states_of_some_articles(store, article):
     assert len(list(store.annotation_spans())) == 2
     assert list(store.article_states(articles=[other])) == [(other, "ann", "done")]
     assert list(store.article_states("nobody", articles=[other])) == []
+
+
+def test_suggestions_and_annotations_read_by_range(store, article):
+    """A range read returns exactly the rows of the whole read that overlap [start, end)."""
+    store.store_suggestions(
+        [(article, [SuggestedSpan(23, 28, "GPE", "entity", "spacy:other@1")])], ["spacy:other@1"]
+    )
+    store.accept("ann", sugg(store, article, "Bob").id)
+    store.reject("ann", sugg(store, article, "Paris").id)
+    store.add_span("ann", article, Span(32, 36, "TRADE", "issue"))
+    every = store.suggestions(article, "ann")
+    spans = store.annotations(article, "ann")
+    for start, end in [(0, 64), (0, 1), (11, 16), (17, 18), (19, 23), (20, 35), (27, 28), (36, 43), (60, 64)]:
+        assert store.suggestions(article, "ann", start=start, end=end) == [
+            s for s in every if s.start < end and start < s.end
+        ]
+        assert store.annotations(article, "ann", start=start, end=end) == [
+            a for a in spans if a.start < end and start < a.end
+        ]
+    # Paris suggested by two sources is still one row, with the annotator's decision.
+    (paris,) = store.suggestions(article, "ann", start=23, end=24)
+    assert paris.status == m.REJECTED
+
+
+def test_touched_spans_name_every_span_an_action_changed(store, article):
+    mark = store.ledger_mark()
+    store.accept("ann", sugg(store, article, "Alice Smith").id)
+    assert set(store.touched_spans(mark + 1)) == {(article, "ann", 0, 11)}
+    ann = store.annotations(article, "ann")[0]
+    mark = store.ledger_mark()
+    store.update_span("ann", ann.id, start=6)  # moved: both places
+    assert set(store.touched_spans(mark + 1)) == {(article, "ann", 0, 11), (article, "ann", 6, 11)}
+    mark = store.ledger_mark()
+    store.set_state("ann", article, m.DONE)  # no span changed
+    assert store.touched_spans(mark + 1) == []
+    last = store.last_action("ann")["id"]
+    store.undo("ann")
+    store.undo("ann")  # the move, replayed backwards
+    assert set(store.touched_spans(last - 1, last - 1)) == {(article, "ann", 0, 11), (article, "ann", 6, 11)}

@@ -111,3 +111,52 @@ def test_select_span_keeps_the_list_in_sync_without_emitting(session, qtbot):
 
 def test_no_article_no_rows(session):
     assert span_rows(session, None) == []
+
+
+def test_each_action_changes_only_its_rows_and_ends_as_a_fresh_read(session, qtbot, qtmodeltester):
+    """After every kind of action the list (and the article view) equal what a fresh read shows,
+    reached by row inserts, removals and dataChanged: never a reset, never a whole re-read."""
+    from annotator.ui.article_view import ArticleView
+
+    spans = SpanList(session)
+    view = ArticleView(session)
+    qtbot.addWidget(spans)
+    qtbot.addWidget(view)
+    aid = session.store.article_ids()[0]
+    session.open_article(aid)
+    qtmodeltester.check(spans.model)
+    text = TEXTS[0]
+    person, org, gpe, tariffs = session.store.suggestions(aid, ANNOTATOR)
+    officials = text.index("officials")
+
+    def check(changes):
+        assert changes.update is not None and changes.update.article_id == aid or not changes.spans
+        assert spans.model.rows() == span_rows(session, aid)
+        fresh = ArticleView(session)
+        qtbot.addWidget(fresh)
+        fresh.load(aid)
+        assert view.marks() == fresh.marks()
+        assert view.pending() == fresh.pending()
+        assert [view.char_format(i) == fresh.char_format(i) for i in range(len(text))] == [True] * len(text)
+        assert view._issue_lines == fresh._issue_lines
+
+    def whole_read(*_a, **_k):
+        raise AssertionError("an action re-read the whole article")
+
+    spans.refresh = whole_read
+    view._refresh = whole_read
+    with qtbot.assertNotEmitted(spans.model.modelReset):
+        check(session.accept(person.id))
+        check(session.reject(org.id))
+        check(session.correct(gpe.id, label="ORG"))
+        check(session.accept(tariffs.id))
+        check(session.add_span(Span(officials, officials + len("officials"), "PERSON")))
+        ann = next(a for a in session.store.annotations(aid, ANNOTATOR) if a.label == "ORG")
+        check(session.update_span(ann.id, start=ann.start - 3 if ann.start > 3 else ann.start, label="GPE"))
+        check(session.delete_span(ann.id))
+        check(session.undo())
+        check(session.undo())
+        check(session.redo())
+        check(session.correct(org.id, end=org.end - 1))
+        check(session.set_state("done"))
+    qtmodeltester.check(spans.model)

@@ -54,6 +54,18 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 _Index = QModelIndex | QPersistentModelIndex
 
+# data() runs for every visible cell and role on each repaint and column resize: roles are
+# compared as plain ints and the ones never answered return at once.
+_DISPLAY = Qt.ItemDataRole.DisplayRole.value
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
+_FONT = Qt.ItemDataRole.FontRole.value
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole.value
+_ID = ID_ROLE.value if hasattr(ID_ROLE, "value") else int(ID_ROLE)
+_ROLES = frozenset({_DISPLAY, _TOOLTIP, _FONT, _ALIGN, _ID})
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
 
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip that shows its characters literally, line breaks kept."""
@@ -239,39 +251,36 @@ class ArticleListModel(QAbstractTableModel):
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return _NO_FLAGS
+        return _ROW_FLAGS
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+    def data(self, index: _Index, role: int = _DISPLAY):
+        if role not in _ROLES:
+            return None
+        r = index.row()
+        if not (0 <= r < len(self._ids)) or not index.isValid():
             return None
         col = index.column()
-        if role == ID_ROLE:
-            return self._ids[index.row()]
-        if not 0 <= col < self.columnCount():
+        if role == _ID:
+            return self._ids[r]
+        if not 0 <= col < len(COLUMNS) + (self._order is not None):
             return None
-        if role == Qt.ItemDataRole.TextAlignmentRole:
+        if role == _ALIGN:
             if col in (PENDING, ACCEPTED, UNCERTAINTY):
-                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            return None
-        if role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-            Qt.ItemDataRole.FontRole,
-        ):
+                return _RIGHT
             return None
         self.data_calls += 1
-        row = self.row_data(index.row())
+        row = self.row_data(r)
         if row is None:  # deleted since the ids were read
-            return "(gone)" if role == Qt.ItemDataRole.DisplayRole and col == TITLE else None
-        if role == Qt.ItemDataRole.FontRole:
+            return "(gone)" if role == _DISPLAY and col == TITLE else None
+        if role == _FONT:
             if col == TITLE and row.id == self.session.article_id:
                 font = QFont()
                 font.setBold(True)
                 return font
             return None
         score = self.uncertainty(row.id)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             if col in (TITLE, UNCERTAINTY):
                 tip = f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
                 if score is not None:

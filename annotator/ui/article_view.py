@@ -83,6 +83,11 @@ class TextMap:
     def __init__(self, text: str):
         self.length = len(text)
         display = text.replace("\r\n", " \n").replace("\r", "\n")
+        if text.isascii():  # no surrogates, nothing outside the BMP: skip both scans
+            self.display = display
+            self._astral = []
+            self._astral_q = []
+            return
         self.display = _SURROGATE.sub("\ufffd", display)
         # Only texts with characters outside the BMP need a table; most news text has none.
         self._astral = [mt.start() for mt in _ASTRAL.finditer(text)]
@@ -435,8 +440,14 @@ class ArticleView(QTextEdit):
         assert self._article is not None
         who = self.session.annotator
         aid = self._article.id
-        self._suggestions = {s.id: s for s in self.session.store.suggestions(aid, who)}
-        self._annotations = {a.id: a for a in self.session.store.annotations(aid, who)}
+        shared = getattr(self.session, "article_spans", None)
+        if shared is not None:  # read once for every widget showing the article
+            suggestions, annotations = shared(aid)
+        else:
+            suggestions = self.session.store.suggestions(aid, who)
+            annotations = self.session.store.annotations(aid, who)
+        self._suggestions = {s.id: s for s in suggestions}
+        self._annotations = {a.id: a for a in annotations}
         pend = sorted((s for s in self._suggestions.values() if s.status == m.PENDING), key=_pending_key)
         self._pending = pend
         self._pending_keys = [_pending_key(s) for s in pend]

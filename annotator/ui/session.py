@@ -39,6 +39,9 @@ class Session(QObject):
         self.store = store
         self._annotator = annotator
         self._article_id: str | None = None
+        # The opened article's spans, read once while article_changed is delivered (the view
+        # and the span list both need them): (article id, annotator) -> (suggestions, annotations).
+        self._opening: dict | None = None
         store.add_annotator(annotator)
 
     # -- who, where, what ------------------------------------------------------------------------
@@ -64,7 +67,26 @@ class Session(QObject):
         if article_id == self._article_id:
             return
         self._article_id = article_id
-        self.article_changed.emit(article_id or "")
+        self._opening = {}
+        try:
+            self.article_changed.emit(article_id or "")
+        finally:
+            self._opening = None
+
+    def article_spans(self, article_id: str) -> tuple[list, list]:
+        """``(suggestions, annotations)`` of the annotator on ``article_id``, from the store.
+
+        While an article is being opened every widget gets the same read (2,400 suggestions
+        for 20,000 words were read once by the view and again by the span list); at any other
+        time this reads the store.
+        """
+        key = (article_id, self._annotator)
+        if self._opening is not None and key in self._opening:
+            return self._opening[key]
+        got = (self.store.suggestions(article_id, self._annotator), self.store.annotations(article_id, self._annotator))
+        if self._opening is not None:
+            self._opening[key] = got
+        return got
 
     def open_store(self, store: Store) -> None:
         """Switch to another database; the old one is closed."""

@@ -65,9 +65,13 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
         text = store.article(article_id).text
     except Exception:  # noqa: BLE001 - the article vanished (another database); show nothing
         return []
-    rows = rows_of(
-        text, store.annotations(article_id, session.annotator), store.suggestions(article_id, session.annotator)
-    )
+    shared = getattr(session, "article_spans", None)
+    if shared is not None:  # read once for every widget showing the article
+        suggestions, annotations = shared(article_id)
+    else:
+        suggestions = store.suggestions(article_id, session.annotator)
+        annotations = store.annotations(article_id, session.annotator)
+    rows = rows_of(text, annotations, suggestions)
     rows.sort(key=row_key)
     return rows
 

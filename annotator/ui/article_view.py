@@ -515,9 +515,13 @@ class ArticleView(QTextEdit):
                 changed = region_old ^ region_new
                 marks = (self._marks - region_old) | region_new
                 self._marks = marks
+                dirty = [(mk[0], mk[1]) for mk in changed]
                 if any(mk[2] == m.ISSUE for mk in changed):
+                    old_lines = self._issue_lines
                     self._issue_lines = _lanes(sorted(mk for mk in marks if mk[2] == m.ISSUE))
-                self.viewport().update()
+                    # Lanes of other issues may move too: repaint every underline that changed.
+                    dirty += [(ln[0], ln[1]) for ln in set(old_lines) ^ set(self._issue_lines)]
+                self._update_ranges(_merge(dirty))
                 cur = QTextCursor(self.document())
                 cur.beginEditBlock()
                 try:
@@ -642,9 +646,22 @@ class ArticleView(QTextEdit):
         self._set_focus(target)
         return True
 
+    def _update_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
+        """Repaint only the lines under code-point ``ranges``, with their underlines and outline."""
+        vp = self.viewport()
+        below = 4 + ISSUE_LANE_STEP * (1 + max((ln[4] for ln in self._issue_lines), default=0))
+        height = vp.height()
+        for a, b in ranges:
+            for r in self.range_rects(a, b):
+                if r.bottom() + below < 0 or r.top() > height:
+                    continue
+                vp.update(r.adjusted(-5, -3, 5, below).toAlignedRect())
+
     def _set_focus(self, target: FocusedSpan | None, scroll: bool = True) -> None:
         changed = target != self._focus
+        old = self._focus
         self._focus = target
+        at = (self.horizontalScrollBar().value(), self.verticalScrollBar().value())
         if target is None:
             self.setExtraSelections([])
         else:
@@ -659,7 +676,10 @@ class ArticleView(QTextEdit):
             self.setExtraSelections([sel])
             if scroll:
                 self._scroll_to(target.start, target.end)
-        self.viewport().update()
+        if at != (self.horizontalScrollBar().value(), self.verticalScrollBar().value()):
+            self.viewport().update()
+        else:  # the old and the new outline only
+            self._update_ranges([(f.start, f.end) for f in (old, target) if f is not None])
         if changed:
             self.focus_changed.emit(target.kind if target else "", target.id if target else -1)
 
@@ -747,8 +767,11 @@ class ArticleView(QTextEdit):
             block = block.next()
         return rects
 
-    def visible_range(self) -> tuple[int, int]:
-        """Code points ``[start, end)`` that may be visible in the viewport now."""
+    def visible_range(self, _rect=None) -> tuple[int, int]:
+        """Code points ``[start, end)`` that may be visible in the viewport now.
+
+        ``_rect``: only those in this part of the viewport (what a paint event repaints).
+        """
         # Found from the laid-out blocks, not by hit tests at the viewport's corners (those made
         # Qt lay out more text: 4 ms on opening a 20,000-word article). A block not laid out
         # yet has not been painted either.
@@ -756,6 +779,10 @@ class ArticleView(QTextEdit):
         layout_of = doc.documentLayout()
         top = self.verticalScrollBar().value()
         bottom = top + self.viewport().height()
+        if _rect is not None:
+            # An underline is drawn below its line: include the lines just above the area.
+            lanes = 1 + max((ln[4] for ln in self._issue_lines), default=0)
+            top, bottom = top + _rect.top() - 4 - ISSUE_LANE_STEP * lanes, top + _rect.bottom() + 1
 
         def above(b) -> bool:  # laid out and ending above the viewport's top
             lay = b.layout()
@@ -791,7 +818,7 @@ class ArticleView(QTextEdit):
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_issues(painter)
+        self._paint_issues(painter, event.rect())
         if self._focus is not None:
             painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -799,12 +826,12 @@ class ArticleView(QTextEdit):
                 painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
         painter.end()
 
-    def _paint_issues(self, painter: QPainter) -> None:
+    def _paint_issues(self, painter: QPainter, rect=None) -> None:
         # Thick lines in the space under each text line: solid when accepted, dashed when
         # suggested, one lane per overlapping issue so nested issues stay visible.
         if not self._issue_lines:
             return
-        first, last = self.visible_range()
+        first, last = self.visible_range(rect)
         pens: dict[tuple[str, bool], QPen] = {}
         blocks: dict = {}
         for start, end, label, pending, lane in self._issue_lines:

@@ -259,6 +259,11 @@ class SpanUpdate:
     ranges: tuple[tuple[int, int], ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     annotations: tuple[Annotation, ...] = ()
+    # What the action did to the article's counts for the annotator (the article list's
+    # Pending and Accepted columns) and its state after it (None: unchanged).
+    pending_delta: int = 0
+    accepted_delta: int = 0
+    state: str | None = None
 
     def overlaps(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` overlaps one of the ranges."""

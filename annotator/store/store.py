@@ -1197,6 +1197,20 @@ class Store:
         """Id of the newest ledger row (0 when empty): what :meth:`touched_spans` counts from."""
         return self.conn.execute("SELECT coalesce(max(id), 0) FROM ledger").fetchone()[0]
 
+    def effects(self, first: int, last: int | None = None) -> list[tuple[str, dict | None, dict | None]]:
+        """``(target, before, after)`` of the annotation, decision and state rows that ledger rows
+        ``first..last`` changed, in the order they were applied (``last`` None: to the newest).
+        """
+        sql = (
+            "SELECT target, before, after FROM ledger_effects WHERE ledger_id >= ?"
+            + ("" if last is None else " AND ledger_id <= ?")
+            + " AND target IN ('annotation', 'decision', 'state') ORDER BY ledger_id, seq"
+        )
+        args = [first] if last is None else [first, last]
+        return [
+            (t, json.loads(b) if b else None, json.loads(a) if a else None) for t, b, a in self.conn.execute(sql, args)
+        ]
+
     def touched_spans(self, first: int, last: int | None = None) -> list[tuple[str, str, int, int]]:
         """``(article_id, annotator, start, end)`` of every span row ledger rows ``first..last`` changed.
 
@@ -1204,19 +1218,13 @@ class Store:
         both places), so the list covers every span those actions added, removed or changed.
         ``last`` None: up to the newest row.
         """
-        sql = (
-            "SELECT before, after FROM ledger_effects WHERE ledger_id >= ?"
-            + ("" if last is None else " AND ledger_id <= ?")
-            + " AND target IN ('annotation', 'decision')"
-        )
-        args = [first] if last is None else [first, last]
-        out = []
-        for before, after in self.conn.execute(sql, args):
-            for raw in (before, after):
-                if raw:
-                    r = json.loads(raw)
-                    out.append((r["article_id"], r["annotator"], r["start"], r["end"]))
-        return out
+        return [
+            (r["article_id"], r["annotator"], r["start"], r["end"])
+            for target, before, after in self.effects(first, last)
+            if target != "state"
+            for r in (before, after)
+            if r
+        ]
 
     def ledger(self, annotator: str | None = None) -> Iterator[dict[str, Any]]:
         """Every action with its effects (before and after), oldest first."""

@@ -9,6 +9,7 @@ scrolling costs the same whatever the number of articles.
 from __future__ import annotations
 
 from collections import OrderedDict
+from dataclasses import replace
 from collections.abc import Sequence
 
 from PySide6 import QtGui
@@ -332,10 +333,22 @@ class ArticleListModel(QAbstractTableModel):
         rows = sorted(r for r in rows if r >= 0)
         if not rows:
             return
+        up = changes.update
         for r in rows:
             chunk = self._cache.get(r // self.chunk_size)
-            if chunk is not None:
-                chunk.pop(self._ids[r], None)
+            if chunk is None:
+                continue
+            aid = self._ids[r]
+            old = chunk.pop(aid, None)
+            if old is not None and up is not None and up.article_id == aid and up.annotator == self.session.annotator:
+                # The action says what it did to the counts: no aggregate query over the
+                # article's suggestions (2,400 for 20,000 words: 2 ms a decision).
+                chunk[aid] = replace(
+                    old,
+                    state=up.state or old.state,
+                    pending=old.pending + up.pending_delta,
+                    accepted=old.accepted + up.accepted_delta,
+                )
         # One dataChanged per run of adjacent rows.
         last_col = self.columnCount() - 1
         first = prev = rows[0]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from annotator import model as m
 from annotator.model import Changes, Span, SpanUpdate
 from annotator.store import Store
 
@@ -123,7 +124,7 @@ class Session(QObject):
         aid = self._article_id
         if aid is not None and changes.spans and changes.articles == frozenset({aid}) and changes.update is None:
             try:
-                update = self._span_update(aid, first, replayed)
+                update = self._span_update(aid, first, replayed, undone=changes.count("undone") > 0)
             except Exception:  # noqa: BLE001 - only an optimisation: widgets then read everything
                 update = None
             if update is not None:
@@ -132,13 +133,17 @@ class Session(QObject):
                 )
         return self._emit(changes)
 
-    def _span_update(self, aid: str, first: int, last: int | None) -> SpanUpdate | None:
+    def _span_update(self, aid: str, first: int, last: int | None, undone: bool = False) -> SpanUpdate | None:
         who = self._annotator
-        touched = self.store.touched_spans(first, last)
-        if any(t[0] != aid for t in touched):
+        effects = self.store.effects(first, last)
+        if undone:  # replayed backwards: what was before is now
+            effects = [(t, a, b) for t, b, a in reversed(effects)]
+        rows = [(t, r) for t, b, a in effects for r in (b, a) if r is not None]
+        if any(r["article_id"] != aid for _, r in rows):
             return None  # another article changed too (another writer): no shortcut
+        touched = [(r["start"], r["end"]) for t, r in rows if t != "state" and r["annotator"] == who]
         ranges: list[tuple[int, int]] = []
-        for a, b in sorted((t[2], t[3]) for t in touched if t[1] == who):
+        for a, b in sorted(touched):
             if ranges and a <= ranges[-1][1]:
                 if b > ranges[-1][1]:
                     ranges[-1] = (ranges[-1][0], b)
@@ -153,7 +158,34 @@ class Session(QObject):
                 suggestions[s.id] = s
             for n in self.store.annotations(aid, who, start=a, end=b):
                 annotations[n.id] = n
-        return SpanUpdate(aid, who, tuple(ranges), tuple(suggestions.values()), tuple(annotations.values()))
+        # The article list's counts, from the same effects: a suggested span with a new decision
+        # is no longer pending (and pending again when its decision goes), an annotation added
+        # or removed is one more or one less.
+        keys = {(s.layer, s.start, s.end, s.label) for s in suggestions.values()}
+        pending = accepted = 0
+        state = None
+        for t, b, a in effects:
+            row = a or b
+            if row["annotator"] != who or (b is None) == (a is None):
+                continue
+            sign = 1 if b is None else -1
+            if t == "annotation":
+                accepted += sign
+            elif t == "decision" and (row["layer"], row["start"], row["end"], row["label"]) in keys:
+                pending -= sign
+        for t, b, a in effects:
+            if t == "state" and (a or b)["annotator"] == who:
+                state = a["state"] if a is not None else m.TODO
+        return SpanUpdate(
+            aid,
+            who,
+            tuple(ranges),
+            tuple(suggestions.values()),
+            tuple(annotations.values()),
+            pending,
+            accepted,
+            state,
+        )
 
     def accept(self, suggestion_id: int) -> Changes:
         return self._act(lambda: self.store.accept(self._annotator, suggestion_id))

@@ -202,3 +202,39 @@ def test_order_combo_is_offered_only_when_available(session, qtbot):
     assert view.model.ids()[0] == ids[2] and view.order_combo.currentIndex() == 1
     view.set_uncertainty_available(False)
     assert list(view.model.ids()) == ids and view.order_combo.currentIndex() == 0
+
+
+def test_decisions_update_the_counts_without_a_query_and_match_the_store(session, qtbot):
+    from annotator.model import Span
+
+    model = ArticleListModel(session)
+    aid = session.store.article_ids()[0]
+    session.open_article(aid)
+    row = model.row_of(aid)
+    model.data(model.index(row, 0))  # cached
+    fetches = model.fetches
+    person, org, gpe, tariffs = session.store.suggestions(aid, ANNOTATOR)
+
+    def check():
+        assert model.row_data(row) == session.store.article_rows([aid], ANNOTATOR)[0]
+
+    session.accept(person.id)
+    check()
+    session.reject(org.id)
+    check()
+    session.correct(gpe.id, label="ORG")
+    check()
+    session.add_span(Span(0, 5, "TRADE", "issue"))
+    check()
+    ann = next(a for a in session.store.annotations(aid, ANNOTATOR) if a.label == "ORG")
+    session.delete_span(ann.id)
+    check()
+    session.undo()
+    check()
+    session.redo()
+    check()
+    for _ in range(5):
+        session.undo()
+        check()
+    assert model.row_data(row).state == "todo"  # every decision undone
+    assert model.fetches == fetches  # every count came from the action itself

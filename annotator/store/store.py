@@ -688,7 +688,12 @@ class Store:
         return row[0]
 
     def suggestions(
-        self, article_id: str, annotator: str | None = None, *, start: int | None = None, end: int | None = None
+        self,
+        article_id: str,
+        annotator: str | None = None,
+        *,
+        start: int | None = None,
+        end: int | None = None,
     ) -> list[Suggestion]:
         """Suggestions of an article, each with the status of ``annotator``'s decision on it.
 
@@ -1208,7 +1213,8 @@ class Store:
         )
         args = [first] if last is None else [first, last]
         return [
-            (t, json.loads(b) if b else None, json.loads(a) if a else None) for t, b, a in self.conn.execute(sql, args)
+            (t, json.loads(b) if b else None, json.loads(a) if a else None)
+            for t, b, a in self.conn.execute(sql, args)
         ]
 
     def touched_spans(self, first: int, last: int | None = None) -> list[tuple[str, str, int, int]]:

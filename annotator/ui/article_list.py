@@ -9,8 +9,8 @@ scrolling costs the same whatever the number of articles.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 
 from PySide6 import QtGui
 from PySide6.QtCore import (
@@ -340,7 +340,12 @@ class ArticleListModel(QAbstractTableModel):
                 continue
             aid = self._ids[r]
             old = chunk.pop(aid, None)
-            if old is not None and up is not None and up.article_id == aid and up.annotator == self.session.annotator:
+            if (
+                old is not None
+                and up is not None
+                and up.article_id == aid
+                and up.annotator == self.session.annotator
+            ):
                 # The action says what it did to the counts: no aggregate query over the
                 # article's suggestions (2,400 for 20,000 words: 2 ms a decision).
                 chunk[aid] = replace(

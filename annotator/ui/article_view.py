@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -510,7 +510,9 @@ class ArticleView(QTextEdit):
                 self._annotations[a.id] = a
             region_old = set(_overlapping(self._marks, ranges, mark=True))
             region_new = {(a.start, a.end, a.layer, a.label, False) for a in up.annotations}
-            region_new |= {(s.start, s.end, s.layer, s.label, True) for s in up.suggestions if s.status == m.PENDING}
+            region_new |= {
+                (s.start, s.end, s.layer, s.label, True) for s in up.suggestions if s.status == m.PENDING
+            }
             if region_old != region_new:
                 changed = region_old ^ region_new
                 marks = (self._marks - region_old) | region_new
@@ -1222,11 +1224,11 @@ def _overlapping(items: Iterable, ranges: tuple[tuple[int, int], ...], mark: boo
     """The spans (or marks, ``mark``) among ``items`` that overlap one of ``ranges``."""
     if mark:
         if len(ranges) == 1:
-            (a, b), = ranges
+            ((a, b),) = ranges
             return [x for x in items if x[0] < b and a < x[1]]
         return [x for x in items if any(x[0] < b and a < x[1] for a, b in ranges)]
     if len(ranges) == 1:
-        (a, b), = ranges
+        ((a, b),) = ranges
         return [x for x in items if x.start < b and a < x.end]
     return [x for x in items if any(x.start < b and a < x.end for a, b in ranges)]
 

@@ -8,9 +8,8 @@ that one signal (no web of ad-hoc signals). Errors from the core propagate as
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
@@ -84,7 +83,10 @@ class Session(QObject):
         key = (article_id, self._annotator)
         if self._opening is not None and key in self._opening:
             return self._opening[key]
-        got = (self.store.suggestions(article_id, self._annotator), self.store.annotations(article_id, self._annotator))
+        got = (
+            self.store.suggestions(article_id, self._annotator),
+            self.store.annotations(article_id, self._annotator),
+        )
         if self._opening is not None:
             self._opening[key] = got
         return got
@@ -122,7 +124,12 @@ class Session(QObject):
         first = self.store.ledger_mark() + 1 if replayed is None else replayed
         changes = write()
         aid = self._article_id
-        if aid is not None and changes.spans and changes.articles == frozenset({aid}) and changes.update is None:
+        if (
+            aid is not None
+            and changes.spans
+            and changes.articles == frozenset({aid})
+            and changes.update is None
+        ):
             try:
                 update = self._span_update(aid, first, replayed, undone=changes.count("undone") > 0)
             except Exception:  # noqa: BLE001 - only an optimisation: widgets then read everything
@@ -226,7 +233,7 @@ class Session(QObject):
 
     def _replay(self, undo: bool) -> Changes:
         nxt = self.store.last_action(self._annotator, undone=not undo)
-        write = (self.store.undo if undo else self.store.redo)
+        write = self.store.undo if undo else self.store.redo
         if nxt is None:
             return self._emit(write(self._annotator))  # raises NothingToDo
         return self._act(lambda: write(self._annotator), replayed=nxt["id"])

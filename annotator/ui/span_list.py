@@ -76,7 +76,9 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
     return rows
 
 
-def rows_of(text: str, annotations: Iterable[m.Annotation], suggestions: Iterable[m.Suggestion]) -> list[SpanRow]:
+def rows_of(
+    text: str, annotations: Iterable[m.Annotation], suggestions: Iterable[m.Suggestion]
+) -> list[SpanRow]:
     """The span list's rows for these annotations and suggestions of an article of ``text`` (unsorted)."""
     rows: list[SpanRow] = []
     for a in annotations:
@@ -166,11 +168,11 @@ class SpanListModel(QAbstractTableModel):
             self.set_rows(sorted([*merged, *rows], key=row_key))
             return
         new = {(r.kind, r.id): r for r in rows}
-        old = [
-            r for r in self._rows if any(r.start < b and a < r.end for a, b in ranges)
-        ] if len(ranges) != 1 else [
-            r for r in self._rows if r.start < ranges[0][1] and ranges[0][0] < r.end
-        ]
+        old = (
+            [r for r in self._rows if any(r.start < b and a < r.end for a, b in ranges)]
+            if len(ranges) != 1
+            else [r for r in self._rows if r.start < ranges[0][1] and ranges[0][0] < r.end]
+        )
         last = len(COLUMNS) - 1
         old_ids = {(r.kind, r.id) for r in old}
         # Rows that appear (an accepted suggestion's annotation) may take the place of rows
@@ -186,7 +188,9 @@ class SpanListModel(QAbstractTableModel):
             if now is None:
                 for n in fresh:
                     k = row_key(n)
-                    if (i == 0 or self._keys[i - 1] < k) and (i + 1 == len(self._keys) or k < self._keys[i + 1]):
+                    if (i == 0 or self._keys[i - 1] < k) and (
+                        i + 1 == len(self._keys) or k < self._keys[i + 1]
+                    ):
                         now = n
                         break
                 if now is not None:
@@ -459,7 +463,12 @@ class SpanList(QWidget):
             or (not changes.articles and (changes.spans or changes.states))
         ):
             up = changes.update
-            if up is not None and not changes.labels and up.article_id == aid and up.annotator == self.session.annotator:
+            if (
+                up is not None
+                and not changes.labels
+                and up.article_id == aid
+                and up.annotator == self.session.annotator
+            ):
                 self._apply_update(up)
             else:
                 self.refresh()

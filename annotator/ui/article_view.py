@@ -222,6 +222,9 @@ class ArticleView(QTextEdit):
         self.last_open_ms = 0.0
         self.last_refresh_ms = 0.0
         self.error_presenter: Callable[[BaseException], None] | None = None
+        # Which article Enter opens after the current one (the window follows the list's order);
+        # None: the next one to do in import order.
+        self.next_article_after: Callable[[str], str | None] | None = None
         self._article: m.Article | None = None
         self._map = TextMap("")
         self._tokens = None
@@ -1168,7 +1171,10 @@ class ArticleView(QTextEdit):
         current = self._article.id
         if self._run(lambda: self.session.set_state(m.DONE, current)) is None:
             return
-        nxt = self._run(lambda: self.session.store.next_article(self.session.annotator, current))
+        pick = self.next_article_after or (
+            lambda cur: self.session.store.next_article(self.session.annotator, cur)
+        )
+        nxt = self._run(lambda: pick(current))
         if nxt:
             self.session.open_article(nxt)
             self.message.emit("marked done; next article opened")

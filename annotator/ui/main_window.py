@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
         self.article_list = ArticleListView(self.session)
         self.article_list.article_activated.connect(self._on_article_list_activated)
         self._dock("articles", "Articles", self.article_list, left)
+        self.view.next_article_after = self._next_article_after
         self.label_palette = LabelPalette(self.session)
         self.label_palette.label_chosen.connect(self._on_label_palette_chosen)
         self._dock("labels", "Labels", self.label_palette, right)
@@ -381,6 +382,20 @@ class MainWindow(QMainWindow):
                 self.show_error(e)
                 return
             self.statusBar().showMessage(f"annotating as {name}", 6000)
+
+    def _next_article_after(self, current: str) -> str | None:
+        """The article Enter opens: the next one to do in the list's order when it is ranked by
+        uncertainty, else the next one to do in import order."""
+        s = self.session
+        model = self.article_list.model
+        if not model.ordered:
+            return s.store.next_article(s.annotator, current)
+        ids = list(model.ids())
+        i = model.row_of(current)
+        for aid in ids[i + 1 :] + ids[: max(i, 0)]:
+            if s.store.state(s.annotator, aid) not in (m.DONE, m.SKIPPED):
+                return aid
+        return None
 
     def open_database(self) -> None:
         """Open (or create) another database file."""

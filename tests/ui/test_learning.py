@@ -505,3 +505,21 @@ def test_a_retrained_model_that_scores_lower_is_not_used_and_the_dialog_says_so(
     assert train.trained_model(news_store) is None
     after = {aid: {s.source for s in news_store.suggestions(aid, WHO)} for aid in news_store.article_ids()}
     assert after == before
+
+
+def test_enter_follows_the_uncertainty_order_when_the_list_shows_it(qtbot, news_store, errors):
+    news_store.add_articles(["A third article about tariffs.", "A fourth article about visas."])
+    w = _open_window(qtbot, news_store)
+    todo = news_store.article_ids(annotator=WHO, state=m.TODO)
+    assert len(todo) == 4
+    first, second, third, fourth = todo
+    w.article_list.model.set_order([(second, 0.9), (fourth, 0.6), (first, 0.3)])
+    w.session.open_article(second)
+    qtbot.waitUntil(lambda: w.view.article is not None and w.view.article.id == second)
+    w.view.setFocus()
+    qtbot.keyClick(w.view, Qt.Key.Key_Return)
+    assert news_store.state(WHO, second) == m.DONE
+    assert w.view.article.id == fourth  # import order would have opened `third`
+    w.article_list.model.set_order(None)
+    qtbot.keyClick(w.view, Qt.Key.Key_Return)
+    assert w.view.article.id == first  # back in import order: the next to do after `fourth` wraps to `first`

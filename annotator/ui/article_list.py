@@ -23,7 +23,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,6 +39,7 @@ from annotator import model as m
 from annotator.model import Changes
 from annotator.store.store import ArticleRow
 from annotator.ui.session import Session
+from annotator.ui.views import EnterTableView
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
 
@@ -374,19 +374,6 @@ class ArticleListModel(QAbstractTableModel):
                     self.dataChanged.emit(self.index(r, TITLE), self.index(r, TITLE))
 
 
-class _ArticleTable(QTableView):
-    """The table: Enter/Return activates the current row (on every platform)."""
-
-    enter_pressed = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.enter_pressed.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class ArticleListView(QWidget):
     """The article list panel: filters on top, the lazy article table below.
 
@@ -449,7 +436,7 @@ class ArticleListView(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
 
-        self.table = _ArticleTable()
+        self.table = EnterTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

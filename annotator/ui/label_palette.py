@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QVBoxLayout, QWidget
 
 from annotator.model import ENTITY, ISSUE, Changes, Label
 from annotator.ui.session import Session
+from annotator.ui.views import EnterTreeView
 
 LAYER_ROLE = Qt.ItemDataRole.UserRole + 1
 """Role giving a label item's layer (None on the group headers)."""
@@ -120,17 +121,6 @@ class LabelPaletteModel(QStandardItemModel):
         return QModelIndex()
 
 
-class _PaletteTree(QTreeView):
-    enter_pressed = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.enter_pressed.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class LabelPalette(QWidget):
     """Entity labels and the issue taxonomy, each with colour swatch, key and description.
 
@@ -156,7 +146,7 @@ class LabelPalette(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = LabelPaletteModel(self)
-        self.tree = _PaletteTree()
+        self.tree = EnterTreeView()
         self.tree.setModel(self.model)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

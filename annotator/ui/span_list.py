@@ -15,12 +15,13 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QVBoxLayout, QWidget
 
 from annotator import model as m
 from annotator.model import Changes
 from annotator.ui.session import Session
+from annotator.ui.views import EnterTableView
 
 SUGGESTION = "suggestion"
 ANNOTATION = "annotation"
@@ -318,17 +319,6 @@ class SpanListModel(QAbstractTableModel):
         return None
 
 
-class _SpanTable(QTableView):
-    enter_pressed = Signal(QModelIndex)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
-            self.enter_pressed.emit(self.currentIndex())
-            event.accept()
-            return
-        super().keyPressEvent(event)
-
-
 class SpanList(QWidget):
     """The open article's suggestions and annotations, kept in sync with the article view.
 
@@ -356,7 +346,7 @@ class SpanList(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = SpanListModel(self)
-        self.table = _SpanTable()
+        self.table = EnterTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

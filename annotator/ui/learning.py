@@ -37,6 +37,7 @@ from annotator.errors import Cancelled
 from annotator.ui.errors import show_error
 from annotator.ui.session import Session
 from annotator.ui.tasks import Task, run_with_progress
+from annotator.ui.views import RowTableModel
 
 STATUS_MS = 15_000
 TRAINING = "Training from the annotations"
@@ -224,7 +225,7 @@ def score_rows(report: Any) -> list[ScoreRow]:
     return out
 
 
-class ScoreTableModel(QAbstractTableModel):
+class ScoreTableModel(RowTableModel):
     """Precision, recall and F before and after training, per layer and label (percent).
 
     Parameters
@@ -239,7 +240,7 @@ class ScoreTableModel(QAbstractTableModel):
     A layer's total row ("all") is bold; the last column is the change in F, in points.
     """
 
-    COLUMNS = (
+    HEADERS = (
         "Layer",
         "Label",
         "Gold",
@@ -256,31 +257,8 @@ class ScoreTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows = list(rows)
 
-    def rows(self) -> list[ScoreRow]:
-        return list(self._rows)
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.COLUMNS):
-                return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        r, col = self._rows[index.row()], index.column()
-        if not 0 <= col < len(self.COLUMNS):
+    def cell(self, r: ScoreRow, col: int, role: int, i: int):
+        if not 0 <= col < len(self.HEADERS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             values = [
@@ -305,7 +283,7 @@ class ScoreTableModel(QAbstractTableModel):
         return None
 
 
-class ExceptionMatchModel(QAbstractTableModel):
+class ExceptionMatchModel(RowTableModel):
     """The suggestions an exception would remove: article title, the suggested words, context.
 
     Parameters
@@ -318,34 +296,14 @@ class ExceptionMatchModel(QAbstractTableModel):
         Optional QObject owner.
     """
 
-    COLUMNS = ("Article", "Suggested", "Context")
+    HEADERS = ("Article", "Suggested", "Context")
 
     def __init__(self, matches: Sequence[Any] = (), titles: dict[str, str] | None = None, parent=None):
         super().__init__(parent)
-        self._matches = list(matches)
+        self._rows = list(matches)
         self._titles = dict(titles or {})
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self._matches)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(self.COLUMNS):
-                return self.COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._matches)):
-            return None
-        mt, col = self._matches[index.row()], index.column()
+    def cell(self, mt: Any, col: int, role: int, i: int):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return self._titles.get(mt.article_id, mt.article_id[:8])

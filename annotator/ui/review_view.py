@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QPointF,
@@ -69,6 +68,7 @@ from annotator import model as m
 from annotator.errors import AnnotatorError
 from annotator.model import Changes, Span
 from annotator.ui.article_view import TextMap, digit_of
+from annotator.ui.views import RowTableModel
 
 # -- how annotators are told apart ----------------------------------------------------------------
 
@@ -219,59 +219,7 @@ def article_review(store, article_id: str, layer: str | None = None):
 # -- item models ------------------------------------------------------------------------------------
 
 
-class _TableModel(QAbstractTableModel):
-    """A flat read-only table of rows; subclasses say what each cell shows."""
-
-    HEADERS: tuple[str, ...] = ()
-    TIPS: tuple[str, ...] = ()
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._rows: list[Any] = []
-
-    def rows(self) -> list[Any]:
-        """The rows shown, in order."""
-        return list(self._rows)
-
-    def row(self, i: int) -> Any:
-        return self._rows[i]
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Replace every row."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section < len(self.TIPS):
-            return self.TIPS[section] or None
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        return self.cell(self._rows[index.row()], index.column(), role, index.row())
-
-    def cell(self, row: Any, column: int, role: int, i: int) -> Any:  # pragma: no cover - overridden
-        return None
-
-
-class ReviewQueueModel(_TableModel):
+class ReviewQueueModel(RowTableModel):
     """Articles with open disagreements, worst first: title, open count, classes.
 
     Rows are :class:`QueueRow`. After a decision only the changed articles' rows are updated,
@@ -328,7 +276,7 @@ class ReviewQueueModel(_TableModel):
         self.endInsertRows()
 
 
-class VersionsModel(_TableModel):
+class VersionsModel(RowTableModel):
     """The focused disagreement's versions side by side, one row per annotator.
 
     Columns: key and line sample (the annotator's number and style), annotator, the span
@@ -385,7 +333,7 @@ class VersionsModel(_TableModel):
         return None
 
 
-class DisagreementListModel(_TableModel):
+class DisagreementListModel(RowTableModel):
     """The open disagreements of the article under review, in text order.
 
     Rows are :class:`~annotator.review.disagreements.Disagreement`; columns number, layer,
@@ -413,7 +361,7 @@ class DisagreementListModel(_TableModel):
         return None
 
 
-class GoldListModel(_TableModel):
+class GoldListModel(RowTableModel):
     """The gold spans of the article so far: agreed ones and the reviewer's settlements.
 
     Rows are :class:`~annotator.model.Annotation` of the reserved ``gold`` annotator.
@@ -834,7 +782,7 @@ class ReviewView(QWidget):
 
     # -- building ---------------------------------------------------------------------------------
 
-    def _table(self, model: _TableModel, stretch: int) -> QTableView:
+    def _table(self, model: RowTableModel, stretch: int) -> QTableView:
         t = QTableView()
         t.setModel(model)
         t.setFocusPolicy(Qt.FocusPolicy.NoFocus)

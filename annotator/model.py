@@ -179,7 +179,6 @@ class Annotation:
     label: str
     origin: str
     source: str | None = None  # provenance of the suggestion it came from, if any
-    suggestion_id: int | None = None
 
     @property
     def span(self) -> Span:

@@ -253,16 +253,20 @@ def export(
     progress: Progress = None,
     gold: bool = False,
     warn: Callable[[str], None] | None = None,
+    tokens: bool = False,
 ) -> int:
     """Write the annotations (or suggestions, or the gold set) in ``fmt`` to ``out`` (a path or a stream).
 
-    Returns the number of records written. Writing to a path goes through a temporary file
-    that replaces the target only when complete.
+    ``tokens`` (``prodigy`` only) adds Prodigy's ``tokens`` array and span token indices; see
+    :mod:`annotator.export.prodigy`. Returns the number of records written. Writing to a path
+    goes through a temporary file that replaces the target only when complete.
     """
     from annotator import export as exporters
 
     if fmt not in EXPORT_FORMATS:
         raise AnnotatorError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if tokens and fmt == "ledger":
+        raise AnnotatorError("the ledger has no text to tokenize", "leave tokens off for --format ledger")
     binary = fmt in exporters.BINARY_FORMATS
     if isinstance(out, (str, Path)):
         target = Path(out)
@@ -283,6 +287,7 @@ def export(
                     progress=progress,
                     gold=gold,
                     warn=warn,
+                    tokens=tokens,
                 )
             tmp.replace(target)
         finally:
@@ -301,7 +306,7 @@ def export(
             progress(done, total)
 
     records = export_records(store, annotator, suggestions, gold)
-    return exporters.write(fmt, records, out, progress=report, warn=warn)
+    return exporters.write(fmt, records, out, progress=report, warn=warn, tokens=tokens)
 
 
 def ledger_rows(store: Store, annotator: str | None = None) -> Iterable[dict]:

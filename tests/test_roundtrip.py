@@ -67,17 +67,18 @@ def _content(store: Store, who: str, layers=(m.ENTITY, m.ISSUE)):
 
 
 @pytest.mark.parametrize(
-    ("fmt", "suffix", "layers"),
+    ("fmt", "suffix", "layers", "tokens"),
     [
-        ("prodigy", "jsonl", (m.ENTITY, m.ISSUE)),
-        ("doccano", "jsonl", (m.ENTITY, m.ISSUE)),
-        ("spacy", "spacy", (m.ENTITY, m.ISSUE)),
-        ("conll", "conll", (m.ENTITY,)),  # CoNLL carries the entity layer only
+        ("prodigy", "jsonl", (m.ENTITY, m.ISSUE), False),
+        ("prodigy", "jsonl", (m.ENTITY, m.ISSUE), True),
+        ("doccano", "jsonl", (m.ENTITY, m.ISSUE), False),
+        ("spacy", "spacy", (m.ENTITY, m.ISSUE), False),
+        ("conll", "conll", (m.ENTITY,), False),  # CoNLL carries the entity layer only
     ],
 )
-def test_export_then_import_gives_back_the_same(source, tmp_path, fmt, suffix, layers):
+def test_export_then_import_gives_back_the_same(source, tmp_path, fmt, suffix, layers, tokens):
     out = tmp_path / f"out.{suffix}"
-    n = ops.export(source, fmt, out, annotator="kim")
+    n = ops.export(source, fmt, out, annotator="kim", tokens=tokens)
     assert n == len(TEXTS)
     with Store(tmp_path / "dst.db") as dst:
         results = ops.import_paths(dst, [out], annotator="kim")
@@ -93,13 +94,20 @@ def test_suggestions_export_has_the_same_shape(source, tmp_path):
     source.store_suggestions(
         [(aid, [m.SuggestedSpan(0, 11, "PERSON", m.ENTITY, "spacy:x@1")])], ["spacy:x@1"]
     )
-    out = tmp_path / "sugg.jsonl"
-    ops.export(source, "prodigy", out, suggestions=True)
     import json
 
+    out = tmp_path / "sugg.jsonl"
+    ops.export(source, "prodigy", out, suggestions=True)
     recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     rec = next(r for r in recs if r["text"] == TEXTS[0])
     assert rec["spans"][0]["source"] == "spacy:x@1"
+    assert (rec["spans"][0]["start"], rec["spans"][0]["end"]) == (0, 11)
+    assert {"text", "spans", "answer", "_input_hash", "_task_hash", "meta"} <= set(rec)
+    assert "tokens" not in rec
+
+    ops.export(source, "prodigy", out, suggestions=True, tokens=True)
+    recs = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    rec = next(r for r in recs if r["text"] == TEXTS[0])
     assert rec["spans"][0]["token_start"] == 0 and rec["spans"][0]["token_end"] == 1
     assert {"text", "tokens", "spans", "answer", "_input_hash", "_task_hash", "meta"} <= set(rec)
 

@@ -8,9 +8,12 @@ article for suggestions) and passes them to :func:`write` with a format name fro
         write("prodigy", records, out)
     with open("news.spacy", "wb") as out:
         write("spacy", records, out)
+    with open("news-tokens.jsonl", "w", encoding="utf-8") as out:
+        write("prodigy", records, out, tokens=True)  # Prodigy's tokens array too
 
 Format notes live in each module: :mod:`.prodigy`, :mod:`.doccano`, :mod:`.docbin`,
-:mod:`.conll`. spaCy is imported only when a writer that needs tokens runs.
+:mod:`.conll`. spaCy is imported only when a writer that needs tokens runs: ``spacy`` and
+``conll`` always, ``prodigy`` only with ``tokens=True``.
 """
 
 from __future__ import annotations
@@ -64,14 +67,19 @@ class ExportFormat:
     description
         One line for menus and ``--help``.
     writer
-        ``writer(records, out, progress, warn) -> int``.
+        ``writer(records, out, progress, warn) -> int``; with ``optional_tokens`` it also
+        takes ``tokens=``.
+    optional_tokens
+        True when tokens are the caller's choice (``prodigy``); the others always carry them
+        (``spacy``, ``conll``) or never (``doccano``).
     """
 
     name: str
     extension: str
     binary: bool
     description: str
-    writer: Callable[[Iterable[ExportRecord], IO, Progress | None, Warn | None], int]
+    writer: Callable[..., int]
+    optional_tokens: bool = False
 
 
 DEFAULT_FORMAT = "prodigy"
@@ -80,7 +88,12 @@ FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat(
-            "prodigy", ".jsonl", False, "Prodigy JSONL with tokens, both layers and provenance", prodigy.write
+            "prodigy",
+            ".jsonl",
+            False,
+            "Prodigy JSONL, both layers and provenance (spaCy tokens on request)",
+            prodigy.write,
+            optional_tokens=True,
         ),
         ExportFormat(
             "doccano", ".jsonl", False, "doccano JSONL, both layers, layer names in meta", doccano.write
@@ -105,6 +118,7 @@ def write(
     out: IO,
     progress: Progress | None = None,
     warn: Warn | None = None,
+    tokens: bool = False,
 ) -> int:
     """Write ``records`` to ``out`` in ``format``.
 
@@ -123,6 +137,10 @@ def write(
     warn
         Called with one message for each span a format cannot hold (colliding entity
         spans in ``spacy`` and ``conll``); by default they are logged.
+    tokens
+        ``prodigy`` only: add the ``tokens`` array and each span's ``token_start`` and
+        ``token_end`` (tokenized with spaCy, which is then imported). Off by default: Prodigy
+        tokenizes a task itself when it loads one without tokens.
 
     Returns
     -------
@@ -132,8 +150,8 @@ def write(
     Raises
     ------
     AnnotatorError
-        ``format`` is unknown, ``out`` is the wrong kind of stream, or a record's answer is
-        not accept, reject or ignore.
+        ``format`` is unknown, ``out`` is the wrong kind of stream, ``tokens`` is asked of a
+        format other than ``prodigy``, or a record's answer is not accept, reject or ignore.
     SpanError
         A span is empty, reversed, outside its text or on an unknown layer.
     """
@@ -149,4 +167,13 @@ def write(
             f"the {format} format writes text but was given a binary stream",
             "open the file with 'w' and encoding='utf-8'",
         )
-    return found.writer(records, out, progress, warn if warn is not None else _log_warning)
+    if tokens and not found.optional_tokens:
+        choosing = ", ".join(name for name, f in FORMATS.items() if f.optional_tokens)
+        raise AnnotatorError(
+            f"tokens are an option of the {choosing} format only, not of {format}",
+            "spacy and conll always carry tokens and doccano has none; leave tokens off",
+        )
+    warn = warn if warn is not None else _log_warning
+    if found.optional_tokens:
+        return found.writer(records, out, progress, warn, tokens=tokens)
+    return found.writer(records, out, progress, warn)

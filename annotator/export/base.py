@@ -17,6 +17,7 @@ import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from annotator.errors import AnnotatorError, SpanError
@@ -266,9 +267,12 @@ def check_record(record: ExportRecord) -> None:
             )
 
 
+_SPAN_ORDER = attrgetter("start", "end", "layer", "label")
+
+
 def sorted_spans(spans: Iterable[ExportSpan]) -> list[ExportSpan]:
     """Spans in a stable order: by start, end, layer, then label."""
-    return sorted(spans, key=lambda s: (s.start, s.end, s.layer, s.label))
+    return sorted(spans, key=_SPAN_ORDER)
 
 
 def entity_token_spans(

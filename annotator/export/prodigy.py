@@ -1,27 +1,37 @@
-"""Prodigy JSONL: one annotated task per line, with tokens, the way ``ner_manual`` saves it.
+"""Prodigy JSONL: one annotated task per line, the way Prodigy's recipes save it.
 
 Each line is::
 
-    {"text": ..., "tokens": [{"text", "start", "end", "id", "ws"}, ...],
-     "spans": [{"start", "end", "token_start", "token_end", "label", "layer", "source",
-                "origin"?, "score"?}, ...],
+    {"text": ..., "spans": [{"start", "end", "label", "layer", "source", "origin"?, "score"?}, ...],
      "answer": ..., "_input_hash": ..., "_task_hash": ..., "_annotator_id": ...,
      "_session_id": ..., "_timestamp": ..., "meta": {...}}
 
-- ``token_end`` is inclusive, as in Prodigy. A span that does not fall on token boundaries
-  keeps its exact character offsets; its token indices cover every token it touches
-  (``Doc.char_span(..., alignment_mode="expand")``).
+and with ``tokens=True`` (``annotator export --tokens``), as ``prodigy db-out`` writes a
+``ner_manual`` dataset::
+
+    {"text": ..., "tokens": [{"text", "start", "end", "id", "ws"}, ...],
+     "spans": [{"start", "end", "token_start", "token_end", "label", ...}, ...], ...}
+
+- Without tokens a task holds everything Prodigy needs: it tokenizes a task that comes
+  without ``tokens`` when it loads it (its ``add_tokens`` preprocessor) and finds each span's
+  tokens from its character offsets. Tokens cost a spaCy tokenizer run per article and make
+  the file about five times larger, so they are opt-in.
+- With tokens, ``token_end`` is inclusive, as in Prodigy. A span that does not fall on token
+  boundaries keeps its exact character offsets; its token indices cover every token it
+  touches (``Doc.char_span(..., alignment_mode="expand")``). ``meta["tokenizer"]`` names the
+  tokenizer (see :func:`annotator.export.base.tokenizer_name`).
 - Spans are sorted by start, end, layer, label. ``layer`` says ``entity`` or ``issue``;
   ``origin`` and ``score`` appear only when set.
 - ``_input_hash`` is the signed 32-bit murmurhash of the compact, key-sorted, ASCII JSON of
   ``{"text": text}``; ``_task_hash`` hashes the input hash followed by the compact ASCII
   JSON of ``[answer, [[start, end, label, layer], ...]]`` (spans in export order). Both are stable
-  across runs and machines. (Prodigy's own recipe is not published; these follow its idea,
-  so a file re-imported into Prodigy dedupes against itself, not against Prodigy's hashes.)
+  across runs and machines, and the same with or without tokens. (Prodigy's own recipe is
+  not published; these follow its idea, so a file re-imported into Prodigy dedupes against
+  itself, not against Prodigy's hashes.)
 - ``_annotator_id`` is the annotator name (null for suggestions); ``_session_id`` is the
   session, else the annotator.
-- ``meta`` is the article's meta plus ``title``, ``source``, ``article_id`` and
-  ``tokenizer`` (see :func:`annotator.export.base.tokenizer_name`).
+- ``meta`` is the article's meta plus ``title``, ``source``, ``article_id`` (and
+  ``tokenizer`` with tokens).
 """
 
 from __future__ import annotations
@@ -30,8 +40,9 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import chain
+from itertools import chain, repeat
 from json.encoder import encode_basestring, encode_basestring_ascii
+from operator import attrgetter
 from typing import IO
 
 from annotator.export.base import (
@@ -51,14 +62,18 @@ from annotator.export.base import (
 )
 
 _TOKEN = '{"text":"%s","start":%d,"end":%d,"id":%d,"ws":%s}'
+_SPAN = '{"start":%d,"end":%d,"label":%s,"layer":%s,"source":%s%s%s}'
+_TOKEN_SPAN = '{"start":%d,"end":%d,"token_start":%d,"token_end":%d,"label":%s,"layer":%s,"source":%s%s%s}'
+_KEY = "[%d,%d,%s,%s]"
 # What json.dumps escapes in a str when ensure_ascii is off.
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _WS = ("false", "true")
 _BATCH = 64
+_span_fields = attrgetter("start", "end", "label", "layer", "source", "origin", "score")
 
 
 def _murmur(text: str) -> int:
-    from murmurhash import hash as murmurhash  # a dependency of spaCy
+    from murmurhash import hash as murmurhash  # a dependency of spaCy; small, no spaCy import
 
     return murmurhash(text)
 
@@ -124,80 +139,166 @@ def tokens_json(text: str, tokens: Tokens) -> str:
     )
 
 
+class _Json(dict):
+    """Memo of small values (labels, layers, sources, names) as line-safe JSON."""
+
+    def __missing__(self, value: object) -> str:
+        found = self[value] = dumps(value)
+        return found
+
+
+class _AsciiJson(dict):
+    """Memo of strings as ASCII JSON (what :func:`task_hash` feeds to the hash)."""
+
+    def __missing__(self, value: str) -> str:
+        found = self[value] = encode_basestring_ascii(value)
+        return found
+
+
+class _Origin(dict):
+    """Memo of a span's origin as ``,"origin":"..."``, or nothing for None."""
+
+    def __missing__(self, value: object) -> str:
+        found = self[value] = ',"origin":' + dumps(value)
+        return found
+
+
+def _score(value: float | None) -> str:
+    return "" if value is None else ',"score":' + dumps(value)
+
+
+def _number(value: object) -> str:
+    return str(value) if type(value) is int else dumps(value)
+
+
+class _Encoder:
+    """Writes the tasks of one export; memos and the per-article part live as long as it does."""
+
+    def __init__(self, tokens: bool):
+        self.tokens = tokens
+        self.json = _Json({None: "null"})
+        self.ascii = _AsciiJson()
+        self.origin = _Origin({None: ""})
+        self.articles = TokenCache()
+
+    def prepared(self, record: ExportRecord) -> _Prepared:
+        article = record.article
+        # Keyed by the object: the store hands every annotator's record of an article the same
+        # Article, and _Prepared holds it, so the id cannot be reused while the entry lives.
+        return self.articles.get(id(article), lambda: _Prepared(article, self.tokens))
+
+    def task(self, record: ExportRecord, prepared: _Prepared) -> str:
+        check_record(record)
+        spans = sorted_spans(record.spans)
+        fields = list(map(_span_fields, spans))
+        enc, asc = self.json, self.ascii
+        starts = [f[0] for f in fields]
+        ends = [f[1] for f in fields]
+        labels = [f[2] for f in fields]
+        layers = [f[3] for f in fields]
+        count = len(fields)
+        scores = [f[6] for f in fields]
+        # Scores are many distinct floats (no memo) and absent from most exports.
+        score_json = repeat("", count) if scores.count(None) == count else map(_score, scores)
+        if self.tokens:
+            bounds = prepared.tokens.bounds
+            firsts, lasts = zip(*map(bounds, starts, ends), strict=True) if count else ((), ())
+            columns = (
+                starts,
+                ends,
+                firsts,
+                lasts,
+                map(enc.__getitem__, labels),
+                map(enc.__getitem__, layers),
+                map(enc.__getitem__, (f[4] for f in fields)),
+                map(self.origin.__getitem__, (f[5] for f in fields)),
+                score_json,
+            )
+            template = _TOKEN_SPAN
+        else:
+            columns = (
+                starts,
+                ends,
+                map(enc.__getitem__, labels),
+                map(enc.__getitem__, layers),
+                map(enc.__getitem__, (f[4] for f in fields)),
+                map(self.origin.__getitem__, (f[5] for f in fields)),
+                score_json,
+            )
+            template = _SPAN
+        spans_json = ("[" + ",".join([template] * count) + "]") % tuple(
+            chain.from_iterable(zip(*columns, strict=True))
+        )
+        # The same string as json.dumps([answer, [[start, end, label, layer], ...]]) in task_hash.
+        keys = ",".join([_KEY] * count) % tuple(
+            chain.from_iterable(
+                zip(starts, ends, map(asc.__getitem__, labels), map(asc.__getitem__, layers), strict=True)
+            )
+        )
+        answer = record.answer
+        ihash = prepared.input_hash
+        thash = _murmur(f'{ihash}["{answer}",[{keys}]]')
+        session = record.session if record.session is not None else record.annotator
+        return (
+            f'{prepared.head}"spans":{spans_json},"answer":"{answer}","_input_hash":{ihash},'
+            f'"_task_hash":{thash},"_annotator_id":{enc[record.annotator]},"_session_id":{enc[session]},'
+            f'"_timestamp":{_number(record.timestamp)},"meta":{prepared.meta}}}'
+        )
+
+
 class _Prepared:
     """What one article contributes to every task about it, computed once per export."""
 
-    __slots__ = ("head", "input_hash", "tokens")
+    __slots__ = ("article", "head", "input_hash", "meta", "tokens")
 
-    def __init__(self, text: str):
-        self.tokens = tokenize(text)
+    def __init__(self, article, tokens: bool):
+        text = article.text
+        self.article = article
         self.input_hash = input_hash(text)
-        # The line starts with text and tokens; the rest is appended per record. The tokens
+        # The line starts with text (and tokens); the rest is appended per record. The tokens
         # hold nothing but the text's characters and ASCII, so one look at the text tells
         # whether the head needs safe_line.
-        head = '{"text":' + encode_basestring(text) + ',"tokens":' + tokens_json(text, self.tokens) + ","
+        head = '{"text":' + encode_basestring(text) + ","
+        if tokens:
+            self.tokens = tokenize(text)
+            head += '"tokens":' + tokens_json(text, self.tokens) + ","
+        else:
+            self.tokens = None
         self.head = head if is_line_safe(text) else safe_line(head)
+        meta = dict(article.meta)
+        meta["title"] = article.title
+        meta["source"] = article.source
+        meta["article_id"] = article.id
+        if tokens:
+            meta["tokenizer"] = tokenizer_name()
+        self.meta = dumps(meta)
 
 
-def task(record: ExportRecord, prepared: _Prepared | None = None) -> str:
+def task(record: ExportRecord, tokens: bool = False) -> str:
     """One record as one Prodigy JSON line (without the newline).
 
     Parameters
     ----------
     record
         The record to write.
-    prepared
-        Tokenization of the record's text, when the caller keeps one.
+    tokens
+        Add the ``tokens`` array and each span's ``token_start``/``token_end``.
 
     Returns
     -------
     str
         The JSON line.
     """
-    check_record(record)
-    article = record.article
-    if prepared is None:
-        prepared = _Prepared(article.text)
-    bounds = prepared.tokens.bounds
-    spans = []
-    keys = []
-    for span in sorted_spans(record.spans):
-        first, last = bounds(span.start, span.end)
-        out = {
-            "start": span.start,
-            "end": span.end,
-            "token_start": first,
-            "token_end": last,
-            "label": span.label,
-            "layer": span.layer,
-            "source": span.source,
-        }
-        if span.origin is not None:
-            out["origin"] = span.origin
-        if span.score is not None:
-            out["score"] = span.score
-        spans.append(out)
-        keys.append((span.start, span.end, span.label, span.layer))
-    meta = dict(article.meta)
-    meta["title"] = article.title
-    meta["source"] = article.source
-    meta["article_id"] = article.id
-    meta["tokenizer"] = tokenizer_name()
-    rest = {
-        "spans": spans,
-        "answer": record.answer,
-        "_input_hash": prepared.input_hash,
-        "_task_hash": task_hash(prepared.input_hash, keys, record.answer),
-        "_annotator_id": record.annotator,
-        "_session_id": record.session if record.session is not None else record.annotator,
-        "_timestamp": record.timestamp,
-        "meta": meta,
-    }
-    return prepared.head + dumps(rest)[1:]
+    encoder = _Encoder(tokens)
+    return encoder.task(record, encoder.prepared(record))
 
 
 def write(
-    records: Iterable[ExportRecord], out: IO[str], progress: Progress | None = None, warn: Warn | None = None
+    records: Iterable[ExportRecord],
+    out: IO[str],
+    progress: Progress | None = None,
+    warn: Warn | None = None,
+    tokens: bool = False,
 ) -> int:
     """Write ``records`` to ``out`` as Prodigy JSONL.
 
@@ -211,19 +312,19 @@ def write(
         Called with the number of records written so far, every few hundred records.
     warn
         Unused: every span fits this format.
+    tokens
+        Add the ``tokens`` array and span token indices (spaCy's tokenizer; see the module notes).
 
     Returns
     -------
     int
         How many records were written.
     """
-    cache = TokenCache()
+    encoder = _Encoder(tokens)
     batch: list[str] = []
     count = 0
     for record in batched_progress(records, progress):
-        text = record.article.text
-        prepared = cache.get(text, lambda: _Prepared(text))  # noqa: B023 - used at once
-        batch.append(task(record, prepared))
+        batch.append(encoder.task(record, encoder.prepared(record)))
         batch.append("\n")
         count += 1
         if len(batch) >= 2 * _BATCH:

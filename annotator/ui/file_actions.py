@@ -22,6 +22,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -71,6 +72,7 @@ class ExportChoice:
     path: Path
     annotator: str | None = None  # None: every annotator
     suggestions: bool = False  # export the current suggestions instead of annotations
+    tokens: bool = False  # prodigy: add spaCy's tokens array and span token indices
 
 
 def export_formats() -> list[tuple[str, str, str]]:
@@ -106,6 +108,8 @@ class ExportDialog(QDialog):
         Item data is the format name.
     scope_combo : QComboBox
         "Every annotator", "Only <me>", "Current suggestions".
+    tokens_check : QCheckBox
+        Add spaCy tokens to a Prodigy export; enabled only for the formats that offer it.
     path_edit : QLineEdit
         The output file.
     """
@@ -122,6 +126,11 @@ class ExportDialog(QDialog):
         self.scope_combo.addItem("Every annotator", "all")
         self.scope_combo.addItem(f"Only {session.annotator}", "me")
         self.scope_combo.addItem("Current suggestions (no decisions)", "suggestions")
+        self.tokens_check = QCheckBox("Include spaCy tokens (Prodigy db-out style)")
+        self.tokens_check.setToolTip(
+            "Adds each article's tokens and every span's token_start/token_end. Slower and about"
+            " five times larger; Prodigy tokenizes tasks without them itself."
+        )
         self.path_edit = QLineEdit(str(session.db_path.with_name(session.db_path.stem + "-export.jsonl")))
         browse = QPushButton("Browse…")
         row = QHBoxLayout()
@@ -133,12 +142,14 @@ class ExportDialog(QDialog):
         form = QFormLayout(self)
         form.addRow("Format", self.format_combo)
         form.addRow("Export", self.scope_combo)
+        form.addRow("", self.tokens_check)
         form.addRow("File", row)
         form.addRow(self.buttons)
         self.format_combo.currentIndexChanged.connect(self._on_format_combo_changed)
         browse.clicked.connect(self._on_browse_clicked)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        self._update_tokens_check()
 
     def choice(self) -> ExportChoice | None:
         """The choice as filled in (None without a file name)."""
@@ -151,12 +162,20 @@ class ExportDialog(QDialog):
             Path(text).expanduser(),
             self.session.annotator if scope == "me" else None,
             scope == "suggestions",
+            self.tokens_check.isEnabled() and self.tokens_check.isChecked(),
         )
 
     def _extension(self) -> str:
         return self.format_combo.currentData(EXT_ROLE) or ""
 
+    def _update_tokens_check(self) -> None:
+        from annotator import export as exporters
+
+        found = exporters.FORMATS.get(self.format_combo.currentData())
+        self.tokens_check.setEnabled(found is not None and found.optional_tokens)
+
     def _on_format_combo_changed(self, _i: int) -> None:
+        self._update_tokens_check()
         ext = self._extension()
         text = self.path_edit.text().strip()
         if text and ext:
@@ -277,6 +296,7 @@ def _export_work(
             annotator=choice.annotator,
             suggestions=choice.suggestions,
             progress=report,
+            tokens=choice.tokens,
         )
     finally:
         store.close()

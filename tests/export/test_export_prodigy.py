@@ -1,4 +1,4 @@
-"""Prodigy JSONL export: tokens, inclusive token_end, hashes, meta."""
+"""Prodigy JSONL export: char-offset spans by default, tokens on request (inclusive token_end), hashes, meta."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+from annotator.errors import AnnotatorError
 from annotator.export import ExportRecord, ExportSpan, tokenizer_name, write
 from annotator.export.prodigy import input_hash, task_hash
 from annotator.model import Article, article_id
@@ -17,9 +20,9 @@ PINNED_INPUT_HASH = -1064603741
 PINNED_TASK_HASH = -543888884
 
 
-def export(records) -> list[dict]:
+def export(records, tokens: bool = False) -> list[dict]:
     out = io.StringIO()
-    assert write("prodigy", records, out) == len(records)
+    assert write("prodigy", records, out, tokens=tokens) == len(records)
     lines = out.getvalue().split("\n")
     assert lines[-1] == ""
     return [json.loads(line) for line in lines[:-1]]
@@ -30,7 +33,7 @@ def by_offsets(task: dict) -> dict[tuple[int, int, str], dict]:
 
 
 def test_tokens_rebuild_the_exact_text(tricky):
-    [task] = export([tricky.record])
+    [task] = export([tricky.record], tokens=True)
     text = tricky.record.article.text
     assert task["text"] == text
     assert "".join(t["text"] + (" " if t["ws"] else "") for t in task["tokens"]) == text
@@ -40,7 +43,7 @@ def test_tokens_rebuild_the_exact_text(tricky):
 
 
 def test_aligned_spans_point_at_their_first_and_last_token_inclusive(tricky):
-    [task] = export([tricky.record])
+    [task] = export([tricky.record], tokens=True)
     tokens = task["tokens"]
     spans = by_offsets(task)
     for aligned in (tricky.merkel, tricky.obama, tricky.new_york, tricky.economy, tricky.tax, tricky.health):
@@ -55,7 +58,7 @@ def test_aligned_spans_point_at_their_first_and_last_token_inclusive(tricky):
 
 
 def test_span_off_token_boundaries_keeps_offsets_and_covers_the_tokens_it_touches(tricky):
-    [task] = export([tricky.record])
+    [task] = export([tricky.record], tokens=True)
     tokens = task["tokens"]
     off = tricky.off_boundary
     got = by_offsets(task)[(off.start, off.end, "entity")]
@@ -98,16 +101,83 @@ def test_task_fields_and_meta(tricky, plain_record):
     assert alice["_annotator_id"] == "alice"
     assert alice["_session_id"] == "alice"  # no session: the annotator
     assert alice["_timestamp"] == 1707211049
-    assert alice["meta"] == {
+    meta = {
         "section": "world",
         "title": "Merkel meets Obama",
         "source": "wire",
         "article_id": tricky.record.article.id,
-        "tokenizer": tokenizer_name(),
     }
-    assert tokenizer_name().startswith("spacy.blank:en@3.")
+    assert alice["meta"] == meta
     assert bob["_session_id"] == "news-bob"
-    assert list(alice)[:3] == ["text", "tokens", "spans"]
+    assert list(alice) == [
+        "text",
+        "spans",
+        "answer",
+        "_input_hash",
+        "_task_hash",
+        "_annotator_id",
+        "_session_id",
+        "_timestamp",
+        "meta",
+    ]
+    # With tokens the tokenizer is named next to the token indices.
+    with_tokens = export([tricky.record], tokens=True)[0]
+    assert with_tokens["meta"] == {**meta, "tokenizer": tokenizer_name()}
+    assert tokenizer_name().startswith("spacy.blank:en@3.")
+    assert list(with_tokens)[:3] == ["text", "tokens", "spans"]
+
+
+def test_default_task_has_no_tokens_but_exact_character_spans(tricky):
+    [task] = export([tricky.record])
+    text = tricky.record.article.text
+    assert "tokens" not in task and "tokenizer" not in task["meta"]
+    spans = by_offsets(task)
+    assert len(spans) == len(tricky.record.spans)
+    for original in tricky.record.spans:
+        got = spans[(original.start, original.end, original.layer)]
+        assert set(got) <= {"start", "end", "label", "layer", "source", "origin", "score"}
+        assert task["text"][got["start"] : got["end"]] == text[original.start : original.end]
+    off = spans[(tricky.off_boundary.start, tricky.off_boundary.end, "entity")]
+    assert task["text"][off["start"] : off["end"]] == "ealth-ca"
+
+
+def test_default_export_does_not_import_spacy(tricky):
+    # Run in a fresh interpreter: this one may have spaCy loaded by other tests.
+    code = (
+        "import io, sys\n"
+        "from annotator.export import ExportRecord, ExportSpan, write\n"
+        "from annotator.model import Article\n"
+        "r = ExportRecord(Article('a', 'Paris is lovely.'), 'x', (ExportSpan(0, 5, 'GPE', 'entity'),))\n"
+        "write('prodigy', [r], io.StringIO())\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert other.stdout.strip() == "False"
+
+
+def test_tokens_are_aligned_to_every_span_and_hashes_do_not_change(tricky, plain_record):
+    plain = export([tricky.record, plain_record])
+    tokened = export([tricky.record, plain_record], tokens=True)
+    for without, task in zip(plain, tokened, strict=True):
+        tokens = task["tokens"]
+        text = task["text"]
+        assert [t["id"] for t in tokens] == list(range(len(tokens)))
+        for span in task["spans"]:
+            first, last = tokens[span["token_start"]], tokens[span["token_end"]]
+            # The token range is the smallest that covers the span's characters.
+            assert first["start"] <= span["start"] < first["end"] + (1 if first["ws"] else 0)
+            assert last["start"] < span["end"] <= last["end"]
+            assert text[span["start"] : span["end"]].strip() in text[first["start"] : last["end"]]
+        stripped = [
+            {k: v for k, v in s.items() if k not in ("token_start", "token_end")} for s in task["spans"]
+        ]
+        assert stripped == without["spans"]
+        assert (task["_input_hash"], task["_task_hash"]) == (without["_input_hash"], without["_task_hash"])
+
+
+def test_tokens_are_refused_for_formats_that_do_not_choose(plain_record):
+    with pytest.raises(AnnotatorError, match="prodigy format only"):
+        write("doccano", [plain_record], io.StringIO(), tokens=True)
 
 
 def test_suggestions_export_has_no_annotator():
@@ -164,7 +234,7 @@ def test_hashes_are_stable_across_runs_and_differ_between_texts_and_tasks(tricky
 
 def test_same_task_from_two_annotators_shares_hashes_and_tokens(tricky):
     other = ExportRecord(tricky.record.article, "bob", tricky.record.spans, timestamp=5)
-    alice, bob = export([tricky.record, other])
+    alice, bob = export([tricky.record, other], tokens=True)
     assert alice["tokens"] == bob["tokens"]
     assert alice["_task_hash"] == bob["_task_hash"]
     assert bob["_annotator_id"] == "bob"
@@ -187,7 +257,7 @@ def test_real_prodigy_file_keeps_its_tokens_and_spans(shared_data):
         )
         for t in tasks
     ]
-    exported = export(records)
+    exported = export(records, tokens=True)
     for theirs, ours in zip(tasks, exported, strict=True):
         assert ours["text"] == theirs["text"]
         # Prodigy marked the last token `ws: true` although the text ends there; ours says what
@@ -206,7 +276,7 @@ def test_real_prodigy_file_keeps_its_tokens_and_spans(shared_data):
 def test_tokens_with_quotes_backslashes_and_controls_are_escaped():
     text = 'He said "no" to C:\\temp\\x, tab\there\x0bvt \\"mixed\\" end\x07 \u2028line'
     record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(8, 12, "QUOTE", "issue"),))
-    [task] = export([record])
+    [task] = export([record], tokens=True)
     assert task["text"] == text
     assert all(text[t["start"] : t["end"]] == t["text"] for t in task["tokens"])
     assert "".join(t["text"] + (" " if t["ws"] else "") for t in task["tokens"]) == text
@@ -221,11 +291,12 @@ def test_input_hash_is_murmurhash_of_the_sorted_ascii_json(tricky):
         assert input_hash(text) == expected
 
 
-def test_lone_surrogate_is_escaped_so_the_line_can_be_written_as_utf8():
+@pytest.mark.parametrize("tokens", [False, True])
+def test_lone_surrogate_is_escaped_so_the_line_can_be_written_as_utf8(tokens):
     text = "broken \ud83d half and \u2028 separator"
     record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(0, 6, "X", "entity"),))
     out = io.StringIO()
-    write("prodigy", [record], out)
+    write("prodigy", [record], out, tokens=tokens)
     raw = out.getvalue()
     raw.encode("utf-8")  # does not raise
     assert json.loads(raw)["text"] == text

@@ -177,6 +177,7 @@ def test_export_writes_the_file_in_the_background(session, window, tmp_path, qtb
     assert task.outcome == "finished"
     lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 1 and lines[0]["text"].startswith("Trade talks")
+    assert "tokens" not in lines[0]  # tokens are opt-in
     assert window.statusBar().currentMessage() == f"Exported 1 record (prodigy) to {out}."
 
 
@@ -215,6 +216,31 @@ def test_export_dialog_builds_the_choice(session, qtbot, tmp_path):
     dialog.format_combo.setCurrentIndex(names.index("spacy"))
     dialog.scope_combo.setCurrentIndex(1)
     assert dialog.choice() == ExportChoice("spacy", tmp_path / "x.spacy", session.annotator, False)
+
+
+def test_export_dialog_offers_tokens_for_prodigy_only(session, qtbot, tmp_path):
+    dialog = ExportDialog(session)
+    qtbot.addWidget(dialog)
+    names = [dialog.format_combo.itemData(i) for i in range(dialog.format_combo.count())]
+    dialog.path_edit.setText(str(tmp_path / "x.jsonl"))
+    assert dialog.format_combo.currentData() == "prodigy"
+    assert dialog.tokens_check.isEnabled() and not dialog.tokens_check.isChecked()
+    assert dialog.choice().tokens is False
+    dialog.tokens_check.setChecked(True)
+    assert dialog.choice() == ExportChoice("prodigy", tmp_path / "x.jsonl", None, False, tokens=True)
+    dialog.format_combo.setCurrentIndex(names.index("doccano"))
+    assert not dialog.tokens_check.isEnabled()
+    assert dialog.choice().tokens is False
+
+
+def test_export_with_tokens_from_the_window(session, window, tmp_path, qtbot):
+    ids = session.store.article_ids()
+    session.accept(session.store.suggestions(ids[0], session.annotator)[0].id)
+    out = tmp_path / "out.jsonl"
+    task = export_data(window, session, ExportChoice("prodigy", out, tokens=True))
+    wait_done(qtbot, task)
+    [line] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert line["tokens"] and "token_start" in line["spans"][0]
 
 
 @pytest.mark.model

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.errors import AnnotatorError, SpanError
 from annotator.model import ENTITY, LAYERS, Article
@@ -40,9 +40,11 @@ Progress = Callable[[int], None]
 Warn = Callable[[str], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ExportSpan:
+class ExportSpan(NamedTuple):
     """One span as exported: character offsets ``[start, end)`` on one layer.
+
+    A named tuple, not a dataclass: an export makes one per span (millions for an archive),
+    and ``tuple.__new__(ExportSpan, row)`` makes one from a store row without a Python call.
 
     Parameters
     ----------

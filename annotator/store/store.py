@@ -1637,13 +1637,14 @@ class Store:
 
     def export_rows(
         self, annotator: str | None = None, suggestions: bool = False, articles: Sequence[str] | None = None
-    ) -> Iterator[
-        tuple[Article, str | None, list[tuple[Span, str | None, str | None, float | None]], str, str]
-    ]:
-        """Rows for exporters: ``(article, annotator, [(span, source, origin, score)], state, last_time)``.
+    ) -> Iterator[tuple[Article, str | None, list[Sequence], str, str]]:
+        """Rows for exporters: ``(article, annotator, spans, state, last_time)``.
 
-        With ``suggestions`` each article comes once with its current suggestions (annotator None).
-        Otherwise one row per article and annotator that has annotations or a done/skipped state.
+        Each span is a plain list or tuple ``(start, end, label, layer, source, origin, score)``,
+        in no particular order (exporters sort). With ``suggestions`` each article comes once with its
+        current suggestions (annotator None, origin ``"suggestion"``). Otherwise one row per
+        article and annotator that has annotations or a done/skipped state; ``last_time`` is the
+        later of its state change and its newest annotation.
         """
         art_sql = "SELECT id, text, title, source, meta FROM articles"
         args: list[Any] = []
@@ -1655,9 +1656,9 @@ class Store:
         if suggestions:
             spans_by: dict[str, list] = {}
             for r in self.conn.execute(
-                'SELECT article_id, layer, start, "end", label, source, score FROM suggestions ORDER BY article_id, start, "end"'
+                "SELECT article_id, start, \"end\", label, layer, source, 'suggestion', score FROM suggestions"
             ):
-                spans_by.setdefault(r[0], []).append((Span(r[2], r[3], r[4], r[1]), r[5], "suggestion", r[6]))
+                spans_by.setdefault(r[0], []).append(r[1:])
             for r in cur.execute(art_sql, args):
                 yield (
                     Article(r[0], r[1], r[2], r[3], json.loads(r[4])),
@@ -1669,23 +1670,18 @@ class Store:
             return
         who_sql = " WHERE annotator = ?" if annotator else ""
         who_args = [annotator] if annotator else []
-        spans_by2: dict[tuple[str, str], list] = {}
-        last: dict[tuple[str, str], str] = {}
-        # Rows come grouped by (article, annotator): one dictionary entry per group, not per span.
-        group: list = []
-        k = None
-        for aid, who, layer, start, end, label, source, origin, created in self.conn.execute(
-            f'SELECT article_id, annotator, layer, start, "end", label, source, origin, created_at FROM annotations{who_sql}'
-            ' ORDER BY article_id, annotator, start, "end"',
-            who_args,
-        ):
-            if k is None or aid != k[0] or who != k[1]:
-                k = (aid, who)
-                group = spans_by2[k] = []
-                last[k] = ""
-            group.append((Span(start, end, label, layer), source, origin, None))
-            if created > last[k]:
-                last[k] = created
+        # One row per (article, annotator), its spans as one JSON array built by SQLite and
+        # decoded by json.loads when the row is yielded: no Python work per span. (Annotations
+        # have no score; SQLite's JSON would round a float to 15 digits.)
+        groups: dict[tuple[str, str], tuple[str, str]] = {
+            (aid, who): (spans, created)
+            for aid, who, created, spans in self.conn.execute(
+                "SELECT article_id, annotator, max(created_at),"
+                ' json_group_array(json_array(start, "end", label, layer, source, origin, NULL))'
+                f" FROM annotations{who_sql} GROUP BY article_id, annotator",
+                who_args,
+            )
+        }
         states: dict[tuple[str, str], tuple[str, str]] = {
             (r[0], r[1]): (r[2], r[3])
             for r in self.conn.execute(
@@ -1693,7 +1689,7 @@ class Store:
             )
         }
         by_article: dict[str, set[str]] = {}
-        for aid, who in set(spans_by2) | {k for k, v in states.items() if v[0] in (m.DONE, m.SKIPPED)}:
+        for aid, who in set(groups) | {k for k, v in states.items() if v[0] in (m.DONE, m.SKIPPED)}:
             by_article.setdefault(aid, set()).add(who)
         for r in cur.execute(art_sql, args):
             whos = by_article.get(r[0])
@@ -1702,7 +1698,8 @@ class Store:
             art = Article(r[0], r[1], r[2], r[3], json.loads(r[4]))
             for who in sorted(whos):
                 state, at = states.get((r[0], who), (m.IN_PROGRESS, ""))
-                yield art, who, spans_by2.get((r[0], who), []), state, max(at, last.get((r[0], who), ""))
+                spans, created = groups.get((r[0], who), ("[]", ""))
+                yield art, who, json.loads(spans), state, max(at, created)
 
     def article_states(
         self, annotator: str | None = None, articles: Sequence[str] | None = None

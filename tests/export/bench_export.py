@@ -1,4 +1,4 @@
-"""Benchmark: Prodigy export vs. bare ``json.dumps`` of the same rows.
+"""Benchmark: Prodigy export with tokens (``--tokens``) vs. bare ``json.dumps`` of the same rows.
 
 Not collected by pytest. Run::
 
@@ -7,7 +7,7 @@ Not collected by pytest. Run::
 Defaults: 2,000 synthetic articles of 500 words with 60 spans each (40 entity, 20 issue).
 Prints records/second for
 
-- ``export``: ``write("prodigy", records, StringIO())``, tokenization included;
+- ``export``: ``write("prodigy", records, StringIO(), tokens=True)``, tokenization included;
 - ``dumps(record rows)``: ``json.dumps`` of one dict per record holding what the store gives
   the exporter (text, title, source, meta, spans with provenance, annotator, answer, timestamp);
 - ``dumps(export rows)``: ``json.dumps`` of the rows the export wrote (``json.loads`` of
@@ -121,17 +121,17 @@ def best_of(runs: int, work) -> float:
 def main() -> None:
     count, words, spans = (int(x) for x in (sys.argv[1:] + ["2000", "500", "60"][len(sys.argv) - 1 :])[:3])
     records = synthetic(count, words, spans)
-    write("prodigy", records[:5], io.StringIO())  # load spaCy once, outside the timings
+    write("prodigy", records[:5], io.StringIO(), tokens=True)  # load spaCy once, outside the timings
 
     # Cold: the first export of these texts (spaCy's tokenizer cache knows none of their
     # words); warm: best of 3 more, as when the same archive is exported again.
     started = time.process_time()
-    write("prodigy", records, io.StringIO())
+    write("prodigy", records, io.StringIO(), tokens=True)
     cold_s = time.process_time() - started
-    export_s = best_of(3, lambda: write("prodigy", records, io.StringIO()))
+    export_s = best_of(3, lambda: write("prodigy", records, io.StringIO(), tokens=True))
     tokenize_s = best_of(3, lambda: [tokenize(r.article.text) for r in records])
     out = io.StringIO()
-    write("prodigy", records, out)
+    write("prodigy", records, out, tokens=True)
     record_rows = [record_row(r) for r in records]
     export_rows = [json.loads(line) for line in out.getvalue().splitlines()]
 

@@ -40,9 +40,9 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from itertools import chain, repeat
+from itertools import chain
 from json.encoder import encode_basestring, encode_basestring_ascii
-from operator import attrgetter
+from operator import add
 from typing import IO
 
 from annotator.export.base import (
@@ -62,14 +62,14 @@ from annotator.export.base import (
 )
 
 _TOKEN = '{"text":"%s","start":%d,"end":%d,"id":%d,"ws":%s}'
-_SPAN = '{"start":%d,"end":%d,"label":%s,"layer":%s,"source":%s%s%s}'
-_TOKEN_SPAN = '{"start":%d,"end":%d,"token_start":%d,"token_end":%d,"label":%s,"layer":%s,"source":%s%s%s}'
-_KEY = "[%d,%d,%s,%s]"
+# Each template starts with its separator; the first is dropped after repeating it.
+_SPAN = ',{"start":%d,"end":%d,%s}'
+_TOKEN_SPAN = ',{"start":%d,"end":%d,"token_start":%d,"token_end":%d,%s}'
+_KEY = ",[%d,%d,%s]"
 # What json.dumps escapes in a str when ensure_ascii is off.
 _NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 _WS = ("false", "true")
 _BATCH = 64
-_span_fields = attrgetter("start", "end", "label", "layer", "source", "origin", "score")
 
 
 def _murmur(text: str) -> int:
@@ -139,28 +139,31 @@ def tokens_json(text: str, tokens: Tokens) -> str:
     )
 
 
-class _Json(dict):
-    """Memo of small values (labels, layers, sources, names) as line-safe JSON."""
+class _Memo(dict):
+    """Strings made from a few recurring values (labels, layers, sources, names), made once."""
 
-    def __missing__(self, value: object) -> str:
-        found = self[value] = dumps(value)
+    def __init__(self, make):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key):
+        found = self[key] = self._make(key)
         return found
 
 
-class _AsciiJson(dict):
-    """Memo of strings as ASCII JSON (what :func:`task_hash` feeds to the hash)."""
-
-    def __missing__(self, value: str) -> str:
-        found = self[value] = encode_basestring_ascii(value)
-        return found
+def _json(value: object) -> str:
+    return "null" if value is None else dumps(value)
 
 
-class _Origin(dict):
-    """Memo of a span's origin as ``,"origin":"..."``, or nothing for None."""
+def _span_tail(key: tuple[str, str, str | None, str | None]) -> str:
+    label, layer, source, origin = key
+    tail = f'"label":{dumps(label)},"layer":{dumps(layer)},"source":{_json(source)}'
+    return tail if origin is None else f'{tail},"origin":{dumps(origin)}'
 
-    def __missing__(self, value: object) -> str:
-        found = self[value] = ',"origin":' + dumps(value)
-        return found
+
+def _hash_key(key: tuple[str, str]) -> str:
+    # What json.dumps (ASCII) writes for the label and layer in task_hash.
+    return encode_basestring_ascii(key[0]) + "," + encode_basestring_ascii(key[1])
 
 
 def _score(value: float | None) -> str:
@@ -172,13 +175,20 @@ def _number(value: object) -> str:
 
 
 class _Encoder:
-    """Writes the tasks of one export; memos and the per-article part live as long as it does."""
+    """Writes the tasks of one export; memos and the per-article part live as long as it does.
+
+    A task is put together from string templates filled by C-level iterators (``zip``,
+    ``map`` over memo lookups), not from a dict per span given to ``json.dumps``: the
+    label, layer, source and origin of a span come from a handful of values, so their JSON is
+    made once per export.
+    """
 
     def __init__(self, tokens: bool):
         self.tokens = tokens
-        self.json = _Json({None: "null"})
-        self.ascii = _AsciiJson()
-        self.origin = _Origin({None: ""})
+        self.names = _Memo(_json)
+        self.tails = _Memo(_span_tail)
+        self.hash_keys = _Memo(_hash_key)
+        self.templates = _Memo(lambda key: key[0] * key[1])
         self.articles = TokenCache()
 
     def prepared(self, record: ExportRecord) -> _Prepared:
@@ -190,58 +200,45 @@ class _Encoder:
     def task(self, record: ExportRecord, prepared: _Prepared) -> str:
         check_record(record)
         spans = sorted_spans(record.spans)
-        fields = list(map(_span_fields, spans))
-        enc, asc = self.json, self.ascii
-        starts = [f[0] for f in fields]
-        ends = [f[1] for f in fields]
-        labels = [f[2] for f in fields]
-        layers = [f[3] for f in fields]
-        count = len(fields)
-        scores = [f[6] for f in fields]
-        # Scores are many distinct floats (no memo) and absent from most exports.
-        score_json = repeat("", count) if scores.count(None) == count else map(_score, scores)
+        count = len(spans)
+        if count:
+            starts, ends, labels, layers, sources, origins, scores = zip(*spans, strict=True)
+        else:
+            starts = ends = labels = layers = sources = origins = scores = ()
+        tails = map(self.tails.__getitem__, zip(labels, layers, sources, origins, strict=True))
+        if scores.count(None) != count:  # scores are many distinct floats: no memo
+            tails = map(add, tails, map(_score, scores))
         if self.tokens:
-            bounds = prepared.tokens.bounds
-            firsts, lasts = zip(*map(bounds, starts, ends), strict=True) if count else ((), ())
-            columns = (
-                starts,
-                ends,
-                firsts,
-                lasts,
-                map(enc.__getitem__, labels),
-                map(enc.__getitem__, layers),
-                map(enc.__getitem__, (f[4] for f in fields)),
-                map(self.origin.__getitem__, (f[5] for f in fields)),
-                score_json,
+            firsts, lasts = (
+                zip(*map(prepared.tokens.bounds, starts, ends), strict=True) if count else ((), ())
             )
+            columns: tuple = (starts, ends, firsts, lasts, tails)
             template = _TOKEN_SPAN
         else:
-            columns = (
-                starts,
-                ends,
-                map(enc.__getitem__, labels),
-                map(enc.__getitem__, layers),
-                map(enc.__getitem__, (f[4] for f in fields)),
-                map(self.origin.__getitem__, (f[5] for f in fields)),
-                score_json,
-            )
+            columns = (starts, ends, tails)
             template = _SPAN
-        spans_json = ("[" + ",".join([template] * count) + "]") % tuple(
+        spans_json = self.templates[template, count][1:] % tuple(
             chain.from_iterable(zip(*columns, strict=True))
         )
         # The same string as json.dumps([answer, [[start, end, label, layer], ...]]) in task_hash.
-        keys = ",".join([_KEY] * count) % tuple(
+        keys = self.templates[_KEY, count][1:] % tuple(
             chain.from_iterable(
-                zip(starts, ends, map(asc.__getitem__, labels), map(asc.__getitem__, layers), strict=True)
+                zip(
+                    starts,
+                    ends,
+                    map(self.hash_keys.__getitem__, zip(labels, layers, strict=True)),
+                    strict=True,
+                )
             )
         )
         answer = record.answer
         ihash = prepared.input_hash
         thash = _murmur(f'{ihash}["{answer}",[{keys}]]')
+        names = self.names
         session = record.session if record.session is not None else record.annotator
         return (
-            f'{prepared.head}"spans":{spans_json},"answer":"{answer}","_input_hash":{ihash},'
-            f'"_task_hash":{thash},"_annotator_id":{enc[record.annotator]},"_session_id":{enc[session]},'
+            f'{prepared.head}"spans":[{spans_json}],"answer":"{answer}","_input_hash":{ihash},'
+            f'"_task_hash":{thash},"_annotator_id":{names[record.annotator]},"_session_id":{names[session]},'
             f'"_timestamp":{_number(record.timestamp)},"meta":{prepared.meta}}}'
         )
 

@@ -39,7 +39,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 from json.encoder import encode_basestring, encode_basestring_ascii
 from operator import add
@@ -209,9 +209,7 @@ class _Encoder:
         if scores.count(None) != count:  # scores are many distinct floats: no memo
             tails = map(add, tails, map(_score, scores))
         if self.tokens:
-            firsts, lasts = (
-                zip(*map(prepared.tokens.bounds, starts, ends), strict=True) if count else ((), ())
-            )
+            firsts, lasts = prepared.token_bounds(starts, ends)
             columns: tuple = (starts, ends, firsts, lasts, tails)
             template = _TOKEN_SPAN
         else:
@@ -246,7 +244,7 @@ class _Encoder:
 class _Prepared:
     """What one article contributes to every task about it, computed once per export."""
 
-    __slots__ = ("article", "head", "input_hash", "meta", "tokens")
+    __slots__ = ("article", "by_end", "by_start", "head", "input_hash", "meta", "tokens")
 
     def __init__(self, article, tokens: bool):
         text = article.text
@@ -259,6 +257,9 @@ class _Prepared:
         if tokens:
             self.tokens = tokenize(text)
             head += '"tokens":' + tokens_json(text, self.tokens) + ","
+            # Token index by start and by end offset: most spans fall on token boundaries.
+            self.by_start = dict(zip(self.tokens.starts, range(len(self.tokens.starts)), strict=True))
+            self.by_end = dict(zip(self.tokens.ends, range(len(self.tokens.ends)), strict=True))
         else:
             self.tokens = None
         self.head = head if is_line_safe(text) else safe_line(head)
@@ -269,6 +270,22 @@ class _Prepared:
         if tokens:
             meta["tokenizer"] = tokenizer_name()
         self.meta = dumps(meta)
+
+    def token_bounds(self, starts: Sequence[int], ends: Sequence[int]) -> tuple[list[int], list[int]]:
+        """``token_start`` and (inclusive) ``token_end`` of each span, as :meth:`Tokens.bounds` gives them.
+
+        A span that starts where a token starts and ends where a token ends is looked up in
+        two dicts (the same answer, since tokens are never empty); the others, e.g. a span
+        inside a token, go through :meth:`Tokens.bounds`.
+        """
+        firsts = list(map(self.by_start.get, starts))
+        lasts = list(map(self.by_end.get, ends))
+        if None in firsts or None in lasts:
+            bounds = self.tokens.bounds
+            for i, (first, last) in enumerate(zip(firsts, lasts, strict=True)):
+                if first is None or last is None:
+                    firsts[i], lasts[i] = bounds(starts[i], ends[i])
+        return firsts, lasts
 
 
 def task(record: ExportRecord, tokens: bool = False) -> str:

@@ -300,3 +300,20 @@ def test_lone_surrogate_is_escaped_so_the_line_can_be_written_as_utf8(tokens):
     raw = out.getvalue()
     raw.encode("utf-8")  # does not raise
     assert json.loads(raw)["text"] == text
+
+
+def test_token_indices_equal_tokens_bounds_for_every_span_of_a_text(tricky):
+    from annotator.export.base import tokenize
+
+    text = tricky.record.article.text
+    spans = tuple(
+        ExportSpan(start, end, "X", "issue")
+        for start in range(len(text))
+        for end in range(start + 1, len(text) + 1)
+    )
+    record = ExportRecord(tricky.record.article, "alice", spans)
+    [task] = export([record], tokens=True)
+    bounds = tokenize(text).bounds
+    assert [(s["token_start"], s["token_end"]) for s in task["spans"]] == [
+        bounds(s["start"], s["end"]) for s in task["spans"]
+    ]

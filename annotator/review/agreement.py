@@ -21,8 +21,9 @@ Token measures
     (token, label) pair is one unit), i.e. a micro-average; labels nobody used are left out so
     the figure does not depend on the size of the taxonomy.
 
-    Cohen's kappa (scikit-learn) is computed per pair of annotators on the pooled contingency
-    table; Krippendorff's alpha (nominal, the ``krippendorff`` package) over all compared
+    Cohen's kappa is computed per pair of annotators on the pooled contingency table, with
+    scikit-learn's arithmetic (:func:`pair_kappa`; scikit-learn itself is only a test
+    dependency); Krippendorff's alpha (nominal, the ``krippendorff`` package) over all compared
     annotators. A value is None when it is undefined (every token got the same code).
 
 Model
@@ -36,7 +37,6 @@ from __future__ import annotations
 import functools
 import io
 import itertools
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -45,7 +45,7 @@ import numpy as np
 
 from annotator.errors import AnnotatorError
 from annotator.model import ENTITY
-from annotator.review.spans import ArticleSpans, check_layers, match_spans
+from annotator.review.spans import ArticleSpans, check_layers
 
 OUTSIDE = "O"
 
@@ -118,16 +118,32 @@ def kappa_from_table(table: np.ndarray) -> float | None:
     return float((observed - expected) / (1.0 - expected))
 
 
-def _sklearn_kappa(table: np.ndarray) -> float | None:
-    """Cohen's kappa of a contingency table, computed by scikit-learn from weighted cells."""
+def pair_kappa(table: np.ndarray) -> float | None:
+    """Cohen's kappa of a contingency table, with scikit-learn's arithmetic.
+
+    The same steps, in the same order, as :func:`sklearn.metrics.cohen_kappa_score` on the
+    table's cells as weighted samples (``expected`` from the outer product of the column and
+    row sums, kappa as ``1 - sum(w * observed) / sum(w * expected)``), so the figures are the
+    ones scikit-learn reports to the last digit; the tests check they are equal. It is written
+    out because importing scikit-learn took 1.3 s of every ``annotator agreement`` run.
+
+    Returns
+    -------
+    float or None
+        None when kappa is undefined (no units, or one code only).
+    """
     if kappa_from_table(table) is None:
         return None
-    from sklearn.metrics import cohen_kappa_score
-
-    k = table.shape[0]
-    rows, cols = np.nonzero(table)
-    value = cohen_kappa_score(rows, cols, labels=np.arange(k), sample_weight=table[rows, cols])
-    return None if np.isnan(value) else float(value)
+    confusion = table.astype(np.float64)
+    sum0 = confusion.sum(axis=0)
+    sum1 = confusion.sum(axis=1)
+    expected = np.outer(sum0, sum1) / sum0.sum()
+    weights = np.ones_like(confusion)
+    np.fill_diagonal(weights, 0.0)
+    denominator = np.sum(weights * expected)
+    if denominator == 0:
+        return None
+    return float(1 - np.sum(weights * confusion) / denominator)
 
 
 def _binary_table(n11: int, n10: int, n01: int, total: int) -> np.ndarray:
@@ -162,7 +178,11 @@ def _alpha(diagonal: np.ndarray, rows: np.ndarray) -> float | None:
 
 @dataclass(frozen=True)
 class PRF:
-    """Precision, recall and F1 of one annotator against another, from spaCy's ``PRFScore``."""
+    """Precision, recall and F1 of one annotator against another.
+
+    The arithmetic is spaCy's ``PRFScore`` (``tp / (tp + fp + 1e-100)`` and so on), written out
+    so that the figures do not need spaCy imported; the tests check they are equal.
+    """
 
     tp: int
     fp: int
@@ -172,23 +192,22 @@ class PRF:
     def of(cls, tp: int, fp: int, fn: int) -> PRF:
         return cls(int(tp), int(fp), int(fn))
 
-    def _score(self):
-        from spacy.scorer import PRFScore
-
-        return PRFScore(tp=self.tp, fp=self.fp, fn=self.fn)
-
     @property
     def precision(self) -> float:
-        return 1.0 if self.tp + self.fp == 0 and self.fn == 0 else self._score().precision
+        return 1.0 if self.tp + self.fp == 0 and self.fn == 0 else self.tp / (self.tp + self.fp + 1e-100)
 
     @property
     def recall(self) -> float:
-        return 1.0 if self.tp + self.fn == 0 and self.fp == 0 else self._score().recall
+        return 1.0 if self.tp + self.fn == 0 and self.fp == 0 else self.tp / (self.tp + self.fn + 1e-100)
 
     @property
     def f1(self) -> float:
         """F1; 1.0 when neither side has a span."""
-        return 1.0 if self.tp + self.fp + self.fn == 0 else self._score().fscore
+        if self.tp + self.fp + self.fn == 0:
+            return 1.0
+        p = self.tp / (self.tp + self.fp + 1e-100)
+        r = self.tp / (self.tp + self.fn + 1e-100)
+        return 2 * ((p * r) / (p + r + 1e-100))
 
     def __add__(self, other: PRF) -> PRF:
         return PRF(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
@@ -510,51 +529,348 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 # ----------------------------------------------------------------------------------------------
 # Computation
+#
+# Every article is laid end to end: one table of tokens and, per layer, one table of spans
+# (numpy columns), with offsets shifted by the length of the texts before, so spans of different
+# articles never overlap. Each measure is then a few array operations over the whole corpus
+# instead of a Python loop per article, pair and label; the per-article figures come from the
+# same arrays, grouped by article.
 
 
 @dataclass
-class _PairCounts:
-    """Span counts of one pair on one layer, per label."""
+class _Corpus:
+    """Token boundaries of all articles, in order, and who annotated which article."""
 
-    exact_tp: Counter = field(default_factory=Counter)
-    relaxed_tp: Counter = field(default_factory=Counter)
-    shifts: Counter = field(default_factory=Counter)
-    n_a: Counter = field(default_factory=Counter)
-    n_b: Counter = field(default_factory=Counter)
+    n_articles: int
+    present: np.ndarray  # (articles, annotators) bool
+    text_offset: np.ndarray  # (articles,) where each text starts in the joined text
+    n_tokens: np.ndarray  # (articles,)
+    token_article: np.ndarray  # (tokens,) the article of each token
+    starts: np.ndarray  # (tokens,) joined-text offsets
+    ends: np.ndarray
 
-    def prf(self, label: str | None, relaxed: bool) -> PRF:
-        tp_counts = self.relaxed_tp if relaxed else self.exact_tp
+
+@dataclass
+class _Spans:
+    """The spans of one layer without duplicates, sorted by article, annotator, start, end, label.
+
+    ``key`` numbers the distinct (article, start, end, label); ``marked`` says which annotator
+    has each key, so exact matches are a lookup. ``first``/``stop`` are the token range each
+    span touches (joined-text token indices).
+    """
+
+    labels: list[str]
+    article: np.ndarray
+    who: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    label: np.ndarray
+    first: np.ndarray
+    stop: np.ndarray
+    key: np.ndarray
+    marked: np.ndarray  # (keys, annotators) bool
+
+
+@dataclass
+class _PairFigures:
+    """What one pair shares on one layer: corpus totals per label and per-article totals."""
+
+    n_a: np.ndarray  # (labels,)
+    n_b: np.ndarray
+    exact_tp: np.ndarray
+    shifts: np.ndarray
+    tokens: int
+    table: np.ndarray | None = None  # entity: (codes, codes)
+    n11: np.ndarray | None = None  # issue: (labels,) token counts
+    na: np.ndarray | None = None
+    nb: np.ndarray | None = None
+    both: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (articles,)
+    article_n_a: np.ndarray | None = None
+    article_n_b: np.ndarray | None = None
+    article_exact: np.ndarray | None = None
+    article_shifts: np.ndarray | None = None
+    article_kappa: np.ndarray | None = None  # NaN where undefined
+
+    def prf(self, label: int | None, relaxed: bool) -> PRF:
+        tp_counts = self.exact_tp + self.shifts if relaxed else self.exact_tp
         if label is None:
-            tp, na, nb = tp_counts.total(), self.n_a.total(), self.n_b.total()
+            tp, na, nb = tp_counts.sum(), self.n_a.sum(), self.n_b.sum()
         else:
             tp, na, nb = tp_counts[label], self.n_a[label], self.n_b[label]
         return PRF.of(tp, na - tp, nb - tp)
 
 
+@dataclass
 class _LayerState:
-    """Accumulators of one layer over all articles."""
+    """Figures of one layer over all articles (alpha: units where every coder agreed merged)."""
 
-    def __init__(self, layer: str, labels: list[str], pairs: list[tuple[str, str]]):
-        self.layer = layer
-        self.labels = labels
-        self.index = {label: i for i, label in enumerate(labels)}
-        n = len(labels)
-        self.counts = {p: _PairCounts() for p in pairs}
-        self.spans: dict[str, Counter] = {}
+    layer: str
+    labels: list[str]
+    index: dict[str, int]
+    pairs: dict[tuple[str, str], _PairFigures]
+    spans: np.ndarray  # (annotators, labels) span counts
+    article_spans: np.ndarray  # (articles, annotators) span counts
+    alpha_rows: np.ndarray  # entity: (units, codes); issue: (units, 3) = (label, zeros, ones)
+    alpha_diag: np.ndarray | None = None  # entity: (codes,)
+    alpha_diag0: np.ndarray | None = None  # issue: (labels,)
+    alpha_diag1: np.ndarray | None = None
+
+
+def _corpus(articles: Sequence[ArticleSpans], names: list[str]) -> _Corpus:
+    who = {n: i for i, n in enumerate(names)}
+    present = np.zeros((len(articles), len(names)), dtype=bool)
+    for i, art in enumerate(articles):
+        present[i, [who[n] for n in art.spans]] = True
+    lengths = np.fromiter((len(art.text) for art in articles), dtype=np.int64, count=len(articles))
+    text_offset = np.cumsum(lengths) - lengths
+    bounds = [token_bounds(art.text) for art in articles]
+    n_tokens = np.fromiter((len(s) for s, _ in bounds), dtype=np.int64, count=len(bounds))
+    empty = np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([empty] + [s + o for (s, _), o in zip(bounds, text_offset.tolist(), strict=True)])
+    ends = np.concatenate([empty] + [e + o for (_, e), o in zip(bounds, text_offset.tolist(), strict=True)])
+    return _Corpus(
+        len(articles),
+        present,
+        text_offset,
+        n_tokens,
+        np.repeat(np.arange(len(articles)), n_tokens),
+        starts,
+        ends,
+    )
+
+
+def _spans(
+    articles: Sequence[ArticleSpans], names: list[str], layers: tuple[str, ...], corpus: _Corpus
+) -> dict[str, _Spans]:
+    who = {n: i for i, n in enumerate(names)}
+    flat: list = []
+    owner_article: list[int] = []
+    owner_who: list[int] = []
+    counts: list[int] = []
+    for i, art in enumerate(articles):
+        for n, spans in art.spans.items():
+            flat.extend(spans)
+            owner_article.append(i)
+            owner_who.append(who[n])
+            counts.append(len(spans))
+    counts_arr = np.array(counts, dtype=np.int64)
+    article = np.repeat(np.array(owner_article, dtype=np.int64), counts_arr)
+    annotator = np.repeat(np.array(owner_who, dtype=np.int64), counts_arr)
+    start = np.fromiter((s.start for s in flat), dtype=np.int64, count=len(flat))
+    end = np.fromiter((s.end for s in flat), dtype=np.int64, count=len(flat))
+    kinds = [(s.layer, s.label) for s in flat]
+    by_layer: dict[str, set[str]] = {lay: set() for lay in layers}
+    for lay, label in set(kinds):
+        if lay in by_layer:
+            by_layer[lay].add(label)
+    out = {}
+    for lay in layers:
+        labels = sorted(by_layer[lay])
+        code = {(lay, label): i for i, label in enumerate(labels)}
+        label_code = np.fromiter((code.get(k, -1) for k in kinds), dtype=np.int64, count=len(kinds))
+        keep = np.flatnonzero(label_code >= 0)
+        columns = [article[keep], annotator[keep], start[keep], end[keep], label_code[keep]]
+        order = np.lexsort(columns[::-1])
+        a, w, s, e, lab = (c[order] for c in columns)
+        s = s + corpus.text_offset[a]
+        e = e + corpus.text_offset[a]
+        if len(a):
+            new = np.ones(len(a), dtype=bool)
+            new[1:] = (np.diff(a) != 0) | (np.diff(w) != 0) | (np.diff(s) != 0) | (np.diff(e) != 0)
+            new[1:] |= np.diff(lab) != 0
+            a, w, s, e, lab = a[new], w[new], s[new], e[new], lab[new]
+        # A token is covered when it shares a character with the span.
+        first = np.searchsorted(corpus.ends, s, side="right")
+        stop = np.searchsorted(corpus.starts, e, side="left")
+        by_key = np.lexsort((lab, e, s))  # the article is implied: joined-text offsets
+        change = np.ones(len(by_key), dtype=bool)
+        if len(by_key):
+            change[1:] = (np.diff(s[by_key]) != 0) | (np.diff(e[by_key]) != 0) | (np.diff(lab[by_key]) != 0)
+        key = np.empty(len(a), dtype=np.int64)
+        key[by_key] = np.cumsum(change) - 1
+        marked = np.zeros((int(change.sum()), len(names)), dtype=bool)
+        marked[key, w] = True
+        out[lay] = _Spans(labels, a, w, s, e, lab, first, stop, key, marked)
+    return out
+
+
+def _expand(first: np.ndarray, stop: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every index of the ranges ``[first, stop)`` and the number of the range it came from."""
+    lengths = np.maximum(stop - first, 0)
+    owner = np.repeat(np.arange(len(first)), lengths)
+    offsets = np.cumsum(lengths) - lengths
+    return np.arange(len(owner)) - offsets[owner] + first[owner], owner
+
+
+def _table_kappas(tables: np.ndarray) -> np.ndarray:
+    """:func:`kappa_from_table` of each of ``tables`` (n, k, k), NaN where it is None."""
+    n = tables.sum(axis=(1, 2))
+    trace = np.trace(tables, axis1=1, axis2=2)
+    product = (tables.sum(axis=2) * tables.sum(axis=1)).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        observed = trace / n
+        expected = product.astype(np.float64) / (n * n)
+        kappa = (observed - expected) / (1.0 - expected)
+    kappa[(n == 0) | (expected >= 1.0)] = np.nan
+    return kappa
+
+
+def _binary_tables(n11: np.ndarray, n10: np.ndarray, n01: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """:func:`_binary_table` of each article: (n, 2, 2)."""
+    return np.stack(
+        [np.stack([total - n11 - n10 - n01, n01], axis=-1), np.stack([n10, n11], axis=-1)], axis=-2
+    )
+
+
+def _relaxed_matches(sp: _Spans, left: np.ndarray, right: np.ndarray, corpus: _Corpus) -> np.ndarray:
+    """The spans of ``left`` paired with an overlapping span of ``right`` with the same label.
+
+    The pairing of :func:`~annotator.review.spans.match_spans` (one to one, largest overlap
+    first, then the closest boundaries, then position), applied to spans without an exact
+    match. Candidates are found with array operations; only spans that compete for the same
+    partner go through the greedy loop.
+    """
+    if not len(left) or not len(right):
+        return np.zeros(0, dtype=np.int64)
+    big = int(sp.end.max()) + 1  # label-major search keys: label * big + offset
+    right = right[np.lexsort((sp.start[right], sp.label[right]))]  # stable: then end, label
+    right_key = sp.label[right] * big + sp.start[right]
+    longest = int((sp.end[right] - sp.start[right]).max())
+    # Right spans with the same label that start before the left span ends and after it starts
+    # minus the longest right span (and in the same article): a superset of the overlapping ones.
+    low = np.maximum(sp.start[left] - longest, corpus.text_offset[sp.article[left]])
+    lo = np.searchsorted(right_key, sp.label[left] * big + low, side="left")
+    hi = np.searchsorted(right_key, sp.label[left] * big + sp.end[left], side="left")
+    position, owner = _expand(lo, hi)
+    li, ri = left[owner], right[position]
+    overlapping = sp.end[ri] > sp.start[li]
+    li, ri = li[overlapping], ri[overlapping]
+    size = np.minimum(sp.end[li], sp.end[ri]) - np.maximum(sp.start[li], sp.start[ri])
+    distance = np.abs(sp.start[li] - sp.start[ri]) + np.abs(sp.end[li] - sp.end[ri])
+    order = np.lexsort((ri, li, distance, -size))
+    li, ri = li[order], ri[order]
+    # A candidate whose two spans are in no other candidate is always taken.
+    lone = (np.bincount(li)[li] == 1) & (np.bincount(ri)[ri] == 1)
+    matched = [li[lone]]
+    used_left: set[int] = set()
+    used_right: set[int] = set()
+    taken = []
+    for i, j in zip(li[~lone].tolist(), ri[~lone].tolist(), strict=True):
+        if i in used_left or j in used_right:
+            continue
+        used_left.add(i)
+        used_right.add(j)
+        taken.append(i)
+    matched.append(np.array(taken, dtype=np.int64))
+    return np.concatenate(matched)
+
+
+def _measure_layer(
+    layer: str,
+    sp: _Spans,
+    corpus: _Corpus,
+    names: list[str],
+    pairs: list[tuple[str, str]],
+    compared: list[str],
+) -> _LayerState:
+    who = {n: i for i, n in enumerate(names)}
+    nl, na_, nn = len(sp.labels), corpus.n_articles, len(names)
+    n_tokens_all = len(corpus.starts)
+    tok_art = corpus.token_article
+    spans = np.bincount(sp.who * nl + sp.label, minlength=nn * nl).reshape(nn, nl)
+    article_spans = np.bincount(sp.article * nn + sp.who, minlength=na_ * nn).reshape(na_, nn)
+    cover, owner = _expand(sp.first, sp.stop)
+    if layer == ENTITY:
+        # One code per token and annotator: 0 is OUTSIDE, i + 1 the label i of the covering span
+        # (the last one in span order where spans overlap).
+        k = nl + 1
+        last = np.full(nn * n_tokens_all, -1, dtype=np.int64)
+        np.maximum.at(last, sp.who[owner] * n_tokens_all + cover, owner)
+        codes = np.zeros(nn * n_tokens_all, dtype=np.int64)
+        hit = last >= 0
+        codes[hit] = sp.label[last[hit]] + 1
+        codes = codes.reshape(nn, n_tokens_all)
+    else:
+        # The (token, label) units each annotator marked, as token * labels + label, sorted.
+        marks = np.unique((sp.who[owner] * n_tokens_all + cover) * nl + sp.label[owner])
+        per_who = np.searchsorted(marks, np.arange(nn + 1) * n_tokens_all * nl)
+        units = {w: marks[per_who[w] : per_who[w + 1]] - w * n_tokens_all * nl for w in range(nn)}
+        # Labels anyone used in each article: its units are (tokens x those labels).
+        used = np.unique(sp.article * nl + sp.label)
+        article_labels = np.bincount(used // nl, minlength=na_)
+
+    figures = {}
+    for a, b in pairs:
+        ia, ib = who[a], who[b]
+        both = corpus.present[:, ia] & corpus.present[:, ib]
+        on_a = np.flatnonzero((sp.who == ia) & both[sp.article])
+        on_b = np.flatnonzero((sp.who == ib) & both[sp.article])
+        exact_a = sp.marked[sp.key[on_a], ib]
+        exact_b = sp.marked[sp.key[on_b], ia]
+        shifted = _relaxed_matches(sp, on_a[~exact_a], on_b[~exact_b], corpus)
+        f = _PairFigures(
+            n_a=np.bincount(sp.label[on_a], minlength=nl),
+            n_b=np.bincount(sp.label[on_b], minlength=nl),
+            exact_tp=np.bincount(sp.label[on_a[exact_a]], minlength=nl),
+            shifts=np.bincount(sp.label[shifted], minlength=nl),
+            tokens=int(corpus.n_tokens[both].sum()),
+            both=both,
+            article_n_a=np.bincount(sp.article[on_a], minlength=na_),
+            article_n_b=np.bincount(sp.article[on_b], minlength=na_),
+            article_exact=np.bincount(sp.article[on_a[exact_a]], minlength=na_),
+            article_shifts=np.bincount(sp.article[shifted], minlength=na_),
+        )
+        shared = both[tok_art]
         if layer == ENTITY:
-            # Code 0 is OUTSIDE, code i + 1 is labels[i].
-            self.tables = {p: np.zeros((n + 1, n + 1), dtype=np.int64) for p in pairs}
-            self.alpha_diag = np.zeros(n + 1, dtype=np.int64)
+            cells = (tok_art[shared] * k + codes[ia, shared]) * k + codes[ib, shared]
+            tables = np.bincount(cells, minlength=na_ * k * k).reshape(na_, k, k)
+            f.table = tables.sum(axis=0)
         else:
-            self.n11 = {p: np.zeros(n, dtype=np.int64) for p in pairs}
-            self.na = {p: np.zeros(n, dtype=np.int64) for p in pairs}
-            self.nb = {p: np.zeros(n, dtype=np.int64) for p in pairs}
-            self.alpha_diag0 = np.zeros(n, dtype=np.int64)
-            self.alpha_diag1 = np.zeros(n, dtype=np.int64)
-            self.alpha_seen = np.zeros(n, dtype=np.int64)  # coder-units already counted per label
-            self.alpha_units = 0  # coder-units of all articles (tokens x coders)
-        self.tokens = dict.fromkeys(pairs, 0)
-        self.alpha_rows: list[np.ndarray] = []
+            ua = units[ia][both[tok_art[units[ia] // nl]]]
+            ub = units[ib][both[tok_art[units[ib] // nl]]]
+            u11 = np.intersect1d(ua, ub, assume_unique=True)
+            f.n11 = np.bincount(u11 % nl, minlength=nl)
+            f.na = np.bincount(ua % nl, minlength=nl)
+            f.nb = np.bincount(ub % nl, minlength=nl)
+            n11, n1_, n_1 = (np.bincount(tok_art[u // nl], minlength=na_) for u in (u11, ua, ub))
+            tables = _binary_tables(n11, n1_ - n11, n_1 - n11, article_labels * corpus.n_tokens)
+        f.article_kappa = _table_kappas(tables)
+        figures[(a, b)] = f
+
+    state = _LayerState(
+        layer, sp.labels, {label: i for i, label in enumerate(sp.labels)}, figures, spans, article_spans, None
+    )
+    # Alpha over the compared annotators, on articles where at least two of them worked.
+    coders = [who[n] for n in compared]
+    m = corpus.present[:, coders].sum(axis=1)
+    rated = m >= 2
+    if layer == ENTITY:
+        tokens = np.flatnonzero(rated[tok_art])
+        counts = np.zeros((len(tokens), k), dtype=np.int64)
+        positions = np.arange(len(tokens))
+        for c in coders:
+            counts[positions, codes[c, tokens]] += corpus.present[tok_art[tokens], c]
+        agree = counts.max(axis=1) == m[tok_art[tokens]]
+        state.alpha_diag = counts[agree].sum(axis=0)
+        state.alpha_rows = counts[~agree]
+        return state
+    # Every rated article codes each token 0 for every label, except the units someone marked.
+    weight = m * corpus.n_tokens * rated  # coder-units of each rated article
+    mine = np.concatenate([np.zeros(0, dtype=np.int64)] + [units[c] for c in coders])
+    unit, ones = np.unique(mine[rated[tok_art[mine // nl]]], return_counts=True)
+    token, label = unit // nl, unit % nl
+    art = tok_art[token]
+    coders_of = m[art]
+    diag0 = np.full(nl, weight.sum(), dtype=np.int64)
+    np.subtract.at(diag0, label, coders_of)
+    diag1 = np.zeros(nl, dtype=np.int64)
+    full = ones == coders_of
+    np.add.at(diag1, label[full], coders_of[full])
+    split = np.flatnonzero(ones < coders_of)
+    split = split[np.lexsort((token[split], label[split], art[split]))]  # the order of the old loop
+    state.alpha_diag0, state.alpha_diag1 = diag0, diag1
+    state.alpha_rows = np.column_stack([label[split], coders_of[split] - ones[split], ones[split]])
+    return state
 
 
 def compute_agreement(
@@ -601,101 +917,54 @@ def compute_agreement(
     if model is not None:
         pairs += [(h, model) for h in humans]
     aggregate_pairs = [p for p in pairs if p[0] in compared and p[1] in compared]
+    who = {n: i for i, n in enumerate(names)}
 
-    labels: dict[str, set[str]] = {lay: set() for lay in layers}
-    for art in articles:
-        for spans in art.spans.values():
-            for s in spans:
-                if s.layer in labels:
-                    labels[s.layer].add(s.label)
-    states = {lay: _LayerState(lay, sorted(labels[lay]), pairs) for lay in layers}
-    acceptance = {(h, lay): [0, 0, 0, 0, 0] for h in humans for lay in layers} if model else {}
+    corpus = _corpus(articles, names)
+    layer_spans = _spans(articles, names, layers, corpus)
+    states = {lay: _measure_layer(lay, layer_spans[lay], corpus, names, pairs, compared) for lay in layers}
+
+    # Per article: pooled span counts and the mean kappa of the compared pairs.
+    columns: dict[str, tuple] = {}
+    for lay, state in states.items():
+        agg = [state.pairs[p] for p in aggregate_pairs]
+        zeros = np.zeros(corpus.n_articles, dtype=np.int64)
+        exact = sum((f.article_exact * f.both for f in agg), zeros)
+        shifts = sum((f.article_shifts * f.both for f in agg), zeros)
+        n_a = sum((f.article_n_a * f.both for f in agg), zeros)
+        n_b = sum((f.article_n_b * f.both for f in agg), zeros)
+        kappas = np.column_stack(
+            [np.where(f.both, f.article_kappa, np.nan) for f in agg] or [np.full(corpus.n_articles, np.nan)]
+        )
+        columns[lay] = (
+            exact.tolist(),
+            (exact + shifts).tolist(),
+            n_a.tolist(),
+            n_b.tolist(),
+            shifts.tolist(),
+            kappas.tolist(),
+            state.article_spans.tolist(),
+        )
+    coder_index = [(n, who[n]) for n in compared]
     per_article: list[ArticleAgreement] = []
-
-    for art in articles:
-        starts, ends = token_bounds(art.text)
-        present = [n for n in names if n in art.spans]
+    for i, (art, here) in enumerate(zip(articles, corpus.present.tolist(), strict=True)):
+        coders = [(n, w) for n, w in coder_index if here[w]]
+        if len(coders) < 2:
+            continue
         for lay in layers:
-            state = states[lay]
-            by_name = {n: art.layer_spans(n, lay) for n in present}
-            label_counts = {n: Counter(s.label for s in spans) for n, spans in by_name.items()}
-            for n, c in label_counts.items():
-                state.spans.setdefault(n, Counter()).update(c)
-            if lay == ENTITY:
-                coding = {n: _entity_codes(by_name[n], starts, ends, state.index) for n in present}
-                rows = None
-            else:
-                art_labels = sorted({s.label for spans in by_name.values() for s in spans})
-                rows = np.array([state.index[label] for label in art_labels], dtype=np.int64)
-                local = {label: i for i, label in enumerate(art_labels)}
-                coding = {n: _issue_matrix(by_name[n], starts, ends, local) for n in present}
-            article_prf_exact = PRF(0, 0, 0)
-            article_prf_relaxed = PRF(0, 0, 0)
-            article_shifts = 0
-            article_kappas: list[float] = []
-            for pair in pairs:
-                a, b = pair
-                if a not in art.spans or b not in art.spans:
-                    continue
-                counts = state.counts[pair]
-                exact, shifted, _, _ = match_spans(by_name[a], by_name[b])
-                counts.n_a.update(label_counts[a])
-                counts.n_b.update(label_counts[b])
-                counts.exact_tp.update(s.label for s, _ in exact)
-                counts.relaxed_tp.update(s.label for s, _ in exact)
-                counts.relaxed_tp.update(s.label for s, _ in shifted)
-                counts.shifts.update(s.label for s, _ in shifted)
-                state.tokens[pair] += len(starts)
-                if lay == ENTITY:
-                    k = len(state.labels) + 1
-                    table = np.bincount(coding[a] * k + coding[b], minlength=k * k).reshape(k, k)
-                    state.tables[pair] += table
-                else:
-                    ma, mb = coding[a], coding[b]
-                    n11 = np.count_nonzero(ma & mb, axis=1)
-                    na = np.count_nonzero(ma, axis=1)
-                    nb = np.count_nonzero(mb, axis=1)
-                    state.n11[pair][rows] += n11
-                    state.na[pair][rows] += na
-                    state.nb[pair][rows] += nb
-                    table = _binary_table(
-                        int(n11.sum()), int(na.sum() - n11.sum()), int(nb.sum() - n11.sum()), ma.size
-                    )
-                if pair in aggregate_pairs:
-                    n_a, n_b = len(by_name[a]), len(by_name[b])
-                    article_prf_exact += PRF.of(len(exact), n_a - len(exact), n_b - len(exact))
-                    tp = len(exact) + len(shifted)
-                    article_prf_relaxed += PRF.of(tp, n_a - tp, n_b - tp)
-                    article_shifts += len(shifted)
-                    kappa = kappa_from_table(table)
-                    if kappa is not None:
-                        article_kappas.append(kappa)
-            coders = [n for n in compared if n in art.spans]
-            if len(coders) >= 2:
-                _add_alpha_units(state, [coding[n] for n in coders], rows, len(starts))
-                per_article.append(
-                    ArticleAgreement(
-                        article_id=art.article_id,
-                        layer=lay,
-                        annotators=tuple(coders),
-                        spans={n: len(by_name[n]) for n in coders},
-                        exact_f1=article_prf_exact.f1,
-                        relaxed_f1=article_prf_relaxed.f1,
-                        boundary_shifts=article_shifts,
-                        kappa=float(np.mean(article_kappas)) if article_kappas else None,
-                    )
+            exact, relaxed, n_a, n_b, shifts, kappas, spans = (c[i] for c in columns[lay])
+            defined = [k for k in kappas if k == k]  # NaN: undefined or not both present
+            per_article.append(
+                ArticleAgreement(
+                    article_id=art.article_id,
+                    layer=lay,
+                    annotators=tuple(n for n, _ in coders),
+                    spans={n: spans[w] for n, w in coders},
+                    exact_f1=PRF(exact, n_a - exact, n_b - exact).f1,
+                    relaxed_f1=PRF(relaxed, n_a - relaxed, n_b - relaxed).f1,
+                    boundary_shifts=shifts,
+                    kappa=float(np.mean(defined)) if defined else None,
                 )
-            if model is not None and model in art.spans:
-                model_keys = {s.key for s in by_name[model]}
-                for h in humans:
-                    if h in art.spans:
-                        keys = {s.key for s in by_name[h]}
-                        acc = acceptance[(h, lay)]
-                        acc[0] += len(keys)
-                        acc[1] += len(keys & model_keys)
-                        acc[2] += len(model_keys)
-                        acc[3] += 1
-                        acc[4] += keys == model_keys
+            )
 
     overall: list[LabelAgreement] = []
     pair_results: list[PairAgreement] = []
@@ -706,20 +975,13 @@ def compute_agreement(
             pair_results.extend(pair_entries)
             agg = [e for e, p in zip(pair_entries, pairs, strict=True) if p in aggregate_pairs]
             kappas = [e.kappa for e in agg if e.kappa is not None]
-            spans = {
-                n: (
-                    state.spans.get(n, Counter()).total()
-                    if label is None
-                    else state.spans.get(n, {}).get(label, 0)
-                )
-                for n in compared
-            }
+            counts = state.spans.sum(axis=1) if label is None else state.spans[:, state.index[label]]
             overall.append(
                 LabelAgreement(
                     layer=lay,
                     label=label,
                     annotators=tuple(compared),
-                    spans=spans,
+                    spans={n: int(counts[who[n]]) for n in compared},
                     exact=sum((e.exact for e in agg), PRF(0, 0, 0)),
                     relaxed=sum((e.relaxed for e in agg), PRF(0, 0, 0)),
                     boundary_shifts=sum(e.boundary_shifts for e in agg),
@@ -728,9 +990,7 @@ def compute_agreement(
                 )
             )
     per_article.sort(key=ArticleAgreement.sort_key)
-    model_acceptance = tuple(
-        ModelAcceptance(h, lay, *values) for (h, lay), values in acceptance.items() if values[3]
-    )
+    model_acceptance = _model_acceptance(layer_spans, corpus, humans, who, model) if model else ()
     return AgreementReport(
         layers=layers,
         annotators=tuple(compared),
@@ -745,60 +1005,37 @@ def compute_agreement(
     )
 
 
-def _entity_codes(spans: list, starts: np.ndarray, ends: np.ndarray, index: dict[str, int]) -> np.ndarray:
-    codes = np.zeros(len(starts), dtype=np.int64)
-    if spans:
-        first, stop = _token_ranges(spans, starts, ends)
-        for s, i, j in zip(spans, first.tolist(), stop.tolist(), strict=True):
-            codes[i:j] = index[s.label] + 1
-    return codes
-
-
-def _issue_matrix(spans: list, starts: np.ndarray, ends: np.ndarray, local: dict[str, int]) -> np.ndarray:
-    matrix = np.zeros((len(local), len(starts)), dtype=bool)
-    if spans:
-        first, stop = _token_ranges(spans, starts, ends)
-        for s, i, j in zip(spans, first.tolist(), stop.tolist(), strict=True):
-            matrix[local[s.label], i:j] = True
-    return matrix
-
-
-def _add_alpha_units(
-    state: _LayerState, codings: list[np.ndarray], rows: np.ndarray | None, n_tokens: int
-) -> None:
-    """Add one article's units to the alpha accumulators (agreeing units merged, see _alpha)."""
-    m = len(codings)
-    if state.layer == ENTITY:
-        k = len(state.labels) + 1
-        counts = np.zeros((n_tokens, k), dtype=np.int64)
-        positions = np.arange(n_tokens)
-        for codes in codings:
-            counts[positions, codes] += 1
-        agree = counts.max(axis=1) == m
-        state.alpha_diag += counts[agree].sum(axis=0)
-        if not agree.all():
-            state.alpha_rows.append(counts[~agree])
-        return
-    state.alpha_units += m * n_tokens
-    if rows is None or not len(rows):
-        return
-    ones = np.sum(codings, axis=0)  # (labels in article, tokens): coders who marked it
-    state.alpha_seen[rows] += m * n_tokens
-    state.alpha_diag1[rows] += m * np.count_nonzero(ones == m, axis=1)
-    state.alpha_diag0[rows] += m * np.count_nonzero(ones == 0, axis=1)
-    li, ti = np.nonzero((ones > 0) & (ones < m))
-    if len(li):
-        marked = ones[li, ti]
-        state.alpha_rows.append(np.column_stack([rows[li], m - marked, marked]))
+def _model_acceptance(
+    layer_spans: dict[str, _Spans], corpus: _Corpus, humans: list[str], who: dict[str, int], model: str
+) -> tuple[ModelAcceptance, ...]:
+    """Per annotator and layer, on the articles both they and the model annotated."""
+    out = []
+    mi = who[model]
+    n = corpus.n_articles
+    for h in humans:
+        hi = who[h]
+        both = corpus.present[:, hi] & corpus.present[:, mi]
+        if not both.any():
+            continue
+        for lay, sp in layer_spans.items():
+            mine = np.flatnonzero((sp.who == hi) & both[sp.article])
+            theirs = np.flatnonzero((sp.who == mi) & both[sp.article])
+            equal = mine[sp.marked[sp.key[mine], mi]]
+            per_mine = np.bincount(sp.article[mine], minlength=n)
+            per_equal = np.bincount(sp.article[equal], minlength=n)
+            per_theirs = np.bincount(sp.article[theirs], minlength=n)
+            identical = both & (per_mine == per_equal) & (per_theirs == per_equal)
+            out.append(
+                ModelAcceptance(
+                    h, lay, len(mine), len(equal), len(theirs), int(both.sum()), int(identical.sum())
+                )
+            )
+    return tuple(out)
 
 
 def _label_alpha(state: _LayerState, label: str | None) -> float | None:
+    rows = state.alpha_rows
     if state.layer == ENTITY:
-        rows = (
-            np.vstack(state.alpha_rows)
-            if state.alpha_rows
-            else np.zeros((0, len(state.labels) + 1), np.int64)
-        )
         if label is None:
             return _alpha(state.alpha_diag, rows)
         c = state.index[label] + 1
@@ -809,46 +1046,43 @@ def _label_alpha(state: _LayerState, label: str | None) -> float | None:
             [state.alpha_diag.sum() - state.alpha_diag[c] + coders[~split].sum(), state.alpha_diag[c]]
         )
         return _alpha(diag, np.column_stack([coders[split] - marked[split], marked[split]]))
-    rows = np.vstack(state.alpha_rows) if state.alpha_rows else np.zeros((0, 3), np.int64)
-    # Articles where nobody used a label still code every token 0 for it.
-    diag0 = state.alpha_diag0 + (state.alpha_units - state.alpha_seen)
+    diag0, diag1 = state.alpha_diag0, state.alpha_diag1
     if label is None:
-        return _alpha(np.array([diag0.sum(), state.alpha_diag1.sum()]), rows[:, 1:])
+        return _alpha(np.array([diag0.sum(), diag1.sum()]), rows[:, 1:])
     i = state.index[label]
-    return _alpha(np.array([diag0[i], state.alpha_diag1[i]]), rows[rows[:, 0] == i, 1:])
+    return _alpha(np.array([diag0[i], diag1[i]]), rows[rows[:, 0] == i, 1:])
 
 
 def _pair_agreement(
     state: _LayerState, pair: tuple[str, str], label: str | None, model: str | None
 ) -> PairAgreement:
-    counts = state.counts[pair]
-    total = state.tokens[pair]
+    f = state.pairs[pair]
+    total = f.tokens
+    i = None if label is None else state.index[label]
     if state.layer == ENTITY:
-        table = state.tables[pair]
+        table = f.table
         units = total
-        if label is not None:
-            c = state.index[label] + 1
+        if i is not None:
+            c = i + 1
             n11 = int(table[c, c])
             table = _binary_table(n11, int(table[c].sum()) - n11, int(table[:, c].sum()) - n11, total)
+    elif i is None:
+        # Micro-average over the labels anyone used: one unit per (token, label).
+        units = total * len(state.labels)
+        n11, na, nb = f.n11, f.na, f.nb
+        table = _binary_table(int(n11.sum()), int((na - n11).sum()), int((nb - n11).sum()), units)
     else:
-        n11, na, nb = state.n11[pair], state.na[pair], state.nb[pair]
-        if label is None:
-            # Micro-average over the labels anyone used: one unit per (token, label).
-            units = total * len(state.labels)
-            table = _binary_table(int(n11.sum()), int((na - n11).sum()), int((nb - n11).sum()), units)
-        else:
-            i = state.index[label]
-            units = total
-            table = _binary_table(int(n11[i]), int(na[i] - n11[i]), int(nb[i] - n11[i]), units)
+        units = total
+        table = _binary_table(int(f.n11[i]), int(f.na[i] - f.n11[i]), int(f.nb[i] - f.n11[i]), units)
     return PairAgreement(
         layer=state.layer,
         label=label,
         a=pair[0],
         b=pair[1],
-        exact=counts.prf(label, relaxed=False),
-        relaxed=counts.prf(label, relaxed=True),
-        boundary_shifts=counts.shifts.total() if label is None else counts.shifts[label],
-        kappa=_sklearn_kappa(table) if units else None,
+        exact=f.prf(i, relaxed=False),
+        relaxed=f.prf(i, relaxed=True),
+        boundary_shifts=int(f.shifts.sum() if i is None else f.shifts[i]),
+        kappa=pair_kappa(table) if units else None,
         tokens=units,
         involves_model=model is not None and model in pair,
     )
@@ -865,6 +1099,7 @@ __all__ = [
     "PairAgreement",
     "compute_agreement",
     "kappa_from_table",
+    "pair_kappa",
     "token_bounds",
     "tokenizer_name",
 ]

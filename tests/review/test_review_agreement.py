@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 
 import krippendorff
@@ -12,7 +14,7 @@ from review_helpers import issue, meeting, span
 
 from annotator.errors import AnnotatorError
 from annotator.model import ENTITY, ISSUE
-from annotator.review.agreement import compute_agreement, kappa_from_table, token_bounds
+from annotator.review.agreement import PRF, compute_agreement, kappa_from_table, pair_kappa, token_bounds
 from annotator.review.spans import ArticleSpans
 
 TEXT = "Alice Smith met Bob Jones in Paris on Monday ."
@@ -77,6 +79,58 @@ def test_kappa_table_formula_equals_scikit_learn():
     table = np.bincount(a * 4 + b, minlength=16).reshape(4, 4)
     assert kappa_from_table(table) == pytest.approx(cohen_kappa_score(a, b))
     assert kappa_from_table(np.array([[7, 0], [0, 0]])) is None  # one code only: undefined
+
+
+def _sklearn_kappa(table: np.ndarray) -> float | None:
+    """scikit-learn's kappa of a contingency table, its cells passed as weighted samples."""
+    from sklearn.metrics import cohen_kappa_score
+
+    rows, cols = np.nonzero(table)
+    value = cohen_kappa_score(rows, cols, labels=np.arange(len(table)), sample_weight=table[rows, cols])
+    return None if np.isnan(value) else float(value)
+
+
+def test_pair_kappa_is_scikit_learns_to_the_last_digit():
+    rng = np.random.default_rng(11)
+    tables = [
+        np.array([[5, 0, 0], [0, 1, 0], [1, 0, 3]]),
+        np.array([[0, 3], [4, 0]]),
+        np.array([[9, 1], [0, 0]]),
+    ]
+    for _ in range(300):
+        k = int(rng.integers(2, 8))
+        table = rng.integers(0, 1000, (k, k)) * (rng.random((k, k)) < 0.6)
+        table[np.diag_indices(k)] += rng.integers(0, 50_000, k)
+        tables.append(table)
+    for table in tables:
+        assert pair_kappa(table) == _sklearn_kappa(table), table
+    assert pair_kappa(np.array([[7, 0], [0, 0]])) is None  # one code only: undefined
+    assert pair_kappa(np.zeros((3, 3), dtype=np.int64)) is None
+
+
+def test_prf_is_spacys_prfscore():
+    from spacy.scorer import PRFScore
+
+    for tp, fp, fn in [(3, 1, 2), (0, 4, 0), (0, 0, 5), (7, 0, 0), (1234, 567, 89)]:
+        ours, theirs = PRF(tp, fp, fn), PRFScore(tp=tp, fp=fp, fn=fn)
+        assert (ours.precision, ours.recall, ours.f1) == (theirs.precision, theirs.recall, theirs.fscore)
+    assert (PRF(0, 0, 0).precision, PRF(0, 0, 0).recall, PRF(0, 0, 0).f1) == (1.0, 1.0, 1.0)
+
+
+def test_measuring_agreement_does_not_import_scikit_learn():
+    # scikit-learn is a test dependency only: importing it cost 1.3 s of every agreement run.
+    code = (
+        "import sys\n"
+        "from annotator.review.agreement import compute_agreement\n"
+        "from annotator.review.spans import ArticleSpans\n"
+        "from annotator.model import Span\n"
+        "t = 'Alice met Bob in Paris .'\n"
+        "r = compute_agreement([ArticleSpans('a', t, {'A': [Span(0, 5, 'PER')], 'B': [Span(10, 13, 'PER')]})])\n"
+        "assert r.layer('entity').kappa is not None\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def _raw_alpha(articles, layer, label=None):
@@ -186,7 +240,7 @@ def test_a_thousand_articles_take_about_two_seconds():
     from benchmark_agreement import make_corpus
 
     corpus = make_corpus(1000)
-    compute_agreement(corpus[:3])  # load spaCy and scikit-learn
+    compute_agreement(corpus[:3])  # load spaCy
     best = float("inf")
     for _ in range(2):
         # CPU time, not wall time: other work on a shared 2-core machine would skew the latter.

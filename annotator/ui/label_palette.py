@@ -186,6 +186,14 @@ class LabelPalette(QWidget):
     @Slot(str, str)
     def select_label(self, layer: str, name: str) -> bool:
         """Make the label current (e.g. the focused span's label); no signal is emitted."""
+        current = self.tree.currentIndex()
+        if (
+            current.isValid()
+            and current.data(LAYER_ROLE) == layer
+            and current.data(NAME_ROLE) == name
+            and self.tree.viewport().rect().contains(self.tree.visualRect(current))
+        ):
+            return True  # current and in sight already (the next span often has the same label)
         index = self.model.find_label(layer, name)
         if not index.isValid():
             return False

@@ -260,11 +260,17 @@ class MainWindow(QMainWindow):
         self.title_label.setText(art.title or "(untitled)")
         self._update_info()
 
-    def _update_info(self) -> None:
+    def _info_article(self) -> str | None:
+        art = self.view.article
+        return art.id if art is not None else None
+
+    def _update_info(self, state: str | None = None) -> None:
+        """The line under the title; ``state``: the article's state when the caller knows it."""
         art = self.view.article
         if art is None:
             return
-        state = self.session.store.state(self.session.annotator, art.id)
+        if state is None:
+            state = self.session.store.state(self.session.annotator, art.id)
         pending = len(self.view.pending())
         spans = len(self.view._annotations)
         mode = " · character mode" if self.view.char_mode else ""
@@ -280,8 +286,18 @@ class MainWindow(QMainWindow):
 
     def _on_session_changed(self, changes: m.Changes) -> None:
         if changes.states or changes.spans or changes.articles or not changes.counts:
-            self._update_status()
-            self._update_info()
+            up = changes.update
+            one = (
+                up is not None
+                and up.annotator == self.session.annotator
+                and changes.articles == frozenset({up.article_id})
+                and not changes.labels
+            )
+            # One action on one article that left its state as it was cannot change how many
+            # articles there are or are done: no counting queries on every keypress.
+            if not (one and up.state is None):
+                self._update_status()
+            self._update_info(up.state if one and up.article_id == self._info_article() else None)
 
     def _on_session_annotator_changed(self, _name: str) -> None:
         self._update_status()

@@ -325,3 +325,23 @@ def test_a_broken_database_leaves_the_current_one_open(window, tmp_path, monkeyp
     assert not window.open_database_path(bad)
     assert shown and "not an annotator database" in str(shown[0]) or "damaged" in str(shown[0])
     assert window.session.db_path == before
+
+
+def test_status_and_info_lines_follow_decisions_done_and_undo(window, qtbot, ui_data):
+    # The window counts done articles again only when a state may have changed.
+    d = ui_data
+    view = window.view
+    assert window.progress_label.text() == "0 of 3 done"
+    assert window.info_label.text().startswith("to do · ")
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    assert window.info_label.text().startswith("in progress · ")
+    qtbot.keyClick(view, Qt.Key.Key_X)
+    assert window.progress_label.text() == "0 of 3 done"
+    with qtbot.waitSignal(window.session.article_changed):
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert window.progress_label.text() == "1 of 3 done"
+    window.session.open_article(d.a1)
+    assert window.info_label.text().startswith("done · ")
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.progress_label.text() == "0 of 3 done"
+    assert window.info_label.text().startswith("in progress · ")

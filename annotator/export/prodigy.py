@@ -188,7 +188,8 @@ class _Encoder:
         self.names = _Memo(_json)
         self.tails = _Memo(_span_tail)
         self.hash_keys = _Memo(_hash_key)
-        self.templates = _Memo(lambda key: key[0] * key[1])
+        # (template, count) -> the template repeated count times, less the first separator.
+        self.templates = _Memo(lambda key: (key[0] * key[1])[1:])
         self.articles = TokenCache()
 
     def prepared(self, record: ExportRecord) -> _Prepared:
@@ -215,11 +216,9 @@ class _Encoder:
         else:
             columns = (starts, ends, tails)
             template = _SPAN
-        spans_json = self.templates[template, count][1:] % tuple(
-            chain.from_iterable(zip(*columns, strict=True))
-        )
+        spans_json = self.templates[template, count] % tuple(chain.from_iterable(zip(*columns, strict=True)))
         # The same string as json.dumps([answer, [[start, end, label, layer], ...]]) in task_hash.
-        keys = self.templates[_KEY, count][1:] % tuple(
+        keys = self.templates[_KEY, count] % tuple(
             chain.from_iterable(
                 zip(
                     starts,

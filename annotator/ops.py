@@ -354,6 +354,56 @@ def merge(store: Store, paths: Sequence[str | Path], progress: Progress = None) 
     return reports
 
 
+def span_columns(
+    store: Store,
+    include_model: bool = False,
+    include_gold: bool = False,
+    min_annotators: int = 1,
+    articles: Sequence[str] | None = None,
+):
+    """Every article with each annotator's spans, as columns (``review.SpanColumns``).
+
+    An annotator counts for an article when they have spans on it or marked it done or skipped
+    (then with no spans: they found nothing). Articles with fewer than ``min_annotators`` humans
+    are left out. With ``include_model``, the annotator ``model`` holds the current suggestions.
+    """
+    from annotator.review.spans import SpanColumns
+
+    rows = store.annotation_rows(articles)
+    present: dict[str, set[str]] = {}
+    for aid, who in {r[:2] for r in rows}:
+        present.setdefault(aid, set()).add(who)
+    if not include_gold and any(m.GOLD in names for names in present.values()):
+        rows = [r for r in rows if r[1] != m.GOLD]
+        present = {aid: names - {m.GOLD} for aid, names in present.items() if names - {m.GOLD}}
+    for aid, who, state in store.article_states(articles=articles):
+        if state in (m.DONE, m.SKIPPED) and (who != m.GOLD or include_gold):
+            present.setdefault(aid, set()).add(who)
+    if include_model:
+        if any(MODEL in names for names in present.values()):
+            rows = [r for r in rows if r[1] != MODEL]
+        rows += [(aid, MODEL, s.layer, s.start, s.end, s.label) for aid, s in store.suggestion_spans()]
+    wanted = None if articles is None else set(articles)
+    ids: list[str] = []
+    texts: list[str] = []
+    annotators: list[tuple[str, ...]] = []
+    for aid, text in store.texts(sorted(present) if wanted is None else sorted(wanted & set(present))):
+        here = present[aid]
+        if sum(w not in (m.GOLD, MODEL) for w in here) < min_annotators:
+            continue
+        ids.append(aid)
+        texts.append(text)
+        names = sorted(here)
+        annotators.append(tuple(names + [MODEL] if include_model and MODEL not in here else names))
+    index = {aid: i for i, aid in enumerate(ids)}
+    if len(index) < len(present) or include_model:  # rows of articles left out, or suggestions
+        rows = [r for r in rows if r[0] in index]
+    aid_col, who_col, layer, start, end, label = zip(*rows, strict=True) if rows else ((),) * 6
+    return SpanColumns(
+        ids, texts, annotators, list(map(index.__getitem__, aid_col)), who_col, layer, start, end, label
+    )
+
+
 def article_spans(
     store: Store,
     include_model: bool = False,
@@ -363,51 +413,24 @@ def article_spans(
 ):
     """Every article with each annotator's spans (``review.ArticleSpans``), for review functions.
 
-    An annotator counts for an article when they have spans on it or marked it done or skipped
-    (then with no spans: they found nothing). Articles with fewer than ``min_annotators`` humans
-    are left out.
+    The content of :func:`span_columns`, one :class:`~annotator.review.spans.ArticleSpans` per article.
     """
-    from annotator.review.spans import ArticleSpans
-
-    by_article: dict[str, dict[str, list[m.Span]]] = {}
-    for aid, who, span in store.annotation_spans(articles):
-        if who == m.GOLD and not include_gold:
-            continue
-        by_article.setdefault(aid, {}).setdefault(who, []).append(span)
-    for aid, who, state in store.article_states(articles=articles):
-        if state in (m.DONE, m.SKIPPED) and (who != m.GOLD or include_gold):
-            by_article.setdefault(aid, {}).setdefault(who, [])
-    wanted = None if articles is None else set(articles)
-    model_spans: dict[str, list[m.Span]] = {}
-    if include_model:
-        for aid, span in store.suggestion_spans():
-            model_spans.setdefault(aid, []).append(span)
-    out = []
-    for aid, text in store.texts(sorted(by_article) if wanted is None else sorted(wanted & set(by_article))):
-        spans = by_article[aid]
-        humans = [w for w in spans if w not in (m.GOLD, MODEL)]
-        if len(humans) < min_annotators:
-            continue
-        ordered = {w: spans[w] for w in sorted(spans)}
-        if include_model:
-            ordered[MODEL] = model_spans.get(aid, [])
-        out.append(ArticleSpans(aid, text, ordered))
-    return out
+    return span_columns(store, include_model, include_gold, min_annotators, articles).articles()
 
 
 def agreement(store: Store, layer: str | None = None, include_model: bool = True):
     """Agreement between annotators (and the model as a pseudo-annotator) on shared articles."""
     from annotator.review.agreement import compute_agreement
 
-    arts = article_spans(store, include_model=include_model, min_annotators=2)
-    if not arts:
+    columns = span_columns(store, include_model=include_model, min_annotators=2)
+    if not len(columns):
         raise AnnotatorError(
             "no article has work from two annotators yet", hint="merge other databases with `annotator merge`"
         )
-    model = MODEL if include_model and any(a.spans.get(MODEL) for a in arts) else None
-    if model is None:
-        arts = [type(a)(a.article_id, a.text, {k: v for k, v in a.spans.items() if k != MODEL}) for a in arts]
-    return compute_agreement(arts, layer=layer, model=model)
+    model = MODEL if include_model and MODEL in columns.annotator else None
+    if model is None and any(MODEL in names for names in columns.annotators):
+        columns = columns.without(MODEL)
+    return compute_agreement(columns, layer=layer, model=model)
 
 
 def _open_disagreements(store: Store, art, layer: str | None):

@@ -90,7 +90,7 @@ def main(n: int = 1000) -> None:
     from annotator.review.agreement import compute_agreement
 
     corpus = make_corpus(n)
-    compute_agreement(corpus[:5])  # warm up: load spaCy and scikit-learn once
+    compute_agreement(corpus[:5])  # warm up: load spaCy once
     best = best_cpu = float("inf")
     for _ in range(3):
         t, cpu = time.perf_counter(), time.process_time()

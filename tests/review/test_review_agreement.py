@@ -15,7 +15,7 @@ from review_helpers import issue, meeting, span
 from annotator.errors import AnnotatorError
 from annotator.model import ENTITY, ISSUE
 from annotator.review.agreement import PRF, compute_agreement, kappa_from_table, pair_kappa, token_bounds
-from annotator.review.spans import ArticleSpans
+from annotator.review.spans import ArticleSpans, SpanColumns
 
 TEXT = "Alice Smith met Bob Jones in Paris on Monday ."
 
@@ -226,6 +226,16 @@ def test_report_is_json_ready_and_prints_a_table():
     assert json.loads(json.dumps(report.to_dict()))["overall"][0]["layer"] == ENTITY
     table = report.format_table()
     assert "exact F1" in table and "ann / bob" in table and "worst" in table
+
+
+def test_columns_carry_the_same_articles_and_give_the_same_figures():
+    a = pair_article("a1")
+    articles = [meeting(), a, ArticleSpans("a2", TEXT, {"A": a.spans["A"]}), ArticleSpans("a3", "", {})]
+    columns = SpanColumns.of(articles)
+    assert columns.articles() == articles
+    assert compute_agreement(columns).to_dict() == compute_agreement(articles).to_dict()
+    without = columns.without("bob").articles()
+    assert [tuple(x.spans) for x in without] == [("ann", "cat"), ("A", "B"), ("A",), ()]
 
 
 def test_unknown_layer_or_model_is_a_clear_error():

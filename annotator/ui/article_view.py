@@ -234,12 +234,19 @@ class ArticleView(QTextEdit):
         self._suggestions: dict[int, Suggestion] = {}
         self._annotations: dict[int, Annotation] = {}
         self._marks: set[Mark] = set()
+        # The same spans by position, so an action finds what overlaps it without a scan of
+        # every span (2,400 for 20,000 words); see _Sorted.
+        self._mark_index = _Sorted()
+        self._suggestion_index = _Sorted()
+        self._annotation_index = _Sorted()
+        self._issue_marks = _Sorted()
         # Pending suggestions in text order, kept sorted as decisions come and go (the window
         # asks for them after every keypress: no sort of 2,400 suggestions each time).
         self._pending: list[Suggestion] = []
         self._pending_keys: list[tuple[int, int, str, int]] = []
         self._focus: FocusedSpan | None = None
         self._issue_lines: list[tuple[int, int, str, bool, int]] = []
+        self._lanes = 0  # issue lanes drawn: how far below its line a repaint has to reach
         self._doc: QTextDocument | None = None  # the document built for the open article
 
         self.setReadOnly(True)
@@ -373,6 +380,9 @@ class ArticleView(QTextEdit):
         t0 = time.perf_counter()
         self._focus = None
         self._marks = set()
+        # Also when the next article has no marks at all (its underlines were drawn on it).
+        self._issue_marks = _Sorted()
+        self._set_issue_lines([])
         self._suggestions = {}
         self._annotations = {}
         self._pending, self._pending_keys = [], []
@@ -453,6 +463,8 @@ class ArticleView(QTextEdit):
             annotations = self.session.store.annotations(aid, who)
         self._suggestions = {s.id: s for s in suggestions}
         self._annotations = {a.id: a for a in annotations}
+        self._suggestion_index = _Sorted((s.start, s.end, s.id) for s in self._suggestions.values())
+        self._annotation_index = _Sorted((a.start, a.end, a.id) for a in self._annotations.values())
         pend = sorted((s for s in self._suggestions.values() if s.status == m.PENDING), key=_pending_key)
         self._pending = pend
         self._pending_keys = [_pending_key(s) for s in pend]
@@ -469,8 +481,10 @@ class ArticleView(QTextEdit):
         }
         old = self._marks
         self._marks = marks
+        self._mark_index = _Sorted(marks)
         if old != marks:
-            self._issue_lines = _lanes(sorted(mk for mk in marks if mk[2] == m.ISSUE))
+            self._issue_marks = _Sorted(mk for mk in marks if mk[2] == m.ISSUE)
+            self._set_issue_lines(_lanes(self._issue_marks.items))
             self.viewport().update()
         cur = QTextCursor(doc or self.document())
         cur.beginEditBlock()
@@ -484,28 +498,44 @@ class ArticleView(QTextEdit):
                 changed = old ^ marks
                 for a, b in _merge((mk[0], mk[1]) for mk in changed):
                     self._clear(cur, a, b)
-                    inside = [mk for mk in marks if mk[0] < b and a < mk[1]]
+                    inside = self._mark_index.overlapping(a, b)
                     self._paint_marks(cur, sorted(inside, key=_order), (a, b))
         finally:
             cur.endEditBlock()
         self._check_focus()
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
+    def _set_issue_lines(self, lines: list[tuple[int, int, str, bool, int]]) -> None:
+        self._issue_lines = lines
+        self._lanes = 1 + max((ln[4] for ln in lines), default=0)
+
     def _apply_update(self, up: m.SpanUpdate) -> None:
         """Redraw only what one action changed: its rows in ``up`` replace ours in its ranges."""
         t0 = time.perf_counter()
         ranges = up.ranges
         if ranges:
-            old_s = _overlapping(self._suggestions.values(), ranges)
-            old_a = _overlapping(self._annotations.values(), ranges)
-            for s in old_s:
-                del self._suggestions[s.id]
+            old_s = self._suggestion_index.overlapping_any(ranges)
+            old_a = self._annotation_index.overlapping_any(ranges)
+            # What is drawn there now: the marks of those spans (each mark is one span's).
+            region_old = {
+                (s.start, s.end, s.layer, s.label, True)
+                for s in (self._suggestions[i] for _, _, i in old_s)
+                if s.status == m.PENDING
+            }
+            region_old |= {
+                (a.start, a.end, a.layer, a.label, False) for a in (self._annotations[i] for _, _, i in old_a)
+            }
+            for key in old_s:
+                self._suggestion_index.discard(key)
+                s = self._suggestions.pop(key[2])
                 if s.status == m.PENDING:
                     self._drop_pending(s)
-            for a in old_a:
-                del self._annotations[a.id]
+            for key in old_a:
+                self._annotation_index.discard(key)
+                del self._annotations[key[2]]
             for s in up.suggestions:
                 self._suggestions[s.id] = s
+                self._suggestion_index.add((s.start, s.end, s.id))
                 if s.status == m.PENDING:
                     key = _pending_key(s)
                     i = bisect.bisect_left(self._pending_keys, key)
@@ -513,19 +543,28 @@ class ArticleView(QTextEdit):
                     self._pending.insert(i, s)
             for a in up.annotations:
                 self._annotations[a.id] = a
-            region_old = set(_overlapping(self._marks, ranges, mark=True))
+                self._annotation_index.add((a.start, a.end, a.id))
             region_new = {(a.start, a.end, a.layer, a.label, False) for a in up.annotations}
             region_new |= {
                 (s.start, s.end, s.layer, s.label, True) for s in up.suggestions if s.status == m.PENDING
             }
             if region_old != region_new:
                 changed = region_old ^ region_new
-                marks = (self._marks - region_old) | region_new
-                self._marks = marks
+                for mk in region_old - region_new:
+                    self._marks.discard(mk)
+                    self._mark_index.discard(mk)
+                    if mk[2] == m.ISSUE:
+                        self._issue_marks.discard(mk)
+                for mk in region_new - region_old:
+                    if mk not in self._marks:
+                        self._marks.add(mk)
+                        self._mark_index.add(mk)
+                        if mk[2] == m.ISSUE:
+                            self._issue_marks.add(mk)
                 dirty = [(mk[0], mk[1]) for mk in changed]
                 if any(mk[2] == m.ISSUE for mk in changed):
                     old_lines = self._issue_lines
-                    self._issue_lines = _lanes(sorted(mk for mk in marks if mk[2] == m.ISSUE))
+                    self._set_issue_lines(_lanes(self._issue_marks.items))
                     # Lanes of other issues may move too: repaint every underline that changed.
                     dirty += [(ln[0], ln[1]) for ln in set(old_lines) ^ set(self._issue_lines)]
                 self._update_ranges(_merge(dirty))
@@ -534,7 +573,7 @@ class ArticleView(QTextEdit):
                 try:
                     for a, b in _merge((mk[0], mk[1]) for mk in changed):
                         self._clear(cur, a, b)
-                        inside = [mk for mk in marks if mk[0] < b and a < mk[1]]
+                        inside = self._mark_index.overlapping(a, b)
                         self._paint_marks(cur, sorted(inside, key=_order), (a, b))
                 finally:
                     cur.endEditBlock()
@@ -656,7 +695,7 @@ class ArticleView(QTextEdit):
     def _update_ranges(self, ranges: Iterable[tuple[int, int]]) -> None:
         """Repaint only the lines under code-point ``ranges``, with their underlines and outline."""
         vp = self.viewport()
-        below = 4 + ISSUE_LANE_STEP * (1 + max((ln[4] for ln in self._issue_lines), default=0))
+        below = 4 + ISSUE_LANE_STEP * self._lanes
         height = vp.height()
         for a, b in ranges:
             for r in self.range_rects(a, b):
@@ -788,8 +827,7 @@ class ArticleView(QTextEdit):
         bottom = top + self.viewport().height()
         if _rect is not None:
             # An underline is drawn below its line: include the lines just above the area.
-            lanes = 1 + max((ln[4] for ln in self._issue_lines), default=0)
-            top, bottom = top + _rect.top() - 4 - ISSUE_LANE_STEP * lanes, top + _rect.bottom() + 1
+            top, bottom = top + _rect.top() - 4 - ISSUE_LANE_STEP * self._lanes, top + _rect.bottom() + 1
 
         def above(b) -> bool:  # laid out and ending above the viewport's top
             lay = b.layout()
@@ -1228,17 +1266,42 @@ def _pending_key(s: Suggestion) -> tuple[int, int, str, int]:
     return (s.start, s.end, s.layer, s.id)
 
 
-def _overlapping(items: Iterable, ranges: tuple[tuple[int, int], ...], mark: bool = False) -> list:
-    """The spans (or marks, ``mark``) among ``items`` that overlap one of ``ranges``."""
-    if mark:
-        if len(ranges) == 1:
-            ((a, b),) = ranges
-            return [x for x in items if x[0] < b and a < x[1]]
-        return [x for x in items if any(x[0] < b and a < x[1] for a, b in ranges)]
-    if len(ranges) == 1:
-        ((a, b),) = ranges
-        return [x for x in items if x.start < b and a < x.end]
-    return [x for x in items if any(x.start < b and a < x.end for a, b in ranges)]
+class _Sorted:
+    """Tuples ``(start, end, ...)`` kept sorted, found by the range they overlap.
+
+    A span overlapping ``[a, b)`` starts before ``b`` and at most the longest span's length
+    before ``a``: two bisections bound the search (the longest length only ever grows, so it
+    stays an upper bound after a removal).
+    """
+
+    __slots__ = ("items", "_longest")
+
+    def __init__(self, items: Iterable[tuple] = ()):
+        self.items: list[tuple] = sorted(items)
+        self._longest = max((x[1] - x[0] for x in self.items), default=0)
+
+    def add(self, item: tuple) -> None:
+        bisect.insort(self.items, item)
+        if item[1] - item[0] > self._longest:
+            self._longest = item[1] - item[0]
+
+    def discard(self, item: tuple) -> None:
+        i = bisect.bisect_left(self.items, item)
+        if i < len(self.items) and self.items[i] == item:
+            del self.items[i]
+
+    def overlapping(self, a: int, b: int) -> list[tuple]:
+        items = self.items
+        lo = bisect.bisect_left(items, (a - self._longest,))
+        hi = bisect.bisect_left(items, (b,), lo)
+        return [x for x in items[lo:hi] if x[1] > a and x[0] < b]
+
+    def overlapping_any(self, ranges: Iterable[tuple[int, int]]) -> list[tuple]:
+        """The items overlapping one of ``ranges``, each once, in order."""
+        found: set[tuple] = set()
+        for a, b in ranges:
+            found.update(self.overlapping(a, b))
+        return sorted(found)
 
 
 def _lanes(issue_marks: list[Mark]) -> list[tuple[int, int, str, bool, int]]:

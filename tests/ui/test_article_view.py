@@ -283,3 +283,14 @@ def test_dark_palette_accepted_spans_are_dark_text_on_the_label_colour(window, q
     fmt = view.char_format(start)
     assert fmt.background().color() == QColor("#ca94e6")
     assert fmt.foreground().color() == QColor("#1e1e1e")
+
+
+def test_an_article_without_spans_shows_no_underlines_of_the_one_before(window, ui_data):
+    d = ui_data
+    view = window.view
+    assert view.issue_lines_at(d.text1.index("tariffs"))
+    window.session.open_article(d.a3)
+    assert view.marks() == set()
+    # Where the first article's underlines were (a longer next article would show them there).
+    assert view.issue_lines_at(d.text1.index("tariffs")) == []
+    assert view.issue_lines_at(d.text1.index("trade")) == []

@@ -417,7 +417,8 @@ class ArticleView(QTextEdit):
         if old is not None:
             old.deleteLater()
         first = self.pending()
-        self._set_focus(self._focus_of_suggestion(first[0]) if first else None, scroll=False)
+        # The new document is painted whole anyway: no lines of the outline to work out.
+        self._set_focus(self._focus_of_suggestion(first[0]) if first else None, scroll=False, whole=True)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self.last_open_ms = (time.perf_counter() - t0) * 1000
 
@@ -703,7 +704,7 @@ class ArticleView(QTextEdit):
                     continue
                 vp.update(r.adjusted(-5, -3, 5, below).toAlignedRect())
 
-    def _set_focus(self, target: FocusedSpan | None, scroll: bool = True) -> None:
+    def _set_focus(self, target: FocusedSpan | None, scroll: bool = True, whole: bool = False) -> None:
         changed = target != self._focus
         old = self._focus
         self._focus = target
@@ -722,7 +723,7 @@ class ArticleView(QTextEdit):
             self.setExtraSelections([sel])
             if scroll:
                 self._scroll_to(target.start, target.end)
-        if at != (self.horizontalScrollBar().value(), self.verticalScrollBar().value()):
+        if whole or at != (self.horizontalScrollBar().value(), self.verticalScrollBar().value()):
             self.viewport().update()
         else:  # the old and the new outline only
             self._update_ranges([(f.start, f.end) for f in (old, target) if f is not None])

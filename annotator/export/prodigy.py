@@ -60,6 +60,7 @@ from annotator.export.base import (
     tokenize,
     tokenizer_name,
 )
+from annotator.model import Article
 
 _TOKEN = '{"text":"%s","start":%d,"end":%d,"id":%d,"ws":%s}'
 # Each template starts with its separator; the first is dropped after repeating it.
@@ -245,7 +246,7 @@ class _Prepared:
 
     __slots__ = ("article", "by_end", "by_start", "head", "input_hash", "meta", "tokens")
 
-    def __init__(self, article, tokens: bool):
+    def __init__(self, article: Article, tokens: bool):
         text = article.text
         self.article = article
         self.input_hash = input_hash(text)

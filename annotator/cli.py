@@ -146,6 +146,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="seed of the split and the shuffles")
     p.add_argument("--base", help="starting spaCy pipeline (default: the English model)")
     p.add_argument(
+        "--issue-model",
+        choices=["memory", "spancat"],
+        default="memory",
+        help="issues: the taxonomy plus the team's decision per phrase (memory, default),"
+        " or a span categorizer first (spancat: needs many more articles)",
+    )
+    p.add_argument(
         "-o", "--output", type=Path, help="folder for the versioned pipelines (default: <db stem>.models)"
     )
     p.add_argument(
@@ -442,6 +449,7 @@ def _cmd_train(args) -> int:
                 output=args.output,
                 progress=update,
                 force=args.force,
+                issue_model=args.issue_model,
             )
         if report.adopted and not args.no_refresh:
             bar, update = _progress_bar("re-suggesting", "article")

@@ -269,12 +269,13 @@ def train(
     progress: Progress = None,
     cancelled: Cancel = None,
     force: bool = False,
+    issue_model: str = "memory",
 ) -> TrainReport:
     """Train a pipeline from the stored annotations, write it beside the database and record it.
 
     The new pipeline is written in any case, but recorded as the one that suggests only when
     no trained layer scores a lower F on the held-out articles than before (or with ``force``):
-    a few dozen articles can make a span categorizer worse than the taxonomy it learns from.
+    a few dozen articles can make a model worse than the one it started from.
 
     Parameters
     ----------
@@ -301,6 +302,9 @@ def train(
         See the module docstring. A cancelled run writes nothing.
     force
         Record the new pipeline even if a layer scored lower than before.
+    issue_model
+        ``"memory"`` (default: the taxonomy plus the annotators' decisions per phrase) or
+        ``"spancat"`` (a span categorizer first); see :mod:`annotator.train.trainer`.
 
     Returns
     -------
@@ -351,6 +355,7 @@ def train(
         epochs=epochs,
         seed=seed,
         keep=keep,
+        issue_model=issue_model,
         progress=progress,
         cancelled=cancelled,
     )

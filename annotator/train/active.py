@@ -5,12 +5,15 @@
 * **issue margins**: for every candidate phrase (taxonomy match or 1- to 3-token n-gram) and
   issue label the span categorizer scores ``p >= 0.1``, the closeness to a coin toss,
   ``1 - |2p - 1|`` (1 at ``p = 0.5``, 0 at 0 or 1). A confident yes or no adds nothing;
+* **new issue phrases** (a pipeline without a span categorizer, the default): every taxonomy
+  match whose phrase the issue memory holds no decision about, since nobody has said yet
+  whether it is an issue in these articles;
 * **entity disagreements**: the entity spans (with label) that the trained entity recogniser and
   the starting model do not share. spaCy's greedy entity recogniser gives no probabilities, so
   disagreement between the two models stands in for them, the way a query-by-committee does.
 
-An article where the trained pipeline has no span categorizer counts only its entity
-disagreements, and one without a starting model only its issue margins.
+An article where the trained pipeline has no issue components counts only its entity
+disagreements, and one without a starting model only its issue part.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ if TYPE_CHECKING:
 
 MIN_SCORE = 0.1
 SPANCAT = "spancat"
+MEMORY = "issue_memory"
+CANDIDATES = "issue_candidates"
 
 
 def article_uncertainty(
@@ -55,7 +60,8 @@ def article_uncertainty(
     """
     has_spancat = SPANCAT in nlp.pipe_names
     has_ner = "ner" in nlp.pipe_names and reference is not None and "ner" in reference.pipe_names
-    skip = [n for n in nlp.pipe_names if n in ("parser", "senter", SPANCAT, "issue_combiner")]
+    memory = nlp.get_pipe(MEMORY) if MEMORY in nlp.pipe_names and not has_spancat else None
+    skip = [n for n in nlp.pipe_names if n in ("parser", "senter", SPANCAT, "issue_combiner", MEMORY)]
     ref_docs: Iterable = iter(())
     if has_ner:
         ref_skip = [
@@ -73,6 +79,8 @@ def article_uncertainty(
             flat = spancat.model.ops.to_numpy(scores).ravel()
             flat = flat[flat >= MIN_SCORE]
             total += float((1 - abs(2 * flat - 1)).sum())
+        if memory is not None:
+            total += sum(1 for s in doc.spans.get(CANDIDATES, ()) if not memory.knows(s))
         if has_ner:
             ref = next(ref_docs)
             mine = {(e.start_char, e.end_char, e.label_) for e in doc.ents}

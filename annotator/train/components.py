@@ -1,18 +1,21 @@
 """spaCy components of a trained annotator pipeline (registered when this module is imported).
 
-A trained pipeline marks issues in three steps:
+A trained pipeline marks issues in three or four steps:
 
 ``issue_candidates`` (:class:`CandidateRuler`)
     The taxonomy's issue ruler, writing its matches to ``doc.spans["issue_candidates"]`` and the
     matches of its exceptions to ``doc.spans["issue_candidates_blocked"]``.
-``spancat``
+``spancat`` (only with ``issue_model="spancat"``)
     spaCy's span categorizer over the candidates plus every 1- to 3-token n-gram
     (:func:`issue_candidates_suggester`), writing spans scoring at least 0.5 to
     ``doc.spans["issues_model"]``.
 ``issue_combiner`` (:class:`IssueCombiner`)
     Writes the final ``doc.spans["issues"]``: the span categorizer decides about every phrase it
     saw during training (accepted or rejected by the annotators); the taxonomy decides about
-    phrases it never saw; exceptions of the taxonomy always win.
+    phrases it never saw; exceptions of the taxonomy always win. Without a span categorizer it
+    passes the taxonomy's matches on.
+``issue_memory`` (:class:`annotator.train.memory.IssueMemory`)
+    Applies the annotators' majority decision about each issue phrase they marked or rejected.
 
 :class:`annotator.suggest.Suggester` recognises such a pipeline by the combiner's
 ``writes_issues`` attribute and gives the current taxonomy to every component with an
@@ -34,12 +37,13 @@ from thinc.types import Ragged
 
 from annotator.suggest.ruler import IssueRuler
 from annotator.suggest.taxonomy import Issue, Taxonomy
+from annotator.train import memory  # registers the issue memory too
 
 CANDIDATES_FACTORY = "annotator_issue_candidates"
 COMBINER_FACTORY = "annotator_issue_combiner"
 SUGGESTER = "annotator.issue_candidates.v1"
 CANDIDATES = "issue_candidates"
-BLOCKED = "issue_candidates_blocked"
+BLOCKED = memory.BLOCKED_KEY
 MODEL_KEY = "issues_model"
 ISSUES_KEY = "issues"
 

@@ -3,8 +3,12 @@
 The entity layer updates the starting pipeline's entity recogniser from its own weights
 (``nlp.resume_training``), mixing in *rehearsal* examples: the starting model's own entities on
 other, unannotated texts, so the types nobody corrected are not forgotten. The issue layer
-trains a span categorizer over the taxonomy's matches and every 1- to 3-token phrase (see
-:mod:`annotator.train.components`).
+keeps the taxonomy and adds an *issue memory* (:mod:`annotator.train.memory`): the majority
+decision of the annotators about each issue phrase they marked or rejected, applied to its
+later mentions. With ``issue_model="spancat"`` a span categorizer over the taxonomy's matches
+and every 1- to 3-token phrase decides the phrases it saw before the memory does (see
+:mod:`annotator.train.components`); on a few dozen real articles it scored below the taxonomy,
+so it is not the default.
 
 Rejected suggestions are negative evidence. On a complete article anything not marked is
 already "not an entity / not an issue". On an incomplete article the entity recogniser learns
@@ -39,7 +43,9 @@ NER = "ner"
 SPANCAT = "spancat"
 CANDIDATES_PIPE = "issue_candidates"
 COMBINER_PIPE = "issue_combiner"
-ISSUE_PIPES = (CANDIDATES_PIPE, SPANCAT, COMBINER_PIPE)
+MEMORY_PIPE = "issue_memory"
+ISSUE_PIPES = (CANDIDATES_PIPE, SPANCAT, COMBINER_PIPE, MEMORY_PIPE)
+ISSUE_MODELS = ("memory", "spancat")
 BEFORE_RULER = "issue_ruler"
 BATCH_SIZE = 8  # articles per entity update
 # The span categorizer starts from nothing: it needs many small updates more than big batches.
@@ -143,6 +149,7 @@ def train_pipeline(
     epochs: int = 10,
     seed: int = 0,
     keep: Language | None = None,
+    issue_model: str = "memory",
     progress: Progress = None,
     cancelled: Cancel = None,
 ) -> TrainResult:
@@ -169,6 +176,9 @@ def train_pipeline(
         Seeds the shuffles and spaCy, so a run can be repeated.
     keep
         A previously trained pipeline whose components of the layers not trained now are kept.
+    issue_model
+        ``"memory"`` (the taxonomy plus the issue memory) or ``"spancat"`` (a span categorizer
+        decides the phrases it saw, then the memory).
     progress
         Called as ``progress(done, total)`` with steps (texts read, batches trained).
     cancelled
@@ -195,6 +205,8 @@ def train_pipeline(
         raise ModelError("nothing to train: choose the entity layer, the issue layer or both")
     if not train:
         raise ModelError("no annotated articles to train from", hint="annotate and mark some articles done")
+    if issue_model not in ISSUE_MODELS:
+        raise ModelError(f"unknown issue model {issue_model!r}; choose one of: {', '.join(ISSUE_MODELS)}")
     spacy.util.fix_random_seed(seed)
     rng = random.Random(seed)
 
@@ -203,9 +215,14 @@ def train_pipeline(
     skip = [n for n in before_nlp.pipe_names if n == "parser" or n == "senter"]
 
     entity_train = [a for a in train if ENTITY in layers and (a.layer_spans(ENTITY) or a.complete)]
-    issue_train = [a for a in train if ISSUE in layers and a.complete]
+    memory_train = [
+        a
+        for a in train
+        if ISSUE in layers and (a.complete or a.layer_spans(ISSUE) or a.layer_rejected(ISSUE))
+    ]
+    issue_train = [a for a in memory_train if a.complete] if issue_model == "spancat" else []
     rehearsal = list(rehearsal_texts)[: len(entity_train)] if ENTITY in layers else []
-    texts = [a.text for a in held_out] + [a.text for a in issue_train] + rehearsal
+    texts = [a.text for a in held_out] + [a.text for a in memory_train] + rehearsal
     n_ner = len(entity_train) + len(rehearsal)
     batches = -(-n_ner // BATCH_SIZE) * (ENTITY in layers) + -(-len(issue_train) // SPAN_BATCH_SIZE)
     total = len(texts) + epochs * batches + len(held_out)
@@ -218,15 +235,16 @@ def train_pipeline(
             progress(done, total)
 
     # One pass of the starting pipeline: "before" predictions on the held-out articles,
-    # candidates and lemmas for the span categorizer, entities for rehearsal.
+    # lemmas for the issue memory, candidates for the span categorizer, entities for rehearsal.
     pre: list[Doc] = []
     for doc in before_nlp.pipe(texts, disable=skip, batch_size=16):
         _check(cancelled, "while reading the articles")
         pre.append(doc)
         step()
     before_docs = pre[: len(held_out)]
-    issue_docs = pre[len(held_out) : len(held_out) + len(issue_train)]
-    rehearsal_docs = pre[len(held_out) + len(issue_train) :]
+    memory_docs = pre[len(held_out) : len(held_out) + len(memory_train)]
+    issue_docs = [d for d, a in zip(memory_docs, memory_train, strict=True) if a in issue_train]
+    rehearsal_docs = pre[len(held_out) + len(memory_train) :]
     before = score_docs(before_docs, held_out, layers)
 
     nlp = load_base()
@@ -248,9 +266,12 @@ def train_pipeline(
     # rehearsal reference); it must come before the new span categorizer is added.
     optimizer = nlp.resume_training() if ENTITY in layers and not fresh_ner else nlp.create_optimizer()
     if ISSUE in layers:
+        from annotator.train.memory import learn
+
+        decisions = learn(memory_docs, memory_train)
         span_examples, seen, labels = _issue_examples(issue_docs, issue_train, taxonomy)
-        if span_examples:
-            spancat = _add_issue_components(nlp, taxonomy, seen)
+        spancat = _add_issue_components(nlp, taxonomy, seen, decisions, spancat=bool(span_examples))
+        if spancat is not None:
             for label in labels:
                 spancat.add_label(label)
             spancat.initialize(lambda: span_examples[:BATCH_SIZE], nlp=nlp)
@@ -414,29 +435,38 @@ def _issue_examples(docs: Sequence[Doc], articles: Sequence[TrainingArticle], ta
     return examples, seen, sorted(labels)
 
 
-def _add_issue_components(nlp: Language, taxonomy: Taxonomy, seen: set[tuple[str, str]]):
-    """Add the candidate ruler, a new span categorizer and the combiner; return the categorizer."""
+def _add_issue_components(
+    nlp: Language, taxonomy: Taxonomy, seen: set[tuple[str, str]], decisions: dict, spancat: bool
+):
+    """Add the candidate ruler, a new span categorizer if asked, the combiner and the memory.
+
+    Returns the span categorizer, or None.
+    """
     from annotator.train import components as c
+    from annotator.train.memory import MEMORY_FACTORY
 
     for name in ISSUE_PIPES + (BEFORE_RULER,):
         if name in nlp.pipe_names:
             nlp.remove_pipe(name)
     ruler = nlp.add_pipe(c.CANDIDATES_FACTORY, name=CANDIDATES_PIPE, config={"source": taxonomy.source})
     ruler.add_taxonomy(taxonomy)
-    spancat = nlp.add_pipe(
-        SPANCAT,
-        name=SPANCAT,
-        config={
-            "spans_key": c.MODEL_KEY,
-            "threshold": 0.5,
-            "max_positive": None,
-            "suggester": {"@misc": c.SUGGESTER, "sizes": NGRAM_SIZES, "candidates_key": c.CANDIDATES},
-            "model": SPANCAT_MODEL,
-        },
-    )
+    categorizer = None
+    if spancat:
+        categorizer = nlp.add_pipe(
+            SPANCAT,
+            name=SPANCAT,
+            config={
+                "spans_key": c.MODEL_KEY,
+                "threshold": 0.5,
+                "max_positive": None,
+                "suggester": {"@misc": c.SUGGESTER, "sizes": NGRAM_SIZES, "candidates_key": c.CANDIDATES},
+                "model": SPANCAT_MODEL,
+            },
+        )
     combiner = nlp.add_pipe(c.COMBINER_FACTORY, name=COMBINER_PIPE)
-    combiner.seen = set(seen)
-    return spancat
+    combiner.seen = set(seen) if spancat else set()
+    nlp.add_pipe(MEMORY_FACTORY, name=MEMORY_PIPE).remember(decisions)
+    return categorizer
 
 
 def _keep_components(nlp: Language, keep: Language | None, layers: Sequence[str]) -> None:
@@ -451,9 +481,10 @@ def _keep_components(nlp: Language, keep: Language | None, layers: Sequence[str]
             if at < len(nlp.pipe_names):
                 where = {"before": nlp.pipe_names[at]}
         nlp.add_pipe(NER, source=keep, **where)
-    if ISSUE not in layers and all(n in keep.pipe_names for n in ISSUE_PIPES):
+    if ISSUE not in layers and COMBINER_PIPE in keep.pipe_names:
         for name in ISSUE_PIPES:
-            nlp.add_pipe(name, source=keep)
+            if name in keep.pipe_names:
+                nlp.add_pipe(name, source=keep)
 
 
 # -- scoring --------------------------------------------------------------------------------------

@@ -43,8 +43,11 @@ def test_held_out_scores_rise_on_both_layers_within_minutes(trained):
     _, report, seconds = trained
     print(report.format_table())
     assert report.held_out_articles == 6
-    for layer in ("entity", "issue"):
-        assert report.after[layer].f > report.before[layer].f + 0.1, layer
+    assert report.after["entity"].f > report.before["entity"].f + 0.1
+    # The issue memory adds what the taxonomy missed without losing what it found.
+    assert report.after["issue"].f > report.before["issue"].f + 0.05
+    assert report.after["issue"].recall > report.before["issue"].recall
+    assert report.after["issue"].precision >= report.before["issue"].precision
     assert report.after["entity"].labels["MINISTRY"].f > 0.5
     # Known types are not forgotten.
     for label in ("PERSON", "GPE"):
@@ -61,6 +64,17 @@ def test_suggestions_after_training_come_from_the_trained_pipeline(trained):
     assert sources == {report.source, f"{report.source}+taxonomy:news-issues@1"}
     labels = {s.label for aid in todo for s in store.suggestions(aid, WHO)}
     assert "MINISTRY" in labels
+    # What the annotators taught about issue phrases holds on the articles not yet done:
+    # "court" (of a basketball court) was rejected as CRIME every time, "pension reform" was
+    # marked ECONOMY though the taxonomy does not know it.
+    said = {
+        (store.article(aid).text[s.start : s.end].lower(), s.label)
+        for aid in todo
+        for s in store.suggestions(aid, WHO)
+        if s.layer == m.ISSUE
+    }
+    assert ("court", "CRIME") not in said
+    assert ("pension reform", "ECONOMY") in said
 
 
 def test_uncertainty_order_covers_the_unfinished_articles(trained):

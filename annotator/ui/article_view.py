@@ -464,11 +464,14 @@ class ArticleView(QTextEdit):
             annotations = self.session.store.annotations(aid, who)
         self._suggestions = {s.id: s for s in suggestions}
         self._annotations = {a.id: a for a in annotations}
-        self._suggestion_index = _Sorted((s.start, s.end, s.id) for s in self._suggestions.values())
-        self._annotation_index = _Sorted((a.start, a.end, a.id) for a in self._annotations.values())
-        pend = sorted((s for s in self._suggestions.values() if s.status == m.PENDING), key=_pending_key)
-        self._pending = pend
-        self._pending_keys = [_pending_key(s) for s in pend]
+        # Made when an action first needs them, from the spans as they are then (_apply_update
+        # makes them before it changes anything).
+        sugg, anns = self._suggestions, self._annotations
+        self._suggestion_index = _Sorted(source=lambda: ((s.start, s.end, s.id) for s in sugg.values()))
+        self._annotation_index = _Sorted(source=lambda: ((a.start, a.end, a.id) for a in anns.values()))
+        keyed = sorted((_pending_key(s), s) for s in self._suggestions.values() if s.status == m.PENDING)
+        self._pending = [s for _, s in keyed]
+        self._pending_keys = [k for k, _ in keyed]
 
     def _refresh(self, full: bool = False, doc: QTextDocument | None = None) -> None:
         """Re-read the article's spans and format again only where the marks changed."""
@@ -482,7 +485,7 @@ class ArticleView(QTextEdit):
         }
         old = self._marks
         self._marks = marks
-        self._mark_index = _Sorted(marks)
+        self._mark_index = _Sorted(source=lambda: marks)
         if old != marks:
             self._issue_marks = _Sorted(mk for mk in marks if mk[2] == m.ISSUE)
             self._set_issue_lines(_lanes(self._issue_marks.items))
@@ -515,6 +518,8 @@ class ArticleView(QTextEdit):
         t0 = time.perf_counter()
         ranges = up.ranges
         if ranges:
+            for index in (self._suggestion_index, self._annotation_index, self._mark_index):
+                index.items  # noqa: B018 - made from the spans as they are before this update
             old_s = self._suggestion_index.overlapping_any(ranges)
             old_a = self._annotation_index.overlapping_any(ranges)
             # What is drawn there now: the marks of those spans (each mark is one span's).
@@ -1272,14 +1277,29 @@ class _Sorted:
 
     A span overlapping ``[a, b)`` starts before ``b`` and at most the longest span's length
     before ``a``: two bisections bound the search (the longest length only ever grows, so it
-    stays an upper bound after a removal).
+    stays an upper bound after a removal). Given a ``source`` (a function returning the
+    tuples), the list is only made when first used: opening an article needs none of it.
     """
 
-    __slots__ = ("items", "_longest")
+    __slots__ = ("_items", "_longest", "_source")
 
-    def __init__(self, items: Iterable[tuple] = ()):
-        self.items: list[tuple] = sorted(items)
-        self._longest = max((x[1] - x[0] for x in self.items), default=0)
+    def __init__(self, items: Iterable[tuple] = (), source: Callable[[], Iterable[tuple]] | None = None):
+        self._items: list[tuple] | None = None
+        self._longest = 0
+        self._source = source
+        if source is None:
+            self._build(items)
+
+    def _build(self, items: Iterable[tuple]) -> None:
+        self._items = sorted(items)
+        self._longest = max((x[1] - x[0] for x in self._items), default=0)
+        self._source = None
+
+    @property
+    def items(self) -> list[tuple]:
+        if self._items is None:
+            self._build(self._source())
+        return self._items
 
     def add(self, item: tuple) -> None:
         bisect.insort(self.items, item)
@@ -1287,9 +1307,10 @@ class _Sorted:
             self._longest = item[1] - item[0]
 
     def discard(self, item: tuple) -> None:
-        i = bisect.bisect_left(self.items, item)
-        if i < len(self.items) and self.items[i] == item:
-            del self.items[i]
+        items = self.items
+        i = bisect.bisect_left(items, item)
+        if i < len(items) and items[i] == item:
+            del items[i]
 
     def overlapping(self, a: int, b: int) -> list[tuple]:
         items = self.items

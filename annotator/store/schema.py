@@ -193,3 +193,23 @@ def _adjudication_labels(db: Database) -> None:
         ALTER TABLE adjudications_new RENAME TO adjudications;
         """,
     )
+
+
+@migrations(name="0004_token_bounds")
+def _token_bounds(db: Database) -> None:
+    # A cache of each article's token boundaries per tokenizer (its name with the version, e.g.
+    # "spacy.blank:en@3.8.18"), so measures over tokens need not load and run the tokenizer
+    # every time. "bounds" is little-endian int32: the starts of the tokens, then their ends.
+    # An article id is the hash of its text, so a row never goes stale for its tokenizer; a
+    # new tokenizer version is a new key. Rows can be dropped at any time: they are made again.
+    _run(
+        db,
+        """
+        CREATE TABLE token_bounds (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            tokenizer TEXT NOT NULL,
+            bounds BLOB NOT NULL,
+            PRIMARY KEY (article_id, tokenizer)
+        );
+        """,
+    )

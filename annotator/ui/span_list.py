@@ -141,6 +141,12 @@ class SpanListModel(QAbstractTableModel):
         self._keys: list[tuple] = []  # row_key of each row; the rows are kept sorted by it
         self._by_id: dict[tuple[str, int], SpanRow] = {}
         self._colours: dict[tuple[str, str], str] = {}
+        # One font per look, not a new QFont per cell and repaint: pending suggestions in
+        # italics, the text of rejected ones struck out too.
+        self._italic = QFont()
+        self._italic.setItalic(True)
+        self._struck = QFont(self._italic)
+        self._struck.setStrikeOut(True)
 
     def set_rows(self, rows: list[SpanRow], colours: dict[tuple[str, str], str] | None = None) -> None:
         """Replace the rows (and the ``(layer, label) -> colour`` map for the swatches)."""
@@ -309,11 +315,7 @@ class SpanListModel(QAbstractTableModel):
         if role == _FONT:
             if r.kind != SUGGESTION:
                 return None
-            font = QFont()
-            font.setItalic(True)
-            if r.state == m.REJECTED:
-                font.setStrikeOut(col == TEXT)
-            return font
+            return self._struck if r.state == m.REJECTED and col == TEXT else self._italic
         if role == _FOREGROUND and r.kind == SUGGESTION and r.state == m.REJECTED:
             return QBrush(QColor(128, 128, 128))
         return None

@@ -28,3 +28,25 @@ def _isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("ANNOTATOR_HOME", str(home))
     monkeypatch.delenv("ANNOTATOR_DB", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
+@pytest.fixture
+def issue_scores_fall(monkeypatch):
+    """Training runs for real, then its issue layer's held-out F is set lower than before.
+
+    The case the adoption rule is for: a model that learned less than the one it started from
+    (a span categorizer trained on a few dozen real articles did).
+    """
+    import dataclasses
+
+    from annotator.train import trainer
+
+    real = trainer.train_pipeline
+
+    def lowered(*args, **kwargs):
+        result = real(*args, **kwargs)
+        before = result.before["issue"]
+        result.after["issue"] = dataclasses.replace(before, f=(before.f or 0.0) - 0.1)
+        return result
+
+    monkeypatch.setattr(trainer, "train_pipeline", lowered)

@@ -492,10 +492,12 @@ def test_right_click_menus_offer_the_exception_on_issue_suggestions(qtbot, issue
         assert len(menus) == n  # no menu on an entity row
 
 
-def test_a_retrained_model_that_scores_lower_is_not_used_and_the_dialog_says_so(qtbot, news_store, errors):
+def test_a_retrained_model_that_scores_lower_is_not_used_and_the_dialog_says_so(
+    qtbot, news_store, errors, issue_scores_fall
+):
     w = _open_window(qtbot, news_store)
     before = {aid: {s.source for s in news_store.suggestions(aid, WHO)} for aid in news_store.article_ids()}
-    w.learning.load_base = _blank  # one epoch on a blank pipeline learns less than the taxonomy knows
+    w.learning.load_base = _blank
     w.learning.epochs = 1
     w.learning.retrain()
     wait_task(qtbot, w)

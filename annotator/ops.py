@@ -430,7 +430,26 @@ def agreement(store: Store, layer: str | None = None, include_model: bool = True
     model = MODEL if include_model and MODEL in columns.annotator else None
     if model is None and any(MODEL in names for names in columns.annotators):
         columns = columns.without(MODEL)
-    return compute_agreement(columns, layer=layer, model=model)
+    return compute_agreement(columns, layer=layer, model=model, tokens=article_tokens(store, columns))
+
+
+def article_tokens(store: Store, columns):
+    """Token boundaries of the texts of ``columns`` (``review.agreement.TextTokens``), cached.
+
+    Boundaries come from the store's cache when the same tokenizer (name and version) made
+    them; spaCy is imported only for the articles without, and what it makes is cached when the
+    database can be written (read-only or locked: not cached, nothing fails).
+    """
+    from annotator.review.agreement import pack_bounds, text_tokens, tokenizer_name
+
+    ids = columns.article_ids
+    name = tokenizer_name()
+    cached = store.token_bounds(ids, name)
+    tokens = text_tokens(columns.texts, [cached.get(aid) for aid in ids], name)
+    if tokens.made:
+        packed = ((ids[i], pack_bounds(*tokens.bounds[i])) for i in tokens.made)
+        store.put_token_bounds(tokens.tokenizer, packed)
+    return tokens
 
 
 def _open_disagreements(store: Store, art, layer: str | None):

@@ -8,9 +8,11 @@ Span measures
     two directions). When neither annotator has a span, F1 is 1.0: they agree on nothing.
 
 Token measures
-    Each text is tokenised once with ``spacy.blank("en").tokenizer`` (recorded as
-    :data:`TOKENIZER`); whitespace tokens are dropped. A token is covered by a span when it
-    shares at least one character with it.
+    Each text is tokenised once with ``spacy.blank("en").tokenizer`` (recorded by name and
+    version, :func:`tokenizer_name`); whitespace tokens are dropped. A token is covered by a
+    span when it shares at least one character with it. The boundaries may come from a cache
+    (:func:`text_tokens`; the store keeps them per article and tokenizer name), so spaCy is only
+    imported for texts not tokenized before by the same version.
 
     *entity*: one nominal code per token, the label of the covering span or ``"O"``. Per label,
     the binary coding "this label / anything else" is derived from the same codes.
@@ -57,12 +59,36 @@ def _tokenizer():
     return spacy.blank("en").tokenizer
 
 
-@functools.cache
-def tokenizer_name() -> str:
-    """Name and version of the tokenizer the token measures use, e.g. ``spacy.blank:en@3.8.7``."""
-    import spacy
+_TOKENIZER_PREFIX = "spacy.blank:en@"
 
-    return f"spacy.blank:en@{spacy.__version__}"
+
+@functools.cache
+def _installed_spacy_version() -> str | None:
+    """The installed spaCy's version from its package metadata, without importing spaCy."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("spacy")
+    except PackageNotFoundError:
+        return None
+
+
+def tokenizer_name() -> str:
+    """Name and version of the tokenizer the token measures use, e.g. ``spacy.blank:en@3.8.7``.
+
+    Once spaCy is imported the version is ``spacy.__version__``; before, it is the installed
+    package's version (its metadata), so a cached tokenization can be looked up without
+    importing spaCy. :func:`text_tokens` checks the two agree when it does import spaCy.
+    """
+    import sys
+
+    spacy = sys.modules.get("spacy")
+    version = getattr(spacy, "__version__", None) or _installed_spacy_version()
+    if version is None:  # no metadata: the import says what there is (or that there is none)
+        import spacy
+
+        version = spacy.__version__
+    return _TOKENIZER_PREFIX + version
 
 
 def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -88,6 +114,79 @@ def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     keep = arr[:, 2] == 0
     starts = arr[keep, 0]
     return starts, starts + arr[keep, 1]
+
+
+_PACKED = np.dtype("<i4")
+
+
+def pack_bounds(starts: np.ndarray, ends: np.ndarray) -> bytes:
+    """:func:`token_bounds` as bytes for the store's cache: little-endian int32, starts then ends."""
+    return np.concatenate([starts, ends]).astype(_PACKED).tobytes()
+
+
+def unpack_bounds(packed: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """The ``(starts, ends)`` that :func:`pack_bounds` packed."""
+    both = np.frombuffer(packed, dtype=_PACKED).astype(np.int64)
+    n = len(both) // 2
+    return both[:n], both[n:]
+
+
+@dataclass(frozen=True)
+class TextTokens:
+    """Token boundaries of a list of texts and the tokenizer that made them.
+
+    Attributes
+    ----------
+    tokenizer
+        Its name and version (:func:`tokenizer_name`).
+    bounds
+        ``(starts, ends)`` of each text, as :func:`token_bounds` gives them.
+    made
+        Indices of the texts tokenized now rather than taken from the cache: what a cache
+        would want to keep (packed with :func:`pack_bounds`).
+    """
+
+    tokenizer: str
+    bounds: list[tuple[np.ndarray, np.ndarray]]
+    made: tuple[int, ...] = ()
+
+
+def text_tokens(texts: Sequence[str], cached: Sequence[bytes | None] = (), tokenizer: str = "") -> TextTokens:
+    """Token boundaries of ``texts``, unpacked from ``cached`` where given, else tokenized.
+
+    spaCy is imported only when some text has no cached boundaries. The cache's tokenizer name
+    comes from the installed spaCy's metadata; should the imported spaCy say otherwise, the
+    cached boundaries are not used and every text is tokenized.
+
+    Parameters
+    ----------
+    texts
+        The texts.
+    cached
+        Per text, its boundaries packed by :func:`pack_bounds` with ``tokenizer``, or None;
+        empty: nothing cached.
+    tokenizer
+        The name the cached boundaries were made with (:func:`tokenizer_name` when they were
+        looked up).
+
+    Returns
+    -------
+    TextTokens
+        The boundaries, the (true) tokenizer name and which texts were tokenized now.
+    """
+    cached = list(cached) or [None] * len(texts)
+    missing = [i for i, packed in enumerate(cached) if packed is None]
+    if missing:
+        _tokenizer()  # imports spaCy
+        name = tokenizer_name()
+        if name != tokenizer:
+            missing = list(range(len(texts)))
+    else:
+        name = tokenizer or tokenizer_name()
+    bounds = [unpack_bounds(packed) if packed is not None else None for packed in cached]
+    for i in missing:
+        bounds[i] = token_bounds(texts[i])
+    return TextTokens(name, bounds, tuple(missing))
 
 
 def _token_ranges(spans: Sequence, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -617,7 +716,7 @@ class _LayerState:
     alpha_diag1: np.ndarray | None = None
 
 
-def _corpus(columns: SpanColumns, names: list[str]) -> _Corpus:
+def _corpus(columns: SpanColumns, names: list[str], bounds: list[tuple[np.ndarray, np.ndarray]]) -> _Corpus:
     who = {n: i for i, n in enumerate(names)}
     n = len(columns)
     present = np.zeros((n, len(names)), dtype=bool)
@@ -625,7 +724,6 @@ def _corpus(columns: SpanColumns, names: list[str]) -> _Corpus:
         present[i, [who[name] for name in here]] = True
     lengths = np.fromiter((len(text) for text in columns.texts), dtype=np.int64, count=n)
     text_offset = np.cumsum(lengths) - lengths
-    bounds = [token_bounds(text) for text in columns.texts]
     n_tokens = np.fromiter((len(s) for s, _ in bounds), dtype=np.int64, count=n)
     empty = np.zeros(0, dtype=np.int64)
     offsets = text_offset.tolist()
@@ -874,6 +972,7 @@ def compute_agreement(
     layer: str | None = None,
     model: str | None = None,
     include_model: bool = False,
+    tokens: TextTokens | None = None,
 ) -> AgreementReport:
     """Measure how well the annotators agree, per layer, label, pair and article.
 
@@ -890,6 +989,9 @@ def compute_agreement(
         with each human and its "simply accepted" rate is reported.
     include_model
         Count the model as one more annotator in the overall and per-article figures.
+    tokens
+        The token boundaries of the articles' texts, in order (e.g. from a cache, through
+        :func:`text_tokens`); None tokenizes every text.
 
     Returns
     -------
@@ -917,7 +1019,11 @@ def compute_agreement(
     aggregate_pairs = [p for p in pairs if p[0] in compared and p[1] in compared]
     who = {n: i for i, n in enumerate(names)}
 
-    corpus = _corpus(columns, names)
+    if tokens is None:
+        tokens = text_tokens(columns.texts)
+    elif len(tokens.bounds) != len(columns):
+        raise ValueError(f"token boundaries of {len(tokens.bounds)} texts for {len(columns)} articles")
+    corpus = _corpus(columns, names, tokens.bounds)
     layer_spans = _spans(columns, names, layers, corpus)
     states = {lay: _measure_layer(lay, layer_spans[lay], corpus, names, pairs, compared) for lay in layers}
 
@@ -998,7 +1104,7 @@ def compute_agreement(
         pairs=tuple(pair_results),
         articles=tuple(per_article),
         model_acceptance=model_acceptance,
-        tokenizer=tokenizer_name(),
+        tokenizer=tokens.tokenizer,
         n_articles=len(columns),
     )
 
@@ -1096,9 +1202,13 @@ __all__ = [
     "ModelAcceptance",
     "PairAgreement",
     "SpanColumns",
+    "TextTokens",
     "compute_agreement",
     "kappa_from_table",
+    "pack_bounds",
     "pair_kappa",
+    "text_tokens",
     "token_bounds",
     "tokenizer_name",
+    "unpack_bounds",
 ]

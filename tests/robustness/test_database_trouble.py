@@ -19,6 +19,7 @@ import pytest
 from _helpers import PYTHON, child_env, make_db, run_cli
 
 from annotator.errors import NewerDatabaseError, StoreError
+from annotator.model import Span
 from annotator.store import Store
 from annotator.store import store as store_module
 
@@ -106,6 +107,52 @@ def test_read_only_database(writable_dir):
         out = json.loads(res.stdout.strip().splitlines()[-1])
         assert out.get("error") == "StoreError", out
         assert "read-only" in out["message"] and str(db) in out["message"], out
+        assert _digest(db) == before
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_READ_ONLY_AGREEMENT_CHILD = r"""
+import json, os, sys
+import importlib.metadata, krippendorff, spacy  # before dropping: nobody cannot read root's Python
+from annotator import ops
+from annotator.review import agreement
+from annotator.store import Store
+agreement._tokenizer()
+os.setgid(65534); os.setuid(65534)
+with Store(sys.argv[1]) as s:
+    print(json.dumps(ops.agreement(s).to_dict()))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to drop privileges to nobody")
+def test_agreement_on_a_read_only_database_measures_without_caching_tokens():
+    # Measuring only reads; the token boundary cache cannot be written and is simply not.
+    folder = Path(tempfile.mkdtemp(prefix="annotator-ro-"))
+    try:
+        folder.chmod(0o777)
+        db = folder / "ro.db"
+        ids = make_db(db)
+        with Store(db) as s:
+            for who in ("ann", "bob"):
+                for aid in ids:
+                    s.add_span(who, aid, Span(0, 3 if who == "ann" else 4, "ORG"))
+                    s.set_state(who, aid, "done")
+        _settled(db)
+        shutil.copy(db, folder / "copy.db")
+        expected = run_cli("agreement", "--json", "--db", str(folder / "copy.db"), timeout=60)
+        assert expected.returncode == 0, expected.stderr
+        db.chmod(0o644)
+        before = _digest(db)
+        res = subprocess.run(
+            [PYTHON, "-c", _READ_ONLY_AGREEMENT_CHILD, str(db)],
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            timeout=60,
+        )
+        assert res.returncode == 0, res.stderr[-3000:]
+        assert json.loads(res.stdout) == json.loads(expected.stdout)
         assert _digest(db) == before
     finally:
         shutil.rmtree(folder, ignore_errors=True)

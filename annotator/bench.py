@@ -28,7 +28,8 @@ start       process start to the window shown on a 100,000-article database, aga
             ``python -c "import PySide6.QtWidgets"``.
 scale       the article list over 100,000 articles: RSS, and the cost of a scroll step at two
             sizes (it must not depend on the number of articles).
-agreement   ``annotator agreement`` over 1,000 articles x 3 annotators.
+agreement   ``annotator agreement`` over 1,000 articles x 3 annotators; the first run fills the
+            token boundary cache (its time is kept as ``first_run_fills_cache``).
 
 The synthetic corpus is generated with a fixed seed: news-like sentences of common words,
 capitalised names of people, organisations and places, and issue words from the bundled
@@ -609,12 +610,17 @@ class Bench:
     def row_agreement(self) -> Row:
         n, k = self.args.agreement_articles, self.args.repeat
         db = self.agreement_db(n)
-        times = [_command(["agreement", "--db", str(db), "--json"]) for _ in range(k)]
-        t = _median(times)
-        # The same computation in a warm process (imports done): what the window's worker pays.
         from annotator import ops
         from annotator.store import Store
 
+        # The first run tokenizes every text with spaCy and fills the store's token boundary
+        # cache; the runs after it read the cache and do not import spaCy. Empty the cache (and
+        # upgrade the schema, outside the timing) so the first timed run is that filling run.
+        with Store(db) as store:
+            store.drop_token_bounds()
+        times = [_command(["agreement", "--db", str(db), "--json"]) for _ in range(k)]
+        t = _median(times)
+        # The same computation in a warm process (imports done): what the window's worker pays.
         with Store(db) as store:
             ops.agreement(store)
             warm = _median([_timed(lambda: ops.agreement(store)) for _ in range(k)])
@@ -627,7 +633,7 @@ class Bench:
             None,
             "<= 2 s",
             t <= 2.0,
-            {"articles": n, "runs": times, "warm_seconds": warm},
+            {"articles": n, "runs": times, "first_run_fills_cache": times[0], "warm_seconds": warm},
         )
 
 

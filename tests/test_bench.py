@@ -72,6 +72,9 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
         if name != "agreement":  # the only row without a baseline
             assert _number(r["baseline"]) and _number(r["ratio"]), name
 
+    agreement = rows["agreement"]["detail"]
+    assert agreement["first_run_fills_cache"] == agreement["runs"][0]
+
     table = printed.split("\n\n")[0].splitlines()
     assert table[0].split(" | ")[0].strip() == "row"
     assert [line.split(" | ")[0].strip() for line in table[2:]] == ROWS

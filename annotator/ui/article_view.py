@@ -780,7 +780,7 @@ class ArticleView(QTextEdit):
     def range_rects(self, start: int, end: int, _blocks: dict | None = None) -> list[QRectF]:
         """Viewport rectangles covering code points ``[start, end)``, one per visual line.
 
-        ``_blocks`` (one paint's cache) keeps each block's position and lines between calls.
+        ``_blocks`` (one paint's cache) keeps each block's position and the lines read between calls.
         """
         qa, qb = self._map.to_qt(start), self._map.to_qt(end)
         rects: list[QRectF] = []
@@ -798,18 +798,25 @@ class ArticleView(QTextEdit):
             info = blocks.get(number)
             if info is None:
                 geo = layout_of.blockBoundingRect(block).translated(dx, dy)
-                layout = block.layout()
-                bpos = block.position()
-                lines = []
-                for i in range(layout.lineCount()):
-                    line = layout.lineAt(i)
-                    ls = bpos + line.textStart()
-                    lines.append((ls, ls + line.textLength(), line, geo.top() + line.y(), line.height()))
-                info = blocks[number] = (bpos, geo.left(), geo.top(), lines)
-            bpos, left, top, lines = info
+                info = blocks[number] = (block.position(), geo.left(), geo.top(), block.layout(), {})
+            bpos, left, top, layout, lines = info
             if bpos >= qb or top > bottom:
                 break
-            for ls, le, line, y, height in lines:
+            # Straight to the line holding the range's start: a paragraph has a dozen lines
+            # and a decision repaints one or two (reading them all cost 50 us per call).
+            first = layout.lineForTextPosition(max(qa - bpos, 0))
+            i = first.lineNumber() if first.isValid() else 0
+            count = layout.lineCount()
+            while i < count:
+                got = lines.get(i)
+                if got is None:
+                    line = layout.lineAt(i)
+                    ls = bpos + line.textStart()
+                    got = lines[i] = (ls, ls + line.textLength(), line, top + line.y(), line.height())
+                ls, le, line, y, height = got
+                if ls >= qb:
+                    break
+                i += 1
                 s, e = max(qa, ls), min(qb, le)
                 if s >= e:
                     continue
@@ -849,14 +856,23 @@ class ArticleView(QTextEdit):
         block = doc.findBlockByNumber(lo)
         first = block.position() if block.isValid() else 0
         last = first
+        first_block = last_block = block
         while block.isValid():
             lay = block.layout()
             if lay is None or lay.lineCount() == 0:
                 break
             last = block.position() + block.length()
+            last_block = block
             if layout_of.blockBoundingRect(block).bottom() >= bottom:
                 break
             block = block.next()
+        if _rect is not None and last > first:
+            # A repaint of a few lines draws the underlines of those lines, not of their whole
+            # paragraphs (a paragraph holds a dozen issues: 0.5 ms of Python per decision).
+            first, last = (
+                _line_bounds(layout_of, first_block, top, bottom)[0],
+                _line_bounds(layout_of, last_block, top, bottom)[1],
+            )
         return self._map.from_qt(first), min(self._map.length, self._map.from_qt(last) + 1)
 
     def issue_lines_at(self, offset: int) -> list[tuple[str, bool, int]]:
@@ -869,7 +885,7 @@ class ArticleView(QTextEdit):
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self._paint_issues(painter, event.rect())
+        self._paint_issues(painter, event.region())
         if self._focus is not None:
             painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -877,18 +893,24 @@ class ArticleView(QTextEdit):
                 painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
         painter.end()
 
-    def _paint_issues(self, painter: QPainter, rect=None) -> None:
+    def _paint_issues(self, painter: QPainter, region=None) -> None:
         # Thick lines in the space under each text line: solid when accepted, dashed when
         # suggested, one lane per overlapping issue so nested issues stay visible.
         if not self._issue_lines:
             return
-        first, last = self.visible_range(rect)
+        # A decision repaints a few lines in places far apart (the old and the new focus):
+        # the underlines of those lines, not of everything between them.
+        rects = list(region) if region is not None else [None]
+        if len(rects) > 8:
+            rects = [region.boundingRect()]
+        ranges = _merge(self.visible_range(r) for r in rects)
+        first, last = ranges[0][0], ranges[-1][1]
         pens: dict[tuple[str, bool], QPen] = {}
         blocks: dict = {}
         for start, end, label, pending, lane in self._issue_lines:
             if start >= last:
                 break
-            if end <= first:
+            if end <= first or not any(start < b and a < end for a, b in ranges):
                 continue
             pen = pens.get((label, pending))
             if pen is None:
@@ -1266,6 +1288,25 @@ class ArticleView(QTextEdit):
                     return
         if sugg:
             self._focus_span(Span(sugg["start"], sugg["end"], sugg["label"], sugg["layer"]))
+
+
+def _line_bounds(layout_of, block, top: float, bottom: float) -> tuple[int, int]:
+    """Qt positions from the first line of ``block`` reaching ``top`` to the end of its last
+    line starting above ``bottom`` (document coordinates); the whole block when none do."""
+    lay = block.layout()
+    pos = block.position()
+    y0 = layout_of.blockBoundingRect(block).top()
+    first, last = pos, pos + block.length()
+    lines = [lay.lineAt(i) for i in range(lay.lineCount())]
+    for line in lines:
+        if y0 + line.y() + line.height() >= top:
+            first = pos + line.textStart()
+            break
+    for line in reversed(lines):
+        if y0 + line.y() <= bottom:
+            last = pos + line.textStart() + line.textLength()
+            break
+    return first, last
 
 
 def _pending_key(s: Suggestion) -> tuple[int, int, str, int]:

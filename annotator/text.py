@@ -6,8 +6,18 @@ The window never imports spaCy itself; it asks here for token boundaries.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 from functools import lru_cache
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def spacy_safe(text: str) -> str:
+    """``text`` with each lone surrogate as U+FFFD: spaCy cannot encode one; offsets stay put."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +96,7 @@ class Tokens:
 
 def tokens(text: str) -> Tokens:
     """Token boundaries of ``text`` (whitespace tokens left out)."""
-    doc = tokenizer()(text)
+    doc = tokenizer()(spacy_safe(text))
     starts = []
     ends = []
     for t in doc:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.errors import AnnotatorError, SpanError
 from annotator.model import ENTITY, LAYERS, Article
+from annotator.text import spacy_safe
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -198,10 +199,7 @@ def tokenize(text: str) -> Tokens:
     """
     from spacy.attrs import IDX, SPACY
 
-    if not text.isascii() and _SURROGATE.search(text) is not None:
-        # spaCy cannot encode a lone surrogate; U+FFFD keeps every offset where it was.
-        text = _SURROGATE.sub("\ufffd", text)
-    doc = blank_nlp().tokenizer(text)
+    doc = blank_nlp().tokenizer(spacy_safe(text))
     if not len(doc):
         return Tokens(doc, [], [], [])
     array = doc.to_array([IDX, SPACY]).astype("int64")
@@ -347,7 +345,6 @@ def batched_progress(records: Iterable[ExportRecord], progress: Progress | None)
 
 # Characters ``json.dumps(ensure_ascii=False)`` leaves raw but that break a line for some
 # readers (``str.splitlines``, JavaScript) or cannot be encoded (lone surrogates).
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _UNSAFE_IN_LINE = re.compile("[\u2028\u2029\x85\ud800-\udfff]")
 
 

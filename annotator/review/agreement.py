@@ -48,6 +48,7 @@ import numpy as np
 from annotator.errors import AnnotatorError
 from annotator.model import ENTITY
 from annotator.review.spans import ArticleSpans, SpanColumns, check_layers
+from annotator.text import spacy_safe
 
 OUTSIDE = "O"
 
@@ -106,7 +107,7 @@ def token_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     """
     from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-    doc = _tokenizer()(text)
+    doc = _tokenizer()(spacy_safe(text))
     if len(doc) == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty

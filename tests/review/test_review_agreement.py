@@ -259,3 +259,11 @@ def test_a_thousand_articles_take_about_two_seconds():
         best = min(best, time.process_time() - start)
     # The target is 2 s; allow some slack for a slower CI machine.
     assert best < 3.0, f"compute_agreement took {best:.2f} s for 1,000 articles"
+
+
+def test_a_text_with_a_lone_surrogate_is_tokenised_at_the_same_offsets():
+    from annotator.review.agreement import token_bounds
+
+    odd, plain = token_bounds("Tariffs \ud800rose in Kenya."), token_bounds("Tariffs \ufffdrose in Kenya.")
+    assert [list(a) for a in odd] == [list(a) for a in plain]
+    assert len(odd[0]) >= 4

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
 
+WORSE_CONFIDENCE = 0.9  # a layer counts as worse when its F is lower on this share of resamples
 TRAINED_MODEL = "trained_model"  # store setting: folder of the pipeline suggestions use by default
 USER_TAXONOMY = "taxonomy"  # store setting: the database's own taxonomy file (with exceptions)
 MODEL_NAME = "annotator"
@@ -189,19 +190,33 @@ class TrainReport:
     trained_from: str
     refreshed: dict[str, Any] = field(default_factory=dict)
     adopted: bool = True
-    worse: tuple[str, ...] = ()  # layers whose held-out F fell: the pipeline is then not adopted
+    worse: tuple[str, ...] = ()  # layers that are worse beyond chance: the pipeline is not adopted
+    fell: tuple[str, ...] = ()  # layers whose held-out F fell, worse or within chance
+    worse_share: dict[str, float] = field(default_factory=dict)  # see trainer.worse_share
 
     @property
     def verdict(self) -> str:
         """Whether the new pipeline now makes the suggestions, and why not when it does not."""
+
+        def fell(layers: tuple[str, ...]) -> str:
+            return ", ".join(
+                f"{lay} {_pct(self.before[lay].f)} -> {_pct(self.after[lay].f)},"
+                f" lower on {_pct(self.worse_share.get(lay))}% of resamples"
+                for lay in layers
+            )
+
         if self.adopted:
-            return f"adopted: suggestions now come from {self.source}"
-        fell = ", ".join(
-            f"{lay} {_pct(self.before[lay].f)} -> {_pct(self.after[lay].f)}" for lay in self.worse
-        )
+            chance = tuple(lay for lay in self.fell if lay not in self.worse)
+            note = (
+                f" (held-out F fell within chance on {self.held_out_articles} articles: {fell(chance)})"
+                if chance
+                else ""
+            )
+            forced = f" (forced: held-out F fell: {fell(self.worse)})" if self.worse else ""
+            return f"adopted: suggestions now come from {self.source}{note}{forced}"
         return (
-            f"not adopted: held-out F fell ({fell}), so suggestions keep coming from the model used before;"
-            " annotate more articles, train one layer (--layer), or adopt it anyway (--force)"
+            f"not adopted: held-out F fell ({fell(self.worse)}), so suggestions keep coming from the model"
+            " used before; annotate more articles, train one layer (--layer), or adopt it anyway (--force)"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -221,6 +236,8 @@ class TrainReport:
             "after": {k: v.to_dict() for k, v in self.after.items()},
             "adopted": self.adopted,
             "worse": list(self.worse),
+            "fell": list(self.fell),
+            "worse_share": dict(self.worse_share),
         }
 
     def format_table(self) -> str:
@@ -273,9 +290,12 @@ def train(
 ) -> TrainReport:
     """Train a pipeline from the stored annotations, write it beside the database and record it.
 
-    The new pipeline is written in any case, but recorded as the one that suggests only when
-    no trained layer scores a lower F on the held-out articles than before (or with ``force``):
-    a few dozen articles can make a model worse than the one it started from.
+    The new pipeline is written in any case, but recorded as the one that suggests only when no
+    trained layer is worse than before on the held-out articles (or with ``force``): a few dozen
+    articles can make a model worse than the one it started from. "Worse" means a lower F that
+    is not chance: lower on at least :data:`WORSE_CONFIDENCE` of bootstrap resamples of the
+    held-out articles (with five or ten held-out articles, F moves by a few points either way
+    from which articles happen to be held out).
 
     Parameters
     ----------
@@ -369,6 +389,13 @@ def train(
     nlp.meta["version"] = str(version)
     nlp.meta["description"] = f"annotator pipeline trained from {'gold' if gold else annotator}"
     trained_from = "gold" if gold else str(annotator)
+    fell = tuple(
+        lay
+        for lay in result.layers
+        if result.before[lay].f is not None
+        and result.after[lay].f is not None
+        and result.after[lay].f < result.before[lay].f
+    )
     report = TrainReport(
         path=folder / f"{MODEL_NAME}-v{version}",
         version=version,
@@ -382,13 +409,9 @@ def train(
         epochs=result.epochs,
         seconds=result.seconds,
         trained_from=trained_from,
-        worse=tuple(
-            lay
-            for lay in result.layers
-            if result.before[lay].f is not None
-            and result.after[lay].f is not None
-            and result.after[lay].f < result.before[lay].f
-        ),
+        fell=fell,
+        worse=tuple(lay for lay in fell if result.worse_share.get(lay, 1.0) >= WORSE_CONFIDENCE),
+        worse_share=dict(result.worse_share),
     )
     report.adopted = force or not report.worse
     nlp.meta["annotator"] = {"base": base_source, "taxonomy": tax.source, **report.to_dict()}

@@ -49,6 +49,7 @@ ANNOTATION = "annotation"
 
 
 LINE_HEIGHT_PERCENT = 140  # room under each line for the issue underlines
+SCROLL_MARGIN_LINES = 3  # lines of context kept above and below the focused span
 
 
 def build_document(display: str, font: QFont, parent=None) -> QTextDocument:
@@ -735,13 +736,32 @@ class ArticleView(QTextEdit):
         if changed:
             self.focus_changed.emit(target.kind if target else "", target.id if target else -1)
 
+    def scroll_margin(self) -> int:
+        """Pixels of context kept above and below the focused span (:data:`SCROLL_MARGIN_LINES` lines)."""
+        line = self.fontMetrics().lineSpacing() * LINE_HEIGHT_PERCENT / 100
+        # A short viewport keeps its middle third for the span.
+        return int(min(SCROLL_MARGIN_LINES * line, self.viewport().height() / 3))
+
     def _scroll_to(self, start: int, end: int) -> None:
-        # Moving the caret also makes Shift+arrows start from the focused span.
+        # Like an editor's scrolloff: the view stays put while the span is at least
+        # SCROLL_MARGIN_LINES lines from both edges; else it moves the span a third of the way in
+        # from the edge it came near, so the next decisions have context around them and the page
+        # is scrolled (and repainted whole) once every few decisions, not at every one near an edge.
+        qa, qb = self._map.to_qt(start), self._map.to_qt(end)
         cur = self.textCursor()
-        cur.setPosition(self._map.to_qt(end))
-        self.setTextCursor(cur)
-        self.ensureCursorVisible()
-        cur.setPosition(self._map.to_qt(start))
+        cur.setPosition(qb)
+        bottom = self.cursorRect(cur).bottom()
+        cur.setPosition(qa)
+        top = self.cursorRect(cur).top()
+        height = self.viewport().height()
+        margin = self.scroll_margin()
+        bar = self.verticalScrollBar()
+        if bottom > height - margin:
+            bar.setValue(bar.value() + top - height // 3)
+        elif top < margin:
+            bar.setValue(bar.value() + bottom - (height - height // 3))
+        # Moving the caret also makes Shift+arrows start from the focused span; it is in view
+        # now, so this scrolls no more (but sideways, without line wrapping).
         self.setTextCursor(cur)
         self.ensureCursorVisible()
 

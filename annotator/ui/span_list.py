@@ -35,6 +35,7 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 """Role giving a row's suggestion or annotation id."""
 
 TEXT_LIMIT = 80  # longer span texts are shortened in the Text column (full text in the tooltip)
+SCROLL_MARGIN_ROWS = 3  # rows kept in view above and below the selected span
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +440,8 @@ class SpanList(QWidget):
             return False
         self._wanted = None
         index = self.model.index(row, LABEL)
+        # Scrolled first: the current row is then in view and making it current scrolls no more.
+        self._scroll_to_row(row)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -447,6 +450,34 @@ class SpanList(QWidget):
         )
         self.table.scrollTo(index)
         return True
+
+    def _scroll_to_row(self, row: int) -> None:
+        """Keep :data:`SCROLL_MARGIN_ROWS` rows around ``row`` in view, like the article view.
+
+        The list stays put while the row is that far from both edges; else the row is moved a
+        third of the way in from the edge it came near, so stepping through the spans scrolls
+        the list once every few rows instead of by one row at every step near an edge.
+        """
+        table = self.table
+        header = table.verticalHeader()
+        height = table.viewport().height()
+        size = header.defaultSectionSize()
+        visible = max(1, height // max(size, 1))
+        margin = min(SCROLL_MARGIN_ROWS, (visible - 1) // 3)
+        top = header.visualIndexAt(0)
+        bottom = header.visualIndexAt(height - 1)
+        if top < 0:
+            return  # nothing laid out yet: Qt's own scrolling will do
+        if bottom < 0:
+            bottom = self.model.rowCount() - 1
+        if row > bottom - margin and bottom < self.model.rowCount() - 1:
+            first = row - visible // 3
+        elif row < top + margin and top > 0:
+            first = row - (visible - visible // 3) + 1
+        else:
+            return
+        first = max(0, min(first, self.model.rowCount() - 1))
+        table.scrollTo(self.model.index(first, LABEL), QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _on_table_activated(self, index: QModelIndex) -> None:
         r = self.model.span_at(index.row())

@@ -14,7 +14,13 @@ from PySide6.QtGui import QColor, QFont, QPalette, QTextCursor, QTextDocument
 from annotator import model as m
 from annotator.model import ENTITY, ISSUE, Article, Label, SuggestedSpan, article_id
 from annotator.store import Store
-from annotator.ui.article_view import ArticleView, TextMap, build_document
+from annotator.ui.article_view import (
+    LINE_HEIGHT_PERCENT,
+    SCROLL_MARGIN_LINES,
+    ArticleView,
+    TextMap,
+    build_document,
+)
 from annotator.ui.session import Session
 
 WHO = "ana"
@@ -294,3 +300,54 @@ def test_an_article_without_spans_shows_no_underlines_of_the_one_before(window, 
     # Where the first article's underlines were (a longer next article would show them there).
     assert view.issue_lines_at(d.text1.index("tariffs")) == []
     assert view.issue_lines_at(d.text1.index("trade")) == []
+
+
+def _long_article(paragraphs: int = 40) -> tuple[str, list[SuggestedSpan]]:
+    rnd = random.Random(5)
+    words = ["Berlin", "tariffs", "the", "minister", "Angela", "said", "on", "Monday", "exports", "of"]
+    text = "\n\n".join(" ".join(rnd.choice(words) for _ in range(60)) for _ in range(paragraphs))
+    spans = [
+        SuggestedSpan(i, i + len("Berlin"), "GPE", ENTITY, "t@1")
+        for i in range(len(text))
+        if text.startswith("Berlin", i)
+    ]
+    return text, spans
+
+
+def test_the_focused_span_keeps_lines_of_context_while_stepping_through(qtbot, tmp_path):
+    text, spans = _long_article()
+    view, session = make_view(qtbot, tmp_path, text, spans, LABELS)
+    view.resize(700, 400)
+    qtbot.waitUntil(lambda: view.focused is not None)
+    line = view.fontMetrics().lineSpacing() * LINE_HEIGHT_PERCENT / 100
+    margin = SCROLL_MARGIN_LINES * line
+    height = view.viewport().height()
+    bar = view.verticalScrollBar()
+    assert bar.maximum() > 4 * height  # long enough to scroll many times
+    scrolls = 0
+
+    def check(step: int) -> None:
+        f = view.focused
+        rects = view.range_rects(f.start, f.end)
+        top, bottom = min(r.top() for r in rects), max(r.bottom() for r in rects)
+        # At least the margin from each edge, except where the article ends before it.
+        assert top >= margin - 1 or bar.value() == bar.minimum(), (step, top)
+        assert bottom <= height - margin + 1 or bar.value() == bar.maximum(), (step, bottom)
+
+    value = bar.value()
+    for step in range(len(spans) - 1):
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        check(step)
+        scrolls += bar.value() != value
+        value = bar.value()
+    assert bar.value() > 0
+    # Scrolled a third of the page at a time, not one line at every step near the edge.
+    assert scrolls <= len(spans) // 3
+    # Deciding moves on the same way, and backwards with Shift+Tab too.
+    for step in range(len(spans) // 2):
+        qtbot.keyClick(view, Qt.Key.Key_X)
+        check(step)
+    for step in range(len(spans) // 2):
+        qtbot.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        check(step)
+    assert len(session.store.suggestions(view.article.id, WHO)) == len(spans)

@@ -160,3 +160,43 @@ def test_each_action_changes_only_its_rows_and_ends_as_a_fresh_read(session, qtb
         check(session.correct(org.id, end=org.end - 1))
         check(session.set_state("done"))
     qtmodeltester.check(spans.model)
+
+
+def test_the_selected_span_keeps_rows_of_context_while_stepping_through(tmp_path, qtbot):
+    from annotator.model import ENTITY, SuggestedSpan
+    from annotator.store import Store
+    from annotator.ui.session import Session
+    from annotator.ui.span_list import SCROLL_MARGIN_ROWS
+
+    text = " ".join(f"Berlin{i:03d}" for i in range(150))
+    store = Store(tmp_path / "long.db")
+    store.add_articles([text])
+    aid = store.article_ids()[0]
+    spans = [SuggestedSpan(i * 10, i * 10 + 9, "GPE", ENTITY, "t@1") for i in range(150)]
+    store.store_suggestions([(aid, spans)], ["t@1"])
+    session = Session(store, ANNOTATOR)
+    lst = SpanList(session)
+    qtbot.addWidget(lst)
+    lst.resize(400, 300)
+    lst.show()
+    session.open_article(aid)
+    sugg = session.store.suggestions(aid, ANNOTATOR)
+    table = lst.table
+    bar = table.verticalScrollBar()
+
+    def rows_in_view() -> tuple[int, int]:
+        header = table.verticalHeader()
+        return header.visualIndexAt(0), header.visualIndexAt(table.viewport().height() - 1)
+
+    scrolls, value = 0, bar.value()
+    for step in [*range(len(sugg)), *reversed(range(len(sugg)))]:
+        assert lst.select_span("suggestion", sugg[step].id)
+        top, bottom = rows_in_view()
+        assert step >= top + SCROLL_MARGIN_ROWS or top == 0, (step, top)
+        assert step <= bottom - SCROLL_MARGIN_ROWS or bottom in (-1, len(sugg) - 1), (step, bottom)
+        scrolls += bar.value() != value
+        value = bar.value()
+    # A third of the list at a time, not one row per step near an edge.
+    visible = table.viewport().height() // table.verticalHeader().defaultSectionSize()
+    assert 0 < scrolls <= 2 * len(sugg) // (visible // 3)
+    store.close()

@@ -213,3 +213,19 @@ def _token_bounds(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations(name="0005_suggestions_by_position")
+def _suggestions_by_position(db: Database) -> None:
+    # Opening an article reads its suggestions in text order (2,400 for 20,000 words): with
+    # only an index on article_id, SQLite looked each row up in the table and sorted them all in
+    # a temporary b-tree. This index is in that order and holds every column read, so the read
+    # is one range scan of the index. It starts with article_id, so the old index is redundant.
+    _run(
+        db,
+        """
+        CREATE INDEX suggestions_by_position
+            ON suggestions(article_id, start, "end", layer, label, id, source, score);
+        DROP INDEX suggestions_article;
+        """,
+    )

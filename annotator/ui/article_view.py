@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
 from annotator import model as m
 from annotator.errors import AnnotatorError
-from annotator.model import Annotation, Label, Span, Suggestion
+from annotator.model import Annotation, Label, Span, SuggestionRow
 from annotator.ui.views import use_cached_groove_scroll_bars
 
 ISSUE_PROPERTY = QTextFormat.Property.UserProperty + 1  # the issue label at a character
@@ -232,7 +232,7 @@ class ArticleView(QTextEdit):
         self._tokens = None
         self._labels: dict[tuple[str, str], Label] = {}
         self._formats: dict[tuple[str, str, bool], QTextCharFormat] = {}
-        self._suggestions: dict[int, Suggestion] = {}
+        self._suggestions: dict[int, SuggestionRow] = {}
         self._annotations: dict[int, Annotation] = {}
         self._marks: set[Mark] = set()
         # The same spans by position, so an action finds what overlaps it without a scan of
@@ -243,7 +243,7 @@ class ArticleView(QTextEdit):
         self._issue_marks = _Sorted()
         # Pending suggestions in text order, kept sorted as decisions come and go (the window
         # asks for them after every keypress: no sort of 2,400 suggestions each time).
-        self._pending: list[Suggestion] = []
+        self._pending: list[SuggestionRow] = []
         self._pending_keys: list[tuple[int, int, str, int]] = []
         self._focus: FocusedSpan | None = None
         self._issue_lines: list[tuple[int, int, str, bool, int]] = []
@@ -287,7 +287,7 @@ class ArticleView(QTextEdit):
     def text_map(self) -> TextMap:
         return self._map
 
-    def pending(self) -> list[Suggestion]:
+    def pending(self) -> list[SuggestionRow]:
         """Undecided suggestions of the open article, in text order."""
         return list(self._pending)
 
@@ -461,7 +461,7 @@ class ArticleView(QTextEdit):
         if shared is not None:  # read once for every widget showing the article
             suggestions, annotations = shared(aid)
         else:
-            suggestions = self.session.store.suggestions(aid, who)
+            suggestions = self.session.store.suggestion_rows(aid, who)
             annotations = self.session.store.annotations(aid, who)
         self._suggestions = {s.id: s for s in suggestions}
         self._annotations = {a.id: a for a in annotations}
@@ -587,7 +587,7 @@ class ArticleView(QTextEdit):
         self._check_focus()
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
 
-    def _drop_pending(self, s: Suggestion) -> None:
+    def _drop_pending(self, s: SuggestionRow) -> None:
         key = _pending_key(s)
         i = bisect.bisect_left(self._pending_keys, key)
         if i < len(self._pending_keys) and self._pending_keys[i] == key:
@@ -668,7 +668,7 @@ class ArticleView(QTextEdit):
 
     # -- focus -------------------------------------------------------------------------------
 
-    def _focus_of_suggestion(self, s: Suggestion) -> FocusedSpan:
+    def _focus_of_suggestion(self, s: SuggestionRow) -> FocusedSpan:
         return FocusedSpan(SUGGESTION, s.id, s.start, s.end, s.layer, s.label)
 
     def _focus_of_annotation(self, a: Annotation) -> FocusedSpan:
@@ -1329,7 +1329,7 @@ def _line_bounds(layout_of, block, top: float, bottom: float) -> tuple[int, int]
     return first, last
 
 
-def _pending_key(s: Suggestion) -> tuple[int, int, str, int]:
+def _pending_key(s: SuggestionRow) -> tuple[int, int, str, int]:
     return (s.start, s.end, s.layer, s.id)
 
 

@@ -76,6 +76,8 @@ class Session(QObject):
     def article_spans(self, article_id: str) -> tuple[list, list]:
         """``(suggestions, annotations)`` of the annotator on ``article_id``, from the store.
 
+        The suggestions are :class:`~annotator.model.SuggestionRow` tuples (cheaper to read).
+
         While an article is being opened every widget gets the same read (2,400 suggestions
         for 20,000 words were read once by the view and again by the span list); at any other
         time this reads the store.
@@ -84,7 +86,7 @@ class Session(QObject):
         if self._opening is not None and key in self._opening:
             return self._opening[key]
         got = (
-            self.store.suggestions(article_id, self._annotator),
+            self.store.suggestion_rows(article_id, self._annotator),
             self.store.annotations(article_id, self._annotator),
         )
         if self._opening is not None:
@@ -161,7 +163,7 @@ class Session(QObject):
         suggestions: dict[int, object] = {}
         annotations: dict[int, object] = {}
         for a, b in ranges:
-            for s in self.store.suggestions(aid, who, start=a, end=b):
+            for s in self.store.suggestion_rows(aid, who, start=a, end=b):
                 suggestions[s.id] = s
             for n in self.store.annotations(aid, who, start=a, end=b):
                 annotations[n.id] = n

@@ -71,7 +71,7 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
     if shared is not None:  # read once for every widget showing the article
         suggestions, annotations = shared(article_id)
     else:
-        suggestions = store.suggestions(article_id, session.annotator)
+        suggestions = store.suggestion_rows(article_id, session.annotator)
         annotations = store.annotations(article_id, session.annotator)
     rows = rows_of(text, annotations, suggestions)
     rows.sort(key=row_key)
@@ -79,7 +79,9 @@ def span_rows(session: Session, article_id: str | None) -> list[SpanRow]:
 
 
 def rows_of(
-    text: str, annotations: Iterable[m.Annotation], suggestions: Iterable[m.Suggestion]
+    text: str,
+    annotations: Iterable[m.Annotation],
+    suggestions: Iterable[m.Suggestion | m.SuggestionRow],
 ) -> list[SpanRow]:
     """The span list's rows for these annotations and suggestions of an article of ``text`` (unsorted)."""
     rows: list[SpanRow] = []

@@ -457,6 +457,7 @@ def test_a_database_from_before_the_token_cache_is_upgraded_with_its_content(tmp
     with Store(path) as s:
         s.add_articles([TEXT])
     con = sqlite3.connect(path)
+    _undo_0005(con)
     con.execute("DROP TABLE token_bounds")
     con.execute("DELETE FROM _sqlite_migrations WHERE name = '0004_token_bounds'")
     con.commit()
@@ -467,4 +468,58 @@ def test_a_database_from_before_the_token_cache_is_upgraded_with_its_content(tmp
         aid = s.article_ids()[0]
         assert s.put_token_bounds("tok@1", [(aid, b"\x01")])
         assert s.token_bounds([aid], "tok@1") == {aid: b"\x01"}
-    assert Store.schema_steps()[-1] == "0004_token_bounds"
+
+
+def _undo_0005(con: sqlite3.Connection) -> None:
+    """Make a database what it was before 0005_suggestions_by_position."""
+    con.execute("DROP INDEX suggestions_by_position")
+    con.execute("CREATE INDEX suggestions_article ON suggestions(article_id)")
+    con.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_suggestions_by_position'")
+
+
+def _suggestion_indexes(con) -> set[str]:
+    sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'suggestions'"
+    return {r[0] for r in con.execute(sql)}
+
+
+def test_a_database_from_before_the_position_index_is_upgraded_with_its_content(tmp_path):
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.add_articles([TEXT])
+        aid = s.article_ids()[0]
+        s.store_suggestions([(aid, [SuggestedSpan(0, 4, "PERSON", "entity", "m@1")])], ["m@1"])
+        before = s.suggestions(aid, "ann")
+    con = sqlite3.connect(path)
+    _undo_0005(con)
+    con.commit()
+    assert "suggestions_by_position" not in _suggestion_indexes(con)
+    con.close()
+    with Store(path) as s:
+        assert s.backup_path is not None and "0004_token_bounds" in s.backup_path.name
+        assert s.suggestions(aid, "ann") == before
+        assert _suggestion_indexes(s.conn) == {"suggestions_by_position", "suggestions_source"}
+    assert Store.schema_steps()[-1] == "0005_suggestions_by_position"
+
+
+def test_an_articles_suggestions_are_read_in_order_from_the_index_without_a_sort(store, article):
+    ran = []  # the statements suggestion_rows runs, with their parameters filled in
+    store.conn.set_trace_callback(ran.append)
+    store.suggestion_rows(article, "ann")
+    store.conn.set_trace_callback(None)
+    query = next(q for q in ran if "FROM suggestions" in q)
+    plan = " / ".join(r[3] for r in store.conn.execute("EXPLAIN QUERY PLAN " + query))
+    assert "COVERING INDEX suggestions_by_position" in plan
+    assert "TEMP B-TREE" not in plan
+
+
+def test_suggestion_rows_are_the_suggestions_as_tuples(store, article):
+    store.store_suggestions(
+        [(article, [SuggestedSpan(0, 11, "PERSON", "entity", "other:model@2")])], ["other:model@2"]
+    )
+    store.reject("ann", store.suggestions(article, "ann")[1].id)
+    for kw in ({}, {"start": 0, "end": 12}):
+        full = store.suggestions(article, "ann", **kw)
+        rows = store.suggestion_rows(article, "ann", **kw)
+        assert rows == [(s.id, s.layer, s.start, s.end, s.label, s.source, s.score, s.status) for s in full]
+        assert [(r.id, r.status, r.source) for r in rows] == [(s.id, s.status, s.source) for s in full]
+    assert store.suggestion_rows(article, "ann")[1].status == m.REJECTED

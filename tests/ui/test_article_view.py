@@ -351,3 +351,16 @@ def test_the_focused_span_keeps_lines_of_context_while_stepping_through(qtbot, t
         qtbot.keyClick(view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
         check(step)
     assert len(session.store.suggestions(view.article.id, WHO)) == len(spans)
+
+
+def test_pending_suggestions_are_in_text_order_where_two_labels_share_a_span(qtbot, tmp_path):
+    text = "Tom met Ana in Berlin"
+    spans = [
+        SuggestedSpan(15, 21, "PERSON", ENTITY, "t@1"),  # the lower id: first of the two
+        SuggestedSpan(15, 21, "GPE", ENTITY, "t@1"),  # its label is first in the store's order
+        SuggestedSpan(0, 3, "PERSON", ENTITY, "t@1"),
+    ]
+    view, session = make_view(qtbot, tmp_path, text, spans, LABELS)
+    got = [(s.start, s.label) for s in view.pending()]
+    assert got == [(0, "PERSON"), (15, "PERSON"), (15, "GPE")]
+    assert [view.focus_next(1).label for _ in range(3)] == ["PERSON", "GPE", "PERSON"]

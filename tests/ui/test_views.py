@@ -1,4 +1,4 @@
-"""Shared views: the scroll bar that caches its groove looks exactly like Qt's own."""
+"""Shared views: the scroll bar that caches its groove and handle looks exactly like Qt's own."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def test_cached_groove_bar_draws_the_same_pixels_as_qt(qtbot, style_name):
     style = QStyleFactory.create(style_name)
     ours = _editor(qtbot, CachedGrooveScrollBar, style, 400)
     qts = _editor(qtbot, QScrollBar, style, 800)
-    for value in (0, 37, 150, 10_000):
+    # The handle at the start, near it, in the middle (drawn once, then moved) and at the end.
+    top = qts.verticalScrollBar().maximum()
+    for value in (*range(6), 37, 150, 151, 90, *range(top - 5, top), 10_000, 150):
         for edit in (ours, qts):
             edit.verticalScrollBar().setValue(value)
             edit.horizontalScrollBar().setValue(value // 10)

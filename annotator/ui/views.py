@@ -40,7 +40,7 @@ _CC_SCROLL_BAR = QStyle.ComplexControl.CC_ScrollBar
 _GROOVE = QStyle.SubControl.SC_ScrollBarGroove
 _ALL_BUT_GROOVE = QStyle.SubControl.SC_All & ~QStyle.SubControl.SC_ScrollBarGroove
 _SLIDER = QStyle.SubControl.SC_ScrollBarSlider
-_NEAR_END = 4  # pixels: a handle closer than this to one at either end is drawn as Qt does
+_NEAR_END = 4  # pixels: a handle closer than this to either end is drawn as Qt does
 _ARROWS = QStyle.SubControl.SC_ScrollBarAddLine | QStyle.SubControl.SC_ScrollBarSubLine
 
 
@@ -129,8 +129,8 @@ class CachedGrooveScrollBar(QScrollBar):
 
         Fusion fills the handle with a gradient across the bar (0.9 ms for a long one): the same
         on every line of it, so a handle of one length looks the same wherever it is in the middle
-        of the groove. Kept per length and place (at the start, at the end, in between), drawn
-        by Fusion over the cached groove; None when not drawn from the cache.
+        of the groove, and scrolling an article moves it there. Kept per length, drawn by Fusion
+        over the cached groove; None when not drawn from the cache.
         """
         style = self.style()
         slider = style.subControlRect(_CC_SCROLL_BAR, opt, _SLIDER, self)
@@ -142,17 +142,16 @@ class CachedGrooveScrollBar(QScrollBar):
         start = style.subControlRect(_CC_SCROLL_BAR, at, _SLIDER, self)
         at.sliderPosition = at.sliderValue = opt.maximum
         end = style.subControlRect(_CC_SCROLL_BAR, at, _SLIDER, self)
-        place = "start" if slider == start else "end" if slider == end else "middle"
-        if place == "middle":
-            # Drawn where it is first; used wherever it is in the middle: a few pixels away from
-            # the handle at either end (where the groove ends, it is drawn otherwise).
-            near = min(
-                abs((slider.top() - start.top()) if vertical else (slider.left() - start.left())),
-                abs((end.top() - slider.top()) if vertical else (end.left() - slider.left())),
-            )
-            if near < _NEAR_END:
-                return None
-        key = (slider.width(), slider.height(), place, self._groove_key)
+        # Drawn where it is first; used wherever it is in the middle: a few pixels away from the
+        # handle at either end (where the groove ends). At the ends (a new article: at the start,
+        # of its own length) it is drawn as Qt does: caching those would cost more than it saves.
+        near = min(
+            abs((slider.top() - start.top()) if vertical else (slider.left() - start.left())),
+            abs((end.top() - slider.top()) if vertical else (end.left() - slider.left())),
+        )
+        if near < _NEAR_END:
+            return None
+        key = (slider.width(), slider.height(), self._groove_key)
         if key != self._handle_key:
             # Fusion draws the handle's end lines one pixel beyond its rectangle.
             grown = slider.adjusted(0, -1, 0, 1) if vertical else slider.adjusted(-1, 0, 1, 0)

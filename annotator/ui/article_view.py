@@ -136,6 +136,21 @@ def _order(mark: Mark) -> int:
     return (0 if mark[2] == m.ENTITY else 2) + (0 if mark[4] else 1)
 
 
+def _in_order(marks: Iterable[Mark]) -> list[Mark]:
+    """``marks`` sorted by :func:`_order` with two sorts in C instead of a Python call per mark
+    (2,400 for 20,000 words): pending first, then entities first; both sorts keep the order
+    of equal marks, so each group keeps its order."""
+    out = sorted(marks, key=_PENDING, reverse=True)
+    out.sort(key=_IS_ISSUE)
+    return out
+
+
+_PENDING = operator.itemgetter(4)
+# The layers are "entity" and "issue" (model.LAYERS): sorted by name, entities come first.
+_IS_ISSUE = operator.itemgetter(2)
+assert sorted(m.LAYERS) == [m.ENTITY, m.ISSUE]
+
+
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
     return QColor.fromRgbF(
         a.redF() * (1 - t) + b.redF() * t,
@@ -488,11 +503,7 @@ class ArticleView(QTextEdit):
         t0 = time.perf_counter()
         self._read_spans()
         marks = {(a.start, a.end, a.layer, a.label, False) for a in self._annotations.values()}
-        marks |= {
-            (s.start, s.end, s.layer, s.label, True)
-            for s in self._suggestions.values()
-            if s.status == m.PENDING
-        }
+        marks |= {(s.start, s.end, s.layer, s.label, True) for s in self._pending}
         old = self._marks
         self._marks = marks
         self._mark_index = _Sorted(source=lambda: marks)
@@ -504,10 +515,10 @@ class ArticleView(QTextEdit):
         cur.beginEditBlock()
         try:
             if not old and not full:
-                self._paint_marks(cur, sorted(marks, key=_order), None)
+                self._paint_marks(cur, _in_order(marks), None)
             elif full:
                 self._clear(cur, 0, self._map.length)
-                self._paint_marks(cur, sorted(marks, key=_order), None)
+                self._paint_marks(cur, _in_order(marks), None)
             else:
                 changed = old ^ marks
                 for a, b in _merge((mk[0], mk[1]) for mk in changed):

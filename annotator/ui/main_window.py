@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
             return
         if state is None:
             state = self.session.store.state(self.session.annotator, art.id)
-        pending = len(self.view.pending())
+        pending = self.view.pending_count()
         spans = len(self.view._annotations)
         mode = " · character mode" if self.view.char_mode else ""
         self.info_label.setText(

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 from annotator import model as m
 from annotator.errors import AnnotatorError
 from annotator.model import Annotation, Label, Span, SuggestionRow
-from annotator.ui.views import use_cached_groove_scroll_bars
+from annotator.ui.views import use_flat_scroll_bars
 
 ISSUE_PROPERTY = QTextFormat.Property.UserProperty + 1  # the issue label at a character
 ISSUE_LINE_WIDTH = 2.5
@@ -281,7 +281,7 @@ class ArticleView(QTextEdit):
         font.setPointSizeF(max(font.pointSizeF(), 10.0) * 1.2)
         self.setFont(font)
         self.setCursorWidth(2)
-        use_cached_groove_scroll_bars(self)
+        use_flat_scroll_bars(self)
 
         session.article_changed.connect(self._on_session_article_changed)
         session.changed.connect(self._on_session_changed)

@@ -1,7 +1,7 @@
 """Item views, models and the scroll bar shared by the panels and dialogs.
 
-The views: Enter or Return activates the current row everywhere, and their scroll bars draw
-their groove from a cache (:class:`CachedGrooveScrollBar`).
+The views: Enter or Return activates the current row everywhere, and their scroll bars are
+painted flat (:class:`FlatScrollBar`).
 
 Qt's own ``activated`` signal fires on Enter only on some platforms; the panels need it on all.
 """
@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPoint, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter, QPixmap
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QScrollBar,
     QStyle,
+    QStyleOption,
     QStyleOptionSlider,
     QTableView,
     QTreeView,
@@ -37,22 +38,27 @@ def _emit_enter(view: QAbstractItemView, event: QKeyEvent) -> bool:
 
 
 _CC_SCROLL_BAR = QStyle.ComplexControl.CC_ScrollBar
-_GROOVE = QStyle.SubControl.SC_ScrollBarGroove
-_ALL_BUT_GROOVE = QStyle.SubControl.SC_All & ~QStyle.SubControl.SC_ScrollBarGroove
-_SLIDER = QStyle.SubControl.SC_ScrollBarSlider
-_NEAR_END = 4  # pixels: a handle closer than this to either end is drawn as Qt does
-_ARROWS = QStyle.SubControl.SC_ScrollBarAddLine | QStyle.SubControl.SC_ScrollBarSubLine
+_SC = QStyle.SubControl
+_ARROWS = {
+    (Qt.Orientation.Vertical, _SC.SC_ScrollBarSubLine): QStyle.PrimitiveElement.PE_IndicatorArrowUp,
+    (Qt.Orientation.Vertical, _SC.SC_ScrollBarAddLine): QStyle.PrimitiveElement.PE_IndicatorArrowDown,
+    (Qt.Orientation.Horizontal, _SC.SC_ScrollBarSubLine): QStyle.PrimitiveElement.PE_IndicatorArrowLeft,
+    (Qt.Orientation.Horizontal, _SC.SC_ScrollBarAddLine): QStyle.PrimitiveElement.PE_IndicatorArrowRight,
+}
+_INSET = 2  # pixels between the handle and the bar's long edges
 
 
-class CachedGrooveScrollBar(QScrollBar):
-    """A scroll bar that paints its groove from a pixmap made once per size, state and palette.
+class FlatScrollBar(QScrollBar):
+    """A scroll bar painted flat: a plain groove and a rounded handle in palette colours.
 
-    Fusion fills the groove with a gradient on every repaint, and a bar repaints whenever its
-    view scrolls: 1.3 ms for the article view's bar, each time a decision moved the focus out
-    of sight. The handle and the arrows are drawn over the cached groove as Fusion draws them,
-    so the pixels are the same. Fusion's groove covers the whole bar, so the widgets behind it
-    are not painted first. Other styles (which may draw transient, see-through bars) paint as
-    they always do.
+    Fusion fills the groove and the handle with gradients on every repaint, and a bar repaints
+    whenever its view scrolls or opens an article (the long handle of a short article: 0.9 ms).
+    Flat fills cost next to nothing and need no cache. The style still lays the bar out
+    (``subControlRect``), so it is as large and scrolls as before; only the painting differs.
+    Styles with transient, see-through bars (macOS) paint as they always do.
+
+    The handle is ``QPalette.Mid``, darker under the pointer and darker still while dragged;
+    the groove is ``QPalette.Window``; arrow buttons are the style's arrows on the groove.
 
     Parameters
     ----------
@@ -64,122 +70,82 @@ class CachedGrooveScrollBar(QScrollBar):
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None):
         super().__init__(orientation, parent)
-        self._groove: QPixmap | None = None
-        self._groove_key: tuple | None = None
-        self._handle_pixmap: QPixmap | None = None
-        self._handle_key: tuple | None = None
-        self._cached = False
+        self._flat = True
+        self._hovered = False
         self._check_style()
 
     def _check_style(self) -> None:
-        style = self.style()
-        self._cached = style.metaObject().className() == "QFusionStyle" and not style.styleHint(
-            QStyle.StyleHint.SH_ScrollBar_Transient, None, self
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, self._cached)
-        self._groove = self._groove_key = None
-        self._handle_pixmap = self._handle_key = None
+        self._flat = not self.style().styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, None, self)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, self._flat)
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         if event.type() == QEvent.Type.StyleChange:
             self._check_style()
         super().changeEvent(event)
 
+    def event(self, event: QEvent) -> bool:
+        # Qt keeps the control under the pointer to itself (it sets it on the style option only
+        # in its own paintEvent), so the bar tracks whether the pointer is over the handle.
+        kind = event.type()
+        if kind in (QEvent.Type.HoverEnter, QEvent.Type.HoverMove, QEvent.Type.HoverLeave):
+            over = kind != QEvent.Type.HoverLeave and self._handle_rect().contains(event.position().toPoint())
+            if over != self._hovered:
+                self._hovered = over
+                self.update()
+        return super().event(event)
+
+    def _handle_rect(self, opt: QStyleOptionSlider | None = None) -> QRect:
+        if opt is None:
+            opt = QStyleOptionSlider()
+            self.initStyleOption(opt)
+        return self.style().subControlRect(_CC_SCROLL_BAR, opt, _SC.SC_ScrollBarSlider, self)
+
+    def handle_colour(self) -> QColor:
+        """The handle's colour now: normal, under the pointer, or dragged (darkest)."""
+        colour = self.palette().color(QPalette.ColorRole.Mid)
+        if self.isSliderDown():
+            return colour.darker(135)
+        return colour.darker(115) if self._hovered else colour
+
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
-        if not self._cached:
+        if not self._flat:
             super().paintEvent(event)
             return
         opt = QStyleOptionSlider()
         self.initStyleOption(opt)
         style = self.style()
-        ratio = self.devicePixelRatioF()
-        key = (
-            opt.rect.width(),
-            opt.rect.height(),
-            opt.orientation,
-            int(opt.state.value),
-            int(opt.activeSubControls.value),
-            self.palette().cacheKey(),
-            ratio,
-        )
-        if key != self._groove_key:
-            groove = QPixmap(opt.rect.size() * ratio)
-            groove.setDevicePixelRatio(ratio)
-            # Opaque like the bar (a transparent start rounds the groove's edge line differently).
-            groove.fill(self.palette().window().color())
-            only = QStyleOptionSlider(opt)
-            only.subControls = _GROOVE
-            painter = QPainter(groove)
-            style.drawComplexControl(_CC_SCROLL_BAR, only, painter, self)
-            painter.end()
-            self._groove, self._groove_key = groove, key
+        palette = self.palette()
         painter = QPainter(self)
-        painter.drawPixmap(0, 0, self._groove)
-        handle = self._handle(opt)
-        if handle is None:
-            opt.subControls = _ALL_BUT_GROOVE
-        else:
-            painter.drawPixmap(handle[0], handle[1])
-            opt.subControls = _ARROWS
-        style.drawComplexControl(_CC_SCROLL_BAR, opt, painter, self)
+        painter.fillRect(opt.rect, palette.color(QPalette.ColorRole.Window))
+        for (orientation, control), arrow in _ARROWS.items():
+            if orientation != opt.orientation:
+                continue
+            rect = style.subControlRect(_CC_SCROLL_BAR, opt, control, self)
+            if rect.isEmpty():
+                continue
+            button = QStyleOption(opt)
+            button.rect = rect
+            style.drawPrimitive(arrow, button, painter, self)
+        if opt.minimum != opt.maximum:
+            handle = self._handle_rect(opt)
+            if opt.orientation == Qt.Orientation.Vertical:
+                handle = handle.adjusted(_INSET, 1, -_INSET, -1)
+                radius = handle.width() / 2
+            else:
+                handle = handle.adjusted(1, _INSET, -1, -_INSET)
+                radius = handle.height() / 2
+            if not handle.isEmpty():
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(self.handle_colour())
+                painter.drawRoundedRect(QRectF(handle), radius, radius)
         painter.end()
 
-    def _handle(self, opt: QStyleOptionSlider) -> tuple[QPoint, QPixmap] | None:
-        """Where to draw the handle and its pixels over the groove, from a cache when it can be.
 
-        Fusion fills the handle with a gradient across the bar (0.9 ms for a long one): the same
-        on every line of it, so a handle of one length looks the same wherever it is in the middle
-        of the groove, and scrolling an article moves it there. Kept per length, drawn by Fusion
-        over the cached groove; None when not drawn from the cache.
-        """
-        style = self.style()
-        slider = style.subControlRect(_CC_SCROLL_BAR, opt, _SLIDER, self)
-        if not slider.isValid() or slider.isEmpty():
-            return None
-        vertical = opt.orientation == Qt.Orientation.Vertical
-        at = QStyleOptionSlider(opt)
-        at.sliderPosition = at.sliderValue = opt.minimum
-        start = style.subControlRect(_CC_SCROLL_BAR, at, _SLIDER, self)
-        at.sliderPosition = at.sliderValue = opt.maximum
-        end = style.subControlRect(_CC_SCROLL_BAR, at, _SLIDER, self)
-        # Drawn where it is first; used wherever it is in the middle: a few pixels away from the
-        # handle at either end (where the groove ends). At the ends (a new article: at the start,
-        # of its own length) it is drawn as Qt does: caching those would cost more than it saves.
-        near = min(
-            abs((slider.top() - start.top()) if vertical else (slider.left() - start.left())),
-            abs((end.top() - slider.top()) if vertical else (end.left() - slider.left())),
-        )
-        if near < _NEAR_END:
-            return None
-        key = (slider.width(), slider.height(), self._groove_key)
-        if key != self._handle_key:
-            # Fusion draws the handle's end lines one pixel beyond its rectangle.
-            grown = slider.adjusted(0, -1, 0, 1) if vertical else slider.adjusted(-1, 0, 1, 0)
-            ratio = self._groove.devicePixelRatio()
-            full = QPixmap(self._groove)
-            painter = QPainter(full)
-            only = QStyleOptionSlider(opt)
-            only.subControls = _SLIDER
-            style.drawComplexControl(_CC_SCROLL_BAR, only, painter, self)
-            painter.end()
-            pixmap = full.copy(
-                round(grown.x() * ratio),
-                round(grown.y() * ratio),
-                round(grown.width() * ratio),
-                round(grown.height() * ratio),
-            )
-            pixmap.setDevicePixelRatio(ratio)
-            self._handle_pixmap, self._handle_key = pixmap, key
-        return (
-            QPoint(slider.x(), slider.y() - 1) if vertical else QPoint(slider.x() - 1, slider.y()),
-            self._handle_pixmap,
-        )
-
-
-def use_cached_groove_scroll_bars(area: QAbstractScrollArea) -> None:
-    """Give ``area`` a :class:`CachedGrooveScrollBar` in each direction (its policies stay)."""
-    area.setVerticalScrollBar(CachedGrooveScrollBar(Qt.Orientation.Vertical))
-    area.setHorizontalScrollBar(CachedGrooveScrollBar(Qt.Orientation.Horizontal))
+def use_flat_scroll_bars(area: QAbstractScrollArea) -> None:
+    """Give ``area`` a :class:`FlatScrollBar` in each direction (its policies stay)."""
+    area.setVerticalScrollBar(FlatScrollBar(Qt.Orientation.Vertical))
+    area.setHorizontalScrollBar(FlatScrollBar(Qt.Orientation.Horizontal))
 
 
 class EnterTableView(QTableView):
@@ -189,7 +155,7 @@ class EnterTableView(QTableView):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        use_cached_groove_scroll_bars(self)
+        use_flat_scroll_bars(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if not _emit_enter(self, event):
@@ -203,7 +169,7 @@ class EnterTreeView(QTreeView):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        use_cached_groove_scroll_bars(self)
+        use_flat_scroll_bars(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
         if not _emit_enter(self, event):

@@ -1,59 +1,110 @@
-"""Shared views: the scroll bar that caches its groove and handle looks exactly like Qt's own."""
+"""Shared views: the flat scroll bar looks flat, shows hover and drag, and scrolls as Qt's does."""
 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QPlainTextEdit, QScrollBar, QStyleFactory
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QHoverEvent, QImage
+from PySide6.QtWidgets import QApplication, QPlainTextEdit, QStyle, QStyleFactory, QStyleOptionSlider
 
-from annotator.ui.views import CachedGrooveScrollBar, EnterTableView, EnterTreeView
+from annotator.ui.views import EnterTableView, EnterTreeView, FlatScrollBar
+
+_CC = QStyle.ComplexControl.CC_ScrollBar
 
 
-def _editor(qtbot, bar_class, style, x):
+def _editor(qtbot, style_name="Fusion"):
     edit = QPlainTextEdit()
     qtbot.addWidget(edit)
+    style = QStyleFactory.create(style_name)
     edit.setStyle(style)
     edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
     edit.setPlainText("\n".join(f"line {i} " + "word " * (i % 40) for i in range(300)))
-    edit.setVerticalScrollBar(bar_class(Qt.Orientation.Vertical))
-    edit.setHorizontalScrollBar(bar_class(Qt.Orientation.Horizontal))
+    edit.setVerticalScrollBar(FlatScrollBar(Qt.Orientation.Vertical))
+    edit.setHorizontalScrollBar(FlatScrollBar(Qt.Orientation.Horizontal))
     for bar in (edit.verticalScrollBar(), edit.horizontalScrollBar()):
         bar.setStyle(style)
-    edit.setGeometry(x, 200, 320, 480)  # apart and away from the pointer: neither is hovered
+    edit.setGeometry(400, 200, 320, 480)  # away from the pointer: not hovered
     edit.show()
     qtbot.waitExposed(edit)
     return edit
 
 
-def _pixels(bar) -> QImage:
-    # Ours is opaque, so its grab comes without an alpha channel: compare like with like.
-    return bar.grab().toImage().convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+def _rect(bar, control):
+    opt = QStyleOptionSlider()
+    bar.initStyleOption(opt)
+    return bar.style().subControlRect(_CC, opt, control, bar)
+
+
+def _handle_inside(bar) -> set[int]:
+    """The colours of the handle's pixels, but for a 2-pixel rim where its edge is antialiased."""
+    image = bar.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    rect = _rect(bar, QStyle.SubControl.SC_ScrollBarSlider)
+    thick = min(rect.width(), rect.height())
+    # Inside the straight part: the rounded ends are a half-thickness long.
+    if bar.orientation() == Qt.Orientation.Vertical:
+        inner = rect.adjusted(4, thick // 2 + 1, -4, -(thick // 2 + 1))
+    else:
+        inner = rect.adjusted(thick // 2 + 1, 4, -(thick // 2 + 1), -4)
+    assert inner.width() > 1 and inner.height() > 1
+    return {
+        image.pixel(x, y)
+        for x in range(inner.left(), inner.right() + 1)
+        for y in range(inner.top(), inner.bottom() + 1)
+    }
 
 
 @pytest.mark.parametrize("style_name", ["Fusion", "Windows"])
-def test_cached_groove_bar_draws_the_same_pixels_as_qt(qtbot, style_name):
-    style = QStyleFactory.create(style_name)
-    ours = _editor(qtbot, CachedGrooveScrollBar, style, 400)
-    qts = _editor(qtbot, QScrollBar, style, 800)
-    # The handle at the start, near it, in the middle (drawn once, then moved) and at the end.
-    top = qts.verticalScrollBar().maximum()
-    for value in (*range(6), 37, 150, 151, 90, *range(top - 5, top), 10_000, 150):
-        for edit in (ours, qts):
-            edit.verticalScrollBar().setValue(value)
-            edit.horizontalScrollBar().setValue(value // 10)
-        for ours_bar, qt_bar in (
-            (ours.verticalScrollBar(), qts.verticalScrollBar()),
-            (ours.horizontalScrollBar(), qts.horizontalScrollBar()),
-        ):
-            assert _pixels(ours_bar) == _pixels(qt_bar)
-    ours.setEnabled(False)
-    qts.setEnabled(False)
-    assert _pixels(ours.verticalScrollBar()) == _pixels(qts.verticalScrollBar())
+def test_the_handle_is_one_flat_colour_darker_when_hovered_and_dragged(qtbot, style_name):
+    edit = _editor(qtbot, style_name)
+    bar = edit.verticalScrollBar()
+    for value in (0, 37, bar.maximum()):
+        bar.setValue(value)
+        for b in (bar, edit.horizontalScrollBar()):
+            colours = _handle_inside(b)
+            assert len(colours) == 1
+    normal = _handle_inside(bar)
+    # The groove around the handle is flat too.
+    image = bar.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    page = _rect(bar, QStyle.SubControl.SC_ScrollBarSubPage)
+    assert len({image.pixel(x, page.center().y()) for x in range(page.left(), page.right() + 1)}) == 1
+    assert image.pixel(page.center()) not in normal
+
+    centre = QPointF(_rect(bar, QStyle.SubControl.SC_ScrollBarSlider).center())
+    assert normal == {bar.handle_colour().rgb()}
+    QApplication.sendEvent(bar, QHoverEvent(QEvent.Type.HoverEnter, centre, centre, QPointF(-1, -1)))
+    hovered = _handle_inside(bar)
+    assert len(hovered) == 1 and hovered != normal
+    qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=centre.toPoint())
+    pressed = _handle_inside(bar)
+    assert len(pressed) == 1 and pressed not in (normal, hovered)
+    qtbot.mouseRelease(bar, Qt.MouseButton.LeftButton, pos=centre.toPoint())
+    assert _handle_inside(bar) == hovered
+    QApplication.sendEvent(bar, QHoverEvent(QEvent.Type.HoverLeave, centre, centre, centre))
+    assert _handle_inside(bar) == normal
+
+
+def test_the_bar_scrolls_with_the_mouse(qtbot):
+    edit = _editor(qtbot)
+    bar = edit.verticalScrollBar()
+    bar.setValue(0)
+    start = _rect(bar, QStyle.SubControl.SC_ScrollBarSlider).center()
+    qtbot.mousePress(bar, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(bar, start + QPoint(0, 60))
+    qtbot.mouseRelease(bar, Qt.MouseButton.LeftButton, pos=start + QPoint(0, 60))
+    dragged = bar.value()
+    assert dragged > 0
+    page = _rect(bar, QStyle.SubControl.SC_ScrollBarAddPage).center()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=page)
+    assert bar.value() > dragged
+    paged = bar.value()
+    arrow = _rect(bar, QStyle.SubControl.SC_ScrollBarSubLine)
+    if not arrow.isEmpty():
+        qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=arrow.center())
+        assert bar.value() < paged
 
 
 def test_the_side_panel_views_use_it(qtbot):
     for view in (EnterTableView(), EnterTreeView()):
         qtbot.addWidget(view)
-        assert isinstance(view.verticalScrollBar(), CachedGrooveScrollBar)
-        assert isinstance(view.horizontalScrollBar(), CachedGrooveScrollBar)
+        assert isinstance(view.verticalScrollBar(), FlatScrollBar)
+        assert isinstance(view.horizontalScrollBar(), FlatScrollBar)

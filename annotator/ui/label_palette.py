@@ -185,21 +185,41 @@ class LabelPalette(QWidget):
 
     @Slot(str, str)
     def select_label(self, layer: str, name: str) -> bool:
-        """Make the label current (e.g. the focused span's label); no signal is emitted."""
+        """Make the label current (e.g. the focused span's label) and bring it into sight.
+
+        No signal is emitted. The tree scrolls only when the label is out of sight, and then by
+        whole group: the label's group header goes to the top, so the next labels of that group
+        are in sight too (the focus moves between entity and issue labels about every other
+        decision, and each scroll repaints the whole tree).
+        """
         current = self.tree.currentIndex()
         if (
             current.isValid()
             and current.data(LAYER_ROLE) == layer
             and current.data(NAME_ROLE) == name
-            and self.tree.viewport().rect().contains(self.tree.visualRect(current))
+            and self._in_sight(current)
         ):
             return True  # current and in sight already (the next span often has the same label)
         index = self.model.find_label(layer, name)
         if not index.isValid():
             return False
-        self.tree.setCurrentIndex(index)
-        self.tree.scrollTo(index)
+        # Qt would scroll to a new current item itself (just into sight): once is enough.
+        self.tree.setAutoScroll(False)
+        try:
+            self.tree.setCurrentIndex(index)
+        finally:
+            self.tree.setAutoScroll(True)
+        if not self._in_sight(index):
+            group = index
+            while group.parent().isValid():
+                group = group.parent()
+            self.tree.scrollTo(group, QAbstractItemView.ScrollHint.PositionAtTop)
+            if not self._in_sight(index):  # deeper in its group than a page
+                self.tree.scrollTo(index)
         return True
+
+    def _in_sight(self, index: QModelIndex) -> bool:
+        return self.tree.viewport().rect().contains(self.tree.visualRect(index))
 
     def _on_tree_activated(self, index: QModelIndex) -> None:
         layer = index.data(LAYER_ROLE)

@@ -106,3 +106,34 @@ def test_unknown_parent_and_cycles_do_not_lose_labels(qtmodeltester):
     issues = tree(model)[1][2]
     assert sorted(name for name, _, _ in issues) == ["A", "C"]
     assert dict((n, kids) for n, _, kids in issues)["A"] == [("B", "", [])]
+
+
+def test_following_the_focus_scrolls_by_group_and_only_when_out_of_sight(session, qtbot):
+    palette = LabelPalette(session)
+    qtbot.addWidget(palette)
+    tree = palette.tree
+    rows = 4
+    palette.resize(
+        300, tree.header().sizeHint().height() + rows * tree.sizeHintForRow(0) + 2 * tree.frameWidth()
+    )
+    palette.show()
+    qtbot.waitExposed(palette)
+    bar = tree.verticalScrollBar()
+    assert bar.maximum() > 0  # 9 rows, 4 in sight
+
+    def top_row() -> str:
+        return tree.indexAt(tree.viewport().rect().topLeft()).data()
+
+    assert palette.select_label("entity", "GPE")
+    assert top_row() == "Entities"
+    # An issue out of sight: its group's header goes to the top, its other labels come along.
+    assert palette.select_label(ISSUE, "TRADE")
+    assert top_row() == "Issues"
+    assert palette.current_label() == (ISSUE, "TRADE")
+    value = bar.value()
+    for name in ("TARIFFS", "EXPORTS", "TRADE"):
+        assert palette.select_label(ISSUE, name)
+        assert bar.value() == value  # in sight: no scroll
+    assert palette.select_label("entity", "PERSON")
+    assert top_row() == "Entities"
+    assert palette.current_label() == ("entity", "PERSON")

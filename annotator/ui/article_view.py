@@ -427,6 +427,13 @@ class ArticleView(QTextEdit):
         policy = self.verticalScrollBarPolicy()
         if policy == Qt.ScrollBarPolicy.ScrollBarAsNeeded:
             self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        # Each paragraph keeps its shaped text after layout (Qt drops it by default and shapes
+        # the paragraph again to paint it and for every underline's x position, cursorToX:
+        # 0.36 -> 0.15 ms of underlines when a 500-word article opens; the same pixels).
+        block = doc.firstBlock()
+        while block.isValid():
+            block.layout().setCacheEnabled(True)
+            block = block.next()
         if self.lineWrapMode() == QTextEdit.LineWrapMode.WidgetWidth:
             doc.setTextWidth(self.viewport().width())
         old, self._doc = self._doc, doc

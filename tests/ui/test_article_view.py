@@ -364,3 +364,26 @@ def test_pending_suggestions_are_in_text_order_where_two_labels_share_a_span(qtb
     got = [(s.start, s.label) for s in view.pending()]
     assert got == [(0, "PERSON"), (15, "PERSON"), (15, "GPE")]
     assert [view.focus_next(1).label for _ in range(3)] == ["PERSON", "GPE", "PERSON"]
+
+
+def test_keeping_the_shaped_text_changes_no_pixel(qtbot, tmp_path):
+    # Opening keeps each paragraph's shaped text (Qt drops it after layout by default, then
+    # shapes it again for every underline's x position): the same pixels either way.
+    text, spans = _long_article(6)
+    issues = [
+        SuggestedSpan(i, i + len("tariffs"), "TRADE", ISSUE, "t@1")
+        for i in range(len(text))
+        if text.startswith("tariffs", i)
+    ]
+    view, session = make_view(qtbot, tmp_path, text, spans + issues, LABELS)
+    qtbot.waitUntil(lambda: view.focused is not None)
+    assert view.issue_lines_at(issues[0].start)
+    cached = view.viewport().grab().toImage()
+    doc = view.document()
+    block = doc.firstBlock()
+    while block.isValid():
+        assert block.layout().cacheEnabled()
+        block.layout().setCacheEnabled(False)
+        block = block.next()
+    doc.markContentsDirty(0, doc.characterCount())
+    assert view.viewport().grab().toImage() == cached

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
+    QAbstractSlider,
     QScrollBar,
     QStyle,
     QStyleOption,
@@ -93,6 +94,16 @@ class FlatScrollBar(QScrollBar):
                 self._hovered = over
                 self.update()
         return super().event(event)
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:  # noqa: N802 - Qt override
+        super().sliderChange(change)
+        # Scrolled by the wheel or the keyboard: the handle may have left the pointer (or come
+        # under it) without a hover event.
+        if self._hovered or self.underMouse():
+            over = self.underMouse() and self._handle_rect().contains(self.mapFromGlobal(QCursor.pos()))
+            if over != self._hovered:
+                self._hovered = over
+                self.update()
 
     def _handle_rect(self, opt: QStyleOptionSlider | None = None) -> QRect:
         if opt is None:

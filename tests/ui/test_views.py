@@ -81,6 +81,11 @@ def test_the_handle_is_one_flat_colour_darker_when_hovered_and_dragged(qtbot, st
     assert _handle_inside(bar) == hovered
     QApplication.sendEvent(bar, QHoverEvent(QEvent.Type.HoverLeave, centre, centre, centre))
     assert _handle_inside(bar) == normal
+    # Scrolled away from under the pointer (the pointer is elsewhere here): not hovered.
+    QApplication.sendEvent(bar, QHoverEvent(QEvent.Type.HoverEnter, centre, centre, QPointF(-1, -1)))
+    assert _handle_inside(bar) == hovered
+    bar.setValue(bar.maximum() // 2)
+    assert _handle_inside(bar) == normal
 
 
 def test_the_bar_scrolls_with_the_mouse(qtbot):

@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import InputError, SpanError
-from annotator.model import ENTITY, ImportedDoc, Span, check_no_entity_overlap, check_span
+from annotator.model import (
+    ENTITY,
+    LAYERS,
+    ImportedDoc,
+    Span,
+    check_no_entity_overlap,
+    check_span,
+    entities_overlap,
+)
 
 TITLE_MAX = 120
 ANSWERS = ("accept", "reject")
@@ -370,29 +378,43 @@ def validate(doc: ImportedDoc, where: Where) -> ImportedDoc:
     if not isinstance(doc.text, str) or not doc.text.strip():
         raise where.error("the article text is empty")
     length = len(doc.text)
-    by_annotator: dict[str | None, list[Span]] = {}
+    # Accepted entity spans as (start, end, label), by annotator, in file order.
+    by_annotator: dict[str | None, list[tuple[int, int, str]]] = {}
     known = _LABEL_LAYERS.get()
     try:
-        for span in doc.spans:
-            check_span(span.start, span.end, span.label, span.layer, length)
-            if span.answer not in ANSWERS:
-                raise SpanError(
-                    f"span {span.start}-{span.end} has answer {span.answer!r}; use accept or reject"
-                )
-            if span.answer == "accept":
-                layer = _stored_layer(span.layer, span.label, known)
-                if layer == ENTITY:
-                    # ImportedSpan has what the overlap check reads (start, end, label, layer).
-                    entity = span if span.layer == ENTITY else Span(span.start, span.end, span.label, ENTITY)
-                    by_annotator.setdefault(span.annotator, []).append(entity)
+        # One pass with check_span's tests inlined for the usual span (plain int offsets, a
+        # str label): an import checks every span (1.2 million for 20,000 news articles).
+        # Anything else goes through check_span itself, which raises its own message.
+        for start, end, label, layer, annotator, answer in doc.spans:
+            if not (
+                type(start) is int
+                and type(end) is int
+                and 0 <= start < end <= length
+                and type(label) is str
+                and layer in LAYERS
+                and label.strip()
+            ):
+                check_span(start, end, label, layer, length)
+            if answer != "accept":
+                if answer not in ANSWERS:
+                    raise SpanError(f"span {start}-{end} has answer {answer!r}; use accept or reject")
+                continue
+            if known:
+                layer = _stored_layer(layer, label, known)
+            if layer == ENTITY:
+                entities = by_annotator.get(annotator)
+                if entities is None:
+                    entities = by_annotator[annotator] = []
+                entities.append((start, end, label))
         for suggestion in doc.suggestions:
             check_span(suggestion.start, suggestion.end, suggestion.label, suggestion.layer, length)
-        for annotator, spans in by_annotator.items():
-            try:
-                check_no_entity_overlap(spans)
-            except SpanError as exc:
-                who = f" (annotator {annotator})" if annotator is not None else ""
-                raise SpanError(f"{exc.message}{who}") from None
+        for annotator, entities in by_annotator.items():
+            if entities_overlap(entities):
+                try:
+                    check_no_entity_overlap([Span(s, e, label, ENTITY) for s, e, label in entities])
+                except SpanError as exc:
+                    who = f" (annotator {annotator})" if annotator is not None else ""
+                    raise SpanError(f"{exc.message}{who}") from None
     except SpanError as exc:
         raise where.error(exc.message) from None
     return doc

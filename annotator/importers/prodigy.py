@@ -25,14 +25,13 @@ from annotator.importers.base import (
     Where,
     as_label,
     check_span_text,
-    layer_of,
     record_meta,
     record_source,
     record_title,
     require_text,
     validate,
 )
-from annotator.model import ImportedDoc, ImportedSpan
+from annotator.model import ENTITY, ImportedDoc, ImportedSpan
 
 ANSWERS = ("accept", "reject", "ignore")
 # Keys only Prodigy writes; any of them marks a record as a Prodigy task.
@@ -81,19 +80,21 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     if not isinstance(raw_spans, list):
         raise where.error(f"'spans' must be a list, got {type(raw_spans).__name__}")
     annotator = annotator_of(record)
-    parsed = [_span(raw, i, record, text, where) for i, raw in enumerate(raw_spans, start=1)]
     binary = record.get("_is_binary")
     # Without an answer the record is hand-made training data, not a binary decision.
-    is_binary = binary is True or (binary is None and len(parsed) == 1 and "answer" in record)
+    is_binary = binary is True or (binary is None and len(raw_spans) == 1 and "answer" in record)
+    # Every span is parsed (and refused if malformed) even when the answer drops them all.
+    span_answer = "accept" if answer == "accept" else "reject"
+    parsed = _spans(raw_spans, record, text, where, annotator, span_answer)
 
     spans: list[ImportedSpan] = []
     annotators: list[str | None] = []
     if answer == "accept":
-        spans = [ImportedSpan(s, e, label, layer, annotator, "accept") for s, e, label, layer in parsed]
+        spans = parsed
         if not is_binary:
             annotators = [annotator]
     elif answer == "reject" and is_binary:
-        spans = [ImportedSpan(s, e, label, layer, annotator, "reject") for s, e, label, layer in parsed]
+        spans = parsed
     elif answer == "reject":
         if parsed:
             notes.add("rejected manual tasks were imported without their spans", where)
@@ -113,15 +114,33 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     return validate(doc, where)
 
 
-def _span(raw: Any, number: int, record: dict, text: str, where: Where) -> tuple[Any, Any, Any, Any]:
-    if not isinstance(raw, dict):
-        raise where.error(f"span {number} must be an object with start, end and label")
-    start, end = raw.get("start"), raw.get("end")
-    if start is None or end is None:
-        start, end = _from_tokens(raw, number, record, where)
-    label = as_label(raw.get("label"))
-    check_span_text(text, start, end, raw.get("text"), where, f"span {number}")
-    return start, end, label, layer_of(raw.get("layer"))
+def _spans(
+    raw_spans: list, record: dict, text: str, where: Where, annotator: str | None, answer: str
+) -> list[ImportedSpan]:
+    # One loop over the spans with the helpers inlined: an import calls it once per span
+    # (1.2 million for 20,000 news articles). Offsets, labels and layers are checked by
+    # validate(), once, as for every format.
+    spans = []
+    append = spans.append
+    make = tuple.__new__  # ImportedSpan(...) without the NamedTuple's Python-level __new__
+    for number, raw in enumerate(raw_spans, start=1):
+        if not isinstance(raw, dict):
+            raise where.error(f"span {number} must be an object with start, end and label")
+        get = raw.get
+        start, end = get("start"), get("end")
+        if start is None or end is None:
+            start, end = _from_tokens(raw, number, record, where)
+        label = get("label")
+        if type(label) is not str:
+            label = as_label(label)
+        expected = get("text")
+        if expected is not None:
+            check_span_text(text, start, end, expected, where, f"span {number}")
+        layer = get("layer")
+        if layer is None or layer == "":
+            layer = ENTITY
+        append(make(ImportedSpan, (start, end, label, layer, annotator, answer)))
+    return spans
 
 
 def _from_tokens(raw: dict, number: int, record: dict, where: Where) -> tuple[Any, Any]:

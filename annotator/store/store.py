@@ -1602,20 +1602,73 @@ class Store:
                     return next(iter(layers))
                 return span_layer
 
+            # (layer in the file, label) -> layer stored, for labels already known here. A
+            # label's layers never change after its first span (see layer_for), but clear it
+            # whenever a label is created all the same.
+            stored_layer: dict[tuple[str, str], str] = {}
+
             def need_label(layer: str, label: str) -> None:
                 if (layer, label) not in known_labels:
                     created = self._ensure_label(c, Label(label, layer, _auto_colour(label)))
                     report.labels_created += created
                     known_labels.add((layer, label))
                     label_layers.setdefault(label, set()).add(layer)
+                    stored_layer.clear()
 
-            ann_rows = []
-            dec_rows = []
-            sugg_rows = []
+            ann_rows: list[tuple] = []
+            dec_rows: list[tuple] = []
+            sugg_rows: list[tuple] = []
             state_rows = []
             per_annotator: dict[str, int] = {}
             default = annotator.strip() if annotator and annotator.strip() else None
-            for aid, d in zip(ids, docs, strict=True):
+
+            def new_article_spans(aid: str, d: m.ImportedDoc) -> bool:
+                """Rows for the spans of an article that had none here, in one tight pass.
+
+                The same rows as spans_of(); False, with nothing written, when a span has no
+                annotator or entity spans overlap: spans_of() then raises the error it always has.
+                """
+                anns, rejected = [], []
+                add_row = anns.append
+                imported = m.ORIGIN_IMPORTED
+                taken: dict[str, set[tuple[int, int, str, str]]] = {}
+                last_who, mine = None, set()
+                for start, end, label, file_layer, who, answer in d.spans:
+                    who = who or default
+                    if who is None:
+                        return False
+                    layer = stored_layer.get((file_layer, label))
+                    if layer is None:
+                        layer = layer_for(file_layer, label)
+                        need_label(layer, label)
+                        stored_layer[(file_layer, label)] = layer
+                    if answer == "reject":
+                        rejected.append((who, layer, start, end, label))
+                        continue
+                    if who != last_who:  # a file rarely has several annotators on one article
+                        mine = taken.setdefault(who, set())
+                        last_who = who
+                    key = (start, end, label, layer)
+                    if key in mine:
+                        continue
+                    mine.add(key)
+                    add_row((aid, who, layer, start, end, label, imported, None, stamp))
+                for mine in taken.values():
+                    if m.entities_overlap([k for k in mine if k[3] == ENTITY]):
+                        return False
+                for who, mine in taken.items():
+                    per_annotator[who] = per_annotator.get(who, 0) + len(mine)
+                ann_rows.extend(anns)
+                for who, layer, start, end, label in rejected:
+                    sugg_rows.append((aid, layer, start, end, label, "import", None))
+                    dec_rows.append((aid, who, layer, start, end, label, "import", m.REJECTED, None, stamp))
+                report.annotators.update(taken)
+                report.annotators.update(who for who, *_ in rejected)
+                report.rejections += len(rejected)
+                return True
+
+            def spans_of(aid: str, d: m.ImportedDoc) -> None:
+                """Rows for the spans of an article, checked against the spans it has here."""
                 existing_spans: dict[str, _TakenSpans] = {}
                 for who in {s.annotator or default for s in d.spans} - {None}:
                     existing_spans[who] = _TakenSpans(
@@ -1657,6 +1710,10 @@ class Store:
                         (aid, who, layer, s.start, s.end, s.label, m.ORIGIN_IMPORTED, None, stamp)
                     )
                     per_annotator[who] = per_annotator.get(who, 0) + 1
+
+            for aid, d in zip(ids, docs, strict=True):
+                if d.spans and (aid in existing or not new_article_spans(aid, d)):
+                    spans_of(aid, d)
                 for g in d.suggestions:
                     layer = layer_for(g.layer, g.label)
                     need_label(layer, g.label)
@@ -1748,6 +1805,8 @@ class Store:
                         f"{d.location}: span {s.start}-{s.end} ({s.label}) starts or ends inside a line ending"
                         " or character written differently in the same article already here"
                     )
+                if isinstance(s, m.ImportedSpan):  # a NamedTuple, not a dataclass
+                    return s._replace(start=where[0], end=where[1])
                 return dataclasses.replace(s, start=where[0], end=where[1])
 
             docs[k] = dataclasses.replace(

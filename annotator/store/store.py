@@ -1668,10 +1668,14 @@ class Store:
                 return True
 
             def spans_of(aid: str, d: m.ImportedDoc) -> None:
-                """Rows for the spans of an article, checked against the spans it has here."""
+                """Rows for the spans of an article, checked against the spans it has here.
+
+                "Here" is the database and the rows of this import so far: a file may hold the
+                same article twice.
+                """
                 existing_spans: dict[str, _TakenSpans] = {}
                 for who in {s.annotator or default for s in d.spans} - {None}:
-                    existing_spans[who] = _TakenSpans(
+                    rows = list(
                         c.execute(
                             'SELECT start, "end", label, layer FROM annotations WHERE article_id = ? AND annotator = ?',
                             (aid, who),
@@ -1679,6 +1683,9 @@ class Store:
                         if aid in existing  # a new article has no spans here yet
                         else ()
                     )
+                    for lo, hi in spanned.get(aid, ()):
+                        rows += [(r[3], r[4], r[5], r[2]) for r in ann_rows[lo:hi] if r[1] == who]
+                    existing_spans[who] = _TakenSpans(rows)
                 for s in d.spans:
                     who = s.annotator or default
                     if who is None:
@@ -1703,7 +1710,7 @@ class Store:
                     if layer == ENTITY and mine.overlaps_entity(s.start, s.end):
                         raise SpanError(
                             f"{d.location}: {s.label} {s.start}-{s.end} of {who} overlaps an entity span {who} already"
-                            " has in this database"
+                            " has in this database or earlier in this file"
                         )
                     mine.add(key)
                     ann_rows.append(
@@ -1711,9 +1718,14 @@ class Store:
                     )
                     per_annotator[who] = per_annotator.get(who, 0) + 1
 
+            # Articles whose spans this import has queued already: where in ann_rows they are.
+            spanned: dict[str, list[tuple[int, int]]] = {}
             for aid, d in zip(ids, docs, strict=True):
-                if d.spans and (aid in existing or not new_article_spans(aid, d)):
+                lo = len(ann_rows)
+                if d.spans and (aid in existing or aid in spanned or not new_article_spans(aid, d)):
                     spans_of(aid, d)
+                if d.spans:
+                    spanned.setdefault(aid, []).append((lo, len(ann_rows)))
                 for g in d.suggestions:
                     layer = layer_for(g.layer, g.label)
                     need_label(layer, g.label)

@@ -128,3 +128,56 @@ def test_every_real_sample_imports(interop):
     for path in files:
         result = read(path)
         assert result.docs, path
+
+
+def _task(text, spans, who):
+    return {
+        "text": text,
+        "spans": [{"start": a, "end": b, "label": label} for a, b, label in spans],
+        "_annotator_id": who,
+        "answer": "accept",
+    }
+
+
+def test_the_same_article_twice_in_one_file_keeps_each_span_once(tmp_path, write_jsonl):
+    from annotator import ops
+    from annotator.store import Store
+
+    text = "Anna Keller met Li Wei in Kenya."
+    path = write_jsonl(
+        "twice.jsonl",
+        [
+            _task(text, [(0, 11, "PERSON"), (26, 31, "GPE")], "alice"),
+            _task(text, [(0, 11, "PERSON"), (16, 22, "PERSON")], "alice"),  # a second session
+            _task(text, [(0, 11, "PERSON")], "bob"),  # Prodigy's db-out: one line per annotator
+        ],
+    )
+    with Store(tmp_path / "t.db") as store:
+        (result,) = ops.import_paths(store, [path])
+        assert result.error is None
+        aid = store.article_ids()[0]
+        spans = sorted(
+            (who, a.start, a.end, a.label) for who in ("alice", "bob") for a in store.annotations(aid, who)
+        )
+        assert spans == [
+            ("alice", 0, 11, "PERSON"),
+            ("alice", 16, 22, "PERSON"),
+            ("alice", 26, 31, "GPE"),
+            ("bob", 0, 11, "PERSON"),
+        ]
+
+
+def test_overlapping_entities_in_two_copies_of_an_article_are_refused_with_the_line(tmp_path, write_jsonl):
+    from annotator import ops
+    from annotator.store import Store
+
+    text = "Anna Keller met Li Wei in Kenya."
+    path = write_jsonl(
+        "clash.jsonl",
+        [_task(text, [(0, 11, "PERSON")], "alice"), _task(text, [(5, 11, "ORG")], "alice")],
+    )
+    with Store(tmp_path / "t.db") as store:
+        (result,) = ops.import_paths(store, [path])
+        assert result.error is not None and "clash.jsonl:2:" in str(result.error)
+        assert "earlier in this file" in str(result.error)
+        assert store.article_count() == 0  # nothing of the file was written

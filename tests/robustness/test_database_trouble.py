@@ -114,11 +114,12 @@ def test_read_only_database(writable_dir):
 
 _READ_ONLY_AGREEMENT_CHILD = r"""
 import json, os, sys
-import importlib.metadata, krippendorff, spacy  # before dropping: nobody cannot read root's Python
 from annotator import ops
-from annotator.review import agreement
 from annotator.store import Store
-agreement._tokenizer()
+# Measure a copy first, as root: every module the measuring imports, lazily too (numpy.ma),
+# is loaded before dropping, since nobody cannot read root's Python (CI's venv is 0700).
+with Store(sys.argv[2]) as s:
+    ops.agreement(s)
 os.setgid(65534); os.setuid(65534)
 with Store(sys.argv[1]) as s:
     print(json.dumps(ops.agreement(s).to_dict()))
@@ -140,12 +141,13 @@ def test_agreement_on_a_read_only_database_measures_without_caching_tokens():
                     s.set_state(who, aid, "done")
         _settled(db)
         shutil.copy(db, folder / "copy.db")
+        shutil.copy(db, folder / "warm.db")
         expected = run_cli("agreement", "--json", "--db", str(folder / "copy.db"), timeout=60)
         assert expected.returncode == 0, expected.stderr
         db.chmod(0o644)
         before = _digest(db)
         res = subprocess.run(
-            [PYTHON, "-c", _READ_ONLY_AGREEMENT_CHILD, str(db)],
+            [PYTHON, "-c", _READ_ONLY_AGREEMENT_CHILD, str(db), str(folder / "warm.db")],
             capture_output=True,
             text=True,
             env=child_env(),

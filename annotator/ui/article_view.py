@@ -527,15 +527,18 @@ class ArticleView(QTextEdit):
                 self._clear(cur, 0, self._map.length)
                 self._paint_marks(cur, _in_order(marks), None)
             else:
-                changed = old ^ marks
-                for a, b in _merge((mk[0], mk[1]) for mk in changed):
-                    self._clear(cur, a, b)
-                    inside = self._mark_index.overlapping(a, b)
-                    self._paint_marks(cur, sorted(inside, key=_order), (a, b))
+                self._repaint_marks(cur, old ^ marks)
         finally:
             cur.endEditBlock()
         self._check_focus()
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
+
+    def _repaint_marks(self, cur: QTextCursor, changed) -> None:
+        """Clear the ranges the ``changed`` marks cover and paint again every mark inside them."""
+        for a, b in _merge((mk[0], mk[1]) for mk in changed):
+            self._clear(cur, a, b)
+            inside = self._mark_index.overlapping(a, b)
+            self._paint_marks(cur, sorted(inside, key=_order), (a, b))
 
     def _set_issue_lines(self, lines: list[tuple[int, int, str, bool, int]]) -> None:
         self._issue_lines = lines
@@ -605,10 +608,7 @@ class ArticleView(QTextEdit):
                 cur = QTextCursor(self.document())
                 cur.beginEditBlock()
                 try:
-                    for a, b in _merge((mk[0], mk[1]) for mk in changed):
-                        self._clear(cur, a, b)
-                        inside = self._mark_index.overlapping(a, b)
-                        self._paint_marks(cur, sorted(inside, key=_order), (a, b))
+                    self._repaint_marks(cur, changed)
                 finally:
                     cur.endEditBlock()
         self._check_focus()

@@ -1,9 +1,9 @@
 """Issue memory: what the annotators decided about an issue phrase, applied to its later mentions.
 
 A few dozen annotated articles are too few for a span categorizer to learn issues from (on
-real news it scored below the taxonomy it started from), but they do say, phrase by phrase,
-what the team wants: "gas" in these articles is not ENERGY, "campaign" and "polling" are
-ELECTIONS issues, "police" is CRIME. INCEpTION's string-matching recommender works from the
+real news it scored well below the taxonomy it started from in two of three splits, a little
+above in the third), but they do say, phrase by phrase, what the team wants: "gas" in these
+articles is not ENERGY, "campaign" and "polling" are ELECTIONS issues, "police" is CRIME. INCEpTION's string-matching recommender works from the
 same observation. The memory records, for each issue phrase marked or rejected in the training
 articles, what happened to each of its mentions there, and keeps the majority decision:
 

@@ -7,8 +7,8 @@ keeps the taxonomy and adds an *issue memory* (:mod:`annotator.train.memory`): t
 decision of the annotators about each issue phrase they marked or rejected, applied to its
 later mentions. With ``issue_model="spancat"`` a span categorizer over the taxonomy's matches
 and every 1- to 3-token phrase decides the phrases it saw before the memory does (see
-:mod:`annotator.train.components`); on a few dozen real articles it scored below the taxonomy,
-so it is not the default.
+:mod:`annotator.train.components`); on a few dozen real articles it scored well below the
+taxonomy in two of three splits, so it is not the default.
 
 Rejected suggestions are negative evidence. On a complete article anything not marked is
 already "not an entity / not an issue". On an incomplete article the entity recogniser learns

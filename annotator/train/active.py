@@ -22,14 +22,13 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from annotator.errors import Cancelled
+from annotator.train.components import CANDIDATES
+from annotator.train.trainer import COMBINER_PIPE, MEMORY_PIPE, SPANCAT
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
 MIN_SCORE = 0.1
-SPANCAT = "spancat"
-MEMORY = "issue_memory"
-CANDIDATES = "issue_candidates"
 
 
 def article_uncertainty(
@@ -60,8 +59,8 @@ def article_uncertainty(
     """
     has_spancat = SPANCAT in nlp.pipe_names
     has_ner = "ner" in nlp.pipe_names and reference is not None and "ner" in reference.pipe_names
-    memory = nlp.get_pipe(MEMORY) if MEMORY in nlp.pipe_names and not has_spancat else None
-    skip = [n for n in nlp.pipe_names if n in ("parser", "senter", SPANCAT, "issue_combiner", MEMORY)]
+    memory = nlp.get_pipe(MEMORY_PIPE) if MEMORY_PIPE in nlp.pipe_names and not has_spancat else None
+    skip = [n for n in nlp.pipe_names if n in ("parser", "senter", SPANCAT, COMBINER_PIPE, MEMORY_PIPE)]
     ref_docs: Iterable = iter(())
     if has_ner:
         ref_skip = [

@@ -247,7 +247,9 @@ def train_pipeline(
         step()
     before_docs = pre[: len(held_out)]
     memory_docs = pre[len(held_out) : len(held_out) + len(memory_train)]
-    issue_docs = [d for d, a in zip(memory_docs, memory_train, strict=True) if a in issue_train]
+    issue_docs = (
+        [d for d, a in zip(memory_docs, memory_train, strict=True) if a.complete] if issue_train else []
+    )
     rehearsal_docs = pre[len(held_out) + len(memory_train) :]
     before = score_docs(before_docs, held_out, layers)
 
@@ -514,18 +516,14 @@ def score_docs(docs: Sequence[Doc], articles: Sequence[TrainingArticle], layers:
     support: dict[str, dict[str, int]] = {ENTITY: {}, ISSUE: {}}
     for doc, art in zip(docs, articles, strict=True):
         ref = SpacyDoc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
+        aligned = _aligned(doc, art.layer_spans(ENTITY))
+        for _, _, label in aligned:
+            support[ENTITY][label] = support[ENTITY].get(label, 0) + 1
         ents = []
-        for start, end, label in _aligned(doc, art.layer_spans(ENTITY)):
+        for start, end, label in _without_overlaps(aligned):
             ents.append(ref[start:end])
             ents[-1].label_ = label
-            support[ENTITY][label] = support[ENTITY].get(label, 0) + 1
-        taken: set[int] = set()
-        kept = []
-        for e in ents:  # doc.ents may not overlap; a widened gold span may touch the next
-            if not taken & set(range(e.start, e.end)):
-                kept.append(e)
-                taken |= set(range(e.start, e.end))
-        ref.ents = kept
+        ref.ents = ents
         issues = []
         for start, end, label in _aligned(doc, art.layer_spans(ISSUE)):
             issues.append(ref[start:end])
@@ -569,12 +567,18 @@ def _predicted(doc: Doc, layer: str) -> set[tuple[int, int, str]]:
 def _gold(doc: Doc, art: TrainingArticle, layer: str) -> set[tuple[int, int, str]]:
     """Gold spans in ``doc``'s tokens as :func:`score_docs` scores them (entities without overlaps)."""
     aligned = _aligned(doc, art.layer_spans(layer))
-    if layer != ENTITY:
-        return set(aligned)
-    kept, taken = set(), set()
-    for start, end, label in aligned:
+    return set(_without_overlaps(aligned) if layer == ENTITY else aligned)
+
+
+def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The spans, in order, less each one overlapping a span kept before it.
+
+    ``doc.ents`` may not overlap, and a gold span widened to whole tokens may touch the next.
+    """
+    kept, taken = [], set()
+    for start, end, label in spans:
         if not taken & set(range(start, end)):
-            kept.add((start, end, label))
+            kept.append((start, end, label))
             taken |= set(range(start, end))
     return kept
 

@@ -722,6 +722,26 @@ def window_db(path: Path, sizes: Sequence[tuple[int, int]]) -> dict[int, list[st
     return ids
 
 
+def _bare_formats(view, spans) -> dict:
+    """The format a bare document gives each ``(layer, label)`` of ``spans``: the view's own for
+    entities; for issues, which the view draws as lines under the text rather than as formats,
+    an underline in the same colour (the nearest a bare QTextDocument comes to showing them)."""
+    from PySide6.QtGui import QTextCharFormat
+
+    out = {}
+    for _, _, lab, lay in spans:
+        if (lay, lab) in out:
+            continue
+        if lay == "entity":
+            out[(lay, lab)] = view._format(lay, lab, True)
+        else:
+            fmt = QTextCharFormat()
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(view.line_colour(lay, lab))
+            out[(lay, lab)] = fmt
+    return out
+
+
 def _bare_document(text: str, spans, font, width: int, height: int, formats) -> None:
     """The baseline of "open": a bare QTextDocument with the text and formats, laid out and drawn."""
     from PySide6.QtCore import QRectF
@@ -790,7 +810,7 @@ class WindowRows:
             aid: [(s.start, s.end, s.label, s.layer) for s in self.session.store.suggestions(aid)]
             for aid in ids
         }
-        formats = {(lay, lab): view._format(lay, lab, True) for aid in ids for _, _, lab, lay in spans[aid]}
+        formats = _bare_formats(view, [sp for aid in ids for sp in spans[aid]])
         vp = view.viewport()
         paints = _PaintCounter(vp)
 

@@ -30,7 +30,6 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
 )
 from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
 
@@ -39,7 +38,6 @@ from annotator.errors import AnnotatorError
 from annotator.model import Annotation, Label, Span, SuggestionRow
 from annotator.ui.views import use_flat_scroll_bars
 
-ISSUE_PROPERTY = QTextFormat.Property.UserProperty + 1  # the issue label at a character
 ISSUE_LINE_WIDTH = 2.5
 ISSUE_LANE_STEP = 3.5
 
@@ -130,25 +128,18 @@ class FocusedSpan:
 Mark = tuple[int, int, str, str, bool]
 
 
-def _order(mark: Mark) -> int:
-    # Entities first (background), then issues (underline) so issues stay visible on top;
-    # accepted after pending so a decided span wins where both cover a character.
-    return (0 if mark[2] == m.ENTITY else 2) + (0 if mark[4] else 1)
-
-
 def _in_order(marks: Iterable[Mark]) -> list[Mark]:
-    """``marks`` sorted by :func:`_order` with two sorts in C instead of a Python call per mark
-    (2,400 for 20,000 words): pending first, then entities first; both sorts keep the order
-    of equal marks, so each group keeps its order."""
-    out = sorted(marks, key=_PENDING, reverse=True)
-    out.sort(key=_IS_ISSUE)
-    return out
+    """The entity marks among ``marks``, in the order they are formatted: pending first, so a
+    decided span wins where both cover a character (a sort in C, stable within each group).
+
+    Only entities are character formats. Issues are lines drawn by paintEvent
+    (:meth:`ArticleView._paint_issues`), so formatting them into the document too was work
+    nothing read: 870 of the 2,400 formats when 20,000 words open, about 2 ms.
+    """
+    return sorted([mk for mk in marks if mk[2] == m.ENTITY], key=_PENDING, reverse=True)
 
 
 _PENDING = operator.itemgetter(4)
-# The layers are "entity" and "issue" (model.LAYERS): sorted by name, entities come first.
-_IS_ISSUE = operator.itemgetter(2)
-assert sorted(m.LAYERS) == [m.ENTITY, m.ISSUE]
 
 
 def _mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -535,10 +526,9 @@ class ArticleView(QTextEdit):
 
     def _repaint_marks(self, cur: QTextCursor, changed) -> None:
         """Clear the ranges the ``changed`` marks cover and paint again every mark inside them."""
-        for a, b in _merge((mk[0], mk[1]) for mk in changed):
+        for a, b in _merge((mk[0], mk[1]) for mk in changed if mk[2] == m.ENTITY):
             self._clear(cur, a, b)
-            inside = self._mark_index.overlapping(a, b)
-            self._paint_marks(cur, sorted(inside, key=_order), (a, b))
+            self._paint_marks(cur, _in_order(self._mark_index.overlapping(a, b)), (a, b))
 
     def _set_issue_lines(self, lines: list[tuple[int, int, str, bool, int]]) -> None:
         self._issue_lines = lines
@@ -648,6 +638,7 @@ class ArticleView(QTextEdit):
             merge(formats.get((layer, label, pending)) or fmt_of(layer, label, pending))
 
     def _format(self, layer: str, label: str, pending: bool) -> QTextCharFormat:
+        """The character format of an entity mark (issues are lines, not formats: _in_order)."""
         key = (layer, label, pending)
         fmt = self._formats.get(key)
         if fmt is not None:
@@ -658,23 +649,17 @@ class ArticleView(QTextEdit):
             colour = QColor("#888888")
         base = self.palette().color(QPalette.ColorRole.Base)
         dark = base.lightness() < 128
-        line = self.line_colour(layer, label)
         fmt = QTextCharFormat()
-        if layer == m.ENTITY:
-            if pending:
-                fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
-                fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-                fmt.setUnderlineColor(line)
-            elif dark:
-                # Light text on a mid-tone would be murky: dark text on the full label colour.
-                fmt.setBackground(colour)
-                fmt.setForeground(base)
-            else:
-                fmt.setBackground(_mix(base, colour, 0.95))
+        if pending:
+            fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+            fmt.setUnderlineColor(self.line_colour(layer, label))
+        elif dark:
+            # Light text on a mid-tone would be murky: dark text on the full label colour.
+            fmt.setBackground(colour)
+            fmt.setForeground(base)
         else:
-            # Issues are drawn as thick lines under the text by paintEvent (see _paint_issues);
-            # the format only records which issue is there.
-            fmt.setProperty(ISSUE_PROPERTY, label)
+            fmt.setBackground(_mix(base, colour, 0.95))
         self._formats[key] = fmt
         return fmt
 

@@ -346,7 +346,9 @@ def test_import_maps_known_issue_labels_to_the_issue_layer(store):
 
 
 def test_pending_count_counts_a_span_suggested_by_two_sources_once(store, article):
-    store.store_suggestions([(article, [SuggestedSpan(0, 11, "PERSON", "entity", "other:model@2")])], ["other:model@2"])
+    store.store_suggestions(
+        [(article, [SuggestedSpan(0, 11, "PERSON", "entity", "other:model@2")])], ["other:model@2"]
+    )
     assert len(store.suggestions(article, "ann")) == 5
     assert store.article_rows([article], "ann")[0].pending == 5
 
@@ -356,7 +358,9 @@ def test_annotation_spans_and_states_of_some_articles(store, article):
     store.add_span("ann", article, Span(0, 11, "PERSON"))
     store.add_span("ann", other, Span(0, 6, "PERSON"))
     store.set_state("ann", other, m.DONE)
-    assert [(aid, who, sp.label) for aid, who, sp in store.annotation_spans([other])] == [(other, "ann", "PERSON")]
+    assert [(aid, who, sp.label) for aid, who, sp in store.annotation_spans([other])] == [
+        (other, "ann", "PERSON")
+    ]
     assert len(list(store.annotation_spans())) == 2
     assert list(store.article_states(articles=[other])) == [(other, "ann", "done")]
     assert list(store.article_states("nobody", articles=[other])) == []

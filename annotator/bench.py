@@ -769,6 +769,7 @@ class WindowRows:
 
     def __init__(self, bench: Bench):
         from annotator.store import Store
+        from annotator.ui.app import freeze_startup_objects
         from annotator.ui.main_window import MainWindow
         from annotator.ui.session import Session
 
@@ -780,6 +781,7 @@ class WindowRows:
         self.window.resize(1280, 800)
         self.window.show()
         self.app.processEvents()
+        freeze_startup_objects()  # as annotator.ui.app.run does once the window is shown
         self.view = self.window.view
         self._paints = _PaintCounter(self.view.viewport())
 

@@ -197,21 +197,30 @@ class Suggester:
         """
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
-        docs = self.nlp.pipe(
-            self._checked(texts), batch_size=batch_size, n_process=n_process, disable=self._disabled
-        )
+        from annotator.suggest import workers
+
+        if n_process > 1 and workers.available():
+            # Forked workers that send back spans only (see annotator.suggest.workers).
+            results = workers.suggest(self, self._checked(texts), n_process, batch_size)
+            close = results.close
+        else:
+            docs = self.nlp.pipe(
+                self._checked(texts), batch_size=batch_size, n_process=n_process, disable=self._disabled
+            )
+            results = map(self._spans, docs)
+            close = docs.close
         done = 0
         try:
-            for doc in docs:
+            for spans in results:
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"suggesting was cancelled after {done} text(s)")
-                yield self._spans(doc)
+                yield spans
                 done += 1
                 if progress is not None:
                     progress(done)
         finally:
             # Stops and joins the worker processes now rather than at garbage collection.
-            docs.close()
+            close()
 
     def suggest_one(self, text: str) -> list[SuggestedSpan]:
         """Suggest spans for one text (a convenience over :meth:`suggest`)."""

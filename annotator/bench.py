@@ -275,18 +275,19 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def _interleaved(ours: Callable[[], float], base: Callable[[], float], repeat: int) -> tuple[list, list]:
-    """Run ours and the baseline alternately ``repeat`` times (each returns seconds)."""
-    a, b = [], []
+def _interleaved(*runs: Callable[[], float], repeat: int) -> list[list[float]]:
+    """Seconds of each of ``runs``, run once per round for ``repeat`` rounds.
+
+    Each round starts one later than the one before (ours, base; then base, ours), so a drift
+    of the machine's speed hits every run alike: on this shared machine the CPU time of the
+    same suggest run varied by a third within minutes.
+    """
+    out: list[list[float]] = [[] for _ in runs]
     for i in range(repeat):
-        # Alternate who goes first so a drift of the machine hits both alike.
-        if i % 2 == 0:
-            a.append(ours())
-            b.append(base())
-        else:
-            b.append(base())
-            a.append(ours())
-    return a, b
+        for j in range(len(runs)):
+            k = (i + j) % len(runs)
+            out[k].append(runs[k]())
+    return out
 
 
 def _command(argv: list[str]) -> float:
@@ -464,7 +465,7 @@ class Bench:
             Store(db).close()  # the same tables and indexes, made before the clock starts
             return _script(baseline_import, path, db)
 
-        a, b = _interleaved(ours, base, repeat)
+        a, b = _interleaved(ours, base, repeat=repeat)
         return _median(a), _median(b)
 
     def row_import(self) -> Row:
@@ -485,26 +486,28 @@ class Bench:
 
     # -- suggest --------------------------------------------------------------------------
 
-    def measure_suggest(self, count: int, repeat: int, processes: int = 1) -> tuple[float, float | None, int]:
+    def measure_suggest(
+        self, count: int, repeat: int, two: bool = False
+    ) -> tuple[float, float, float | None, int]:
+        """Median seconds of suggest on 1 process, of the baseline, and (``two``) on 2 processes,
+        taken in the same rounds; and the words suggested on."""
         db = self.imported_db(count)
         words = sum(len(t.split()) for _, t in _texts(db))
 
-        def ours() -> float:
+        def ours(processes: int) -> float:
             return _command(["suggest", "--db", str(db), "--processes", str(processes)])
 
         def base() -> float:
             return _script(bare_pipe, db)
 
-        if processes != 1:
-            a = [ours() for _ in range(repeat)]
-            return _median(a), None, words
-        a, b = _interleaved(ours, base, repeat)
-        return _median(a), _median(b), words
+        runs = [lambda: ours(1), base] + ([lambda: ours(2)] if two else [])
+        times = _interleaved(*runs, repeat=repeat)
+        return _median(times[0]), _median(times[1]), _median(times[2]) if two else None, words
 
     def row_suggest(self) -> list[Row]:
         n = min(self.args.articles, self.args.suggest_articles)
         k = self.args.repeat
-        t_ours, t_base, words = self.measure_suggest(n, k)
+        t_ours, t_base, t2, words = self.measure_suggest(n, k, two=True)
         ours, base = words / t_ours, words / t_base
         rows = [
             Row(
@@ -519,7 +522,6 @@ class Bench:
                 {"articles": n, "words": words, "seconds": t_ours, "baseline_seconds": t_base},
             )
         ]
-        t2, _, _ = self.measure_suggest(n, k, processes=2)
         two = words / t2
         rows.append(
             Row(
@@ -552,7 +554,7 @@ class Bench:
         def base() -> float:
             return _script(baseline_export, db, out_base)
 
-        a, b = _interleaved(ours, base, repeat)
+        a, b = _interleaved(ours, base, repeat=repeat)
         records = sum(1 for _ in open(out, encoding="utf-8"))
         return _median(a), _median(b), records
 
@@ -1077,7 +1079,7 @@ def row_start(bench: Bench) -> Row:
         lines.append(line)
         return t
 
-    a, b = _interleaved(ours, _import_qt_once, k)
+    a, b = _interleaved(ours, _import_qt_once, repeat=k)
     t, base = _median(a), _median(b)
     return Row(
         "start",

@@ -1379,7 +1379,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="articles for start and scale (default 100,000; cached)",
     )
     p.add_argument(
-        "--decide-actions", type=int, default=60, help="accept/reject/relabel actions per size (default 60)"
+        "--decide-actions",
+        type=int,
+        default=150,
+        help="accept/reject/relabel actions per size, whose p95 is reported (default 150)",
     )
     p.add_argument("--steps", type=int, default=100, help="scroll steps per scale run (default 100)")
     p.add_argument(

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPalette
+from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSlider,
+    QHeaderView,
     QScrollBar,
     QStyle,
     QStyleOption,
@@ -159,6 +160,24 @@ def use_flat_scroll_bars(area: QAbstractScrollArea) -> None:
     area.setHorizontalScrollBar(FlatScrollBar(Qt.Orientation.Horizontal))
 
 
+class ColumnHeader(QHeaderView):
+    """A table's column header that is not repainted when the selected row changes.
+
+    Qt repaints a header over the region a selection covers. For a row, that is the whole
+    header, so every step through the span list (every decision) drew the column titles
+    again. It draws nothing different: only a whole selected column is highlighted, and
+    these headers highlight none. Clickable like the header QTableView makes itself.
+    """
+
+    def __init__(self, parent: QWidget):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+        self.setHighlightSections(False)
+
+    def visualRegionForSelection(self, selection) -> QRegion:  # noqa: N802 - Qt override
+        return QRegion()
+
+
 class EnterTableView(QTableView):
     """A table view whose ``enter_pressed(index)`` fires on Enter or Return."""
 
@@ -166,6 +185,7 @@ class EnterTableView(QTableView):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
+        self.setHorizontalHeader(ColumnHeader(self))
         use_flat_scroll_bars(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override

@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QHoverEvent, QImage
-from PySide6.QtWidgets import QApplication, QPlainTextEdit, QStyle, QStyleFactory, QStyleOptionSlider
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
+from PySide6.QtGui import QHoverEvent, QImage, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QPlainTextEdit,
+    QStyle,
+    QStyleFactory,
+    QStyleOptionSlider,
+)
 
 from annotator.ui.views import EnterTableView, EnterTreeView, FlatScrollBar
 
@@ -113,3 +120,40 @@ def test_the_side_panel_views_use_it(qtbot):
         qtbot.addWidget(view)
         assert isinstance(view.verticalScrollBar(), FlatScrollBar)
         assert isinstance(view.horizontalScrollBar(), FlatScrollBar)
+
+
+class _Paints(QObject):
+    def __init__(self, widget):
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+def test_a_table_header_is_not_redrawn_when_the_selected_row_changes(qtbot):
+    model = QStandardItemModel(20, 4)
+    model.setHorizontalHeaderLabels(["Label", "Text", "Layer", "State"])
+    view = EnterTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.resize(400, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    view.selectRow(1)  # the first current cell: its column's section may be drawn again
+    QApplication.processEvents()
+    header = view.horizontalHeader()
+    paints = _Paints(header.viewport())
+    for row in (3, 7, 12):
+        view.selectRow(row)
+        QApplication.processEvents()
+    assert paints.count == 0
+    assert header.sectionsClickable()
+    model.setHorizontalHeaderLabels(["Label", "Text", "Layer", "Status"])  # its own titles still redraw it
+    QApplication.processEvents()
+    assert paints.count > 0
+    assert model.headerData(3, Qt.Orientation.Horizontal) == "Status"

@@ -54,12 +54,16 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 GENERATOR_VERSION = 1
 SEED = 20240605
 ANNOTATOR = "bench"
 ANNOTATORS3 = ("ann", "bob", "cat")
+
+T = TypeVar("T")
 
 # -- the synthetic corpus -----------------------------------------------------------------------
 
@@ -275,14 +279,14 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
-def _interleaved(*runs: Callable[[], float], repeat: int) -> list[list[float]]:
-    """Seconds of each of ``runs``, run once per round for ``repeat`` rounds.
+def _interleaved(*runs: Callable[[], T], repeat: int) -> list[list[T]]:
+    """What each of ``runs`` returns (seconds, mostly), run once per round for ``repeat`` rounds.
 
     Each round starts one later than the one before (ours, base; then base, ours), so a drift
     of the machine's speed hits every run alike: on this shared machine the CPU time of the
     same suggest run varied by a third within minutes.
     """
-    out: list[list[float]] = [[] for _ in runs]
+    out: list[list[T]] = [[] for _ in runs]
     for i in range(repeat):
         for j in range(len(runs)):
             k = (i + j) % len(runs)
@@ -451,12 +455,14 @@ class Bench:
 
     # -- import ---------------------------------------------------------------------------
 
+    def import_once(self, count: int) -> float:
+        """Seconds of one ``annotator import`` of ``count`` articles into a new database."""
+        path = self.corpus_file(count)
+        db = self.fresh("import")
+        return _command(["import", str(path), "--db", str(db), "--annotator", ANNOTATOR])
+
     def measure_import(self, count: int, repeat: int) -> tuple[float, float]:
         path = self.corpus_file(count)
-
-        def ours() -> float:
-            db = self.fresh("import")
-            return _command(["import", str(path), "--db", str(db), "--annotator", ANNOTATOR])
 
         def base() -> float:
             from annotator.store import Store
@@ -465,7 +471,7 @@ class Bench:
             Store(db).close()  # the same tables and indexes, made before the clock starts
             return _script(baseline_import, path, db)
 
-        a, b = _interleaved(ours, base, repeat=repeat)
+        a, b = _interleaved(partial(self.import_once, count), base, repeat=repeat)
         return _median(a), _median(b)
 
     def row_import(self) -> Row:
@@ -486,6 +492,11 @@ class Bench:
 
     # -- suggest --------------------------------------------------------------------------
 
+    def suggest_once(self, count: int, processes: int = 1) -> float:
+        """Seconds of one ``annotator suggest`` over the database of ``count`` imported articles."""
+        db = self.imported_db(count)
+        return _command(["suggest", "--db", str(db), "--processes", str(processes)])
+
     def measure_suggest(
         self, count: int, repeat: int, two: bool = False
     ) -> tuple[float, float, float | None, int]:
@@ -494,13 +505,12 @@ class Bench:
         db = self.imported_db(count)
         words = sum(len(t.split()) for _, t in _texts(db))
 
-        def ours(processes: int) -> float:
-            return _command(["suggest", "--db", str(db), "--processes", str(processes)])
-
         def base() -> float:
             return _script(bare_pipe, db)
 
-        runs = [lambda: ours(1), base] + ([lambda: ours(2)] if two else [])
+        runs = [partial(self.suggest_once, count), base]
+        if two:
+            runs.append(partial(self.suggest_once, count, processes=2))
         times = _interleaved(*runs, repeat=repeat)
         return _median(times[0]), _median(times[1]), _median(times[2]) if two else None, words
 
@@ -540,22 +550,24 @@ class Bench:
 
     # -- export ---------------------------------------------------------------------------
 
+    def _export_out(self, tokens: bool) -> Path:
+        return self.work / ("export-tokens.jsonl" if tokens else "export.jsonl")
+
+    def export_once(self, count: int, tokens: bool = False) -> float:
+        """Seconds of one ``annotator export --format prodigy`` of ``count`` imported articles."""
+        argv = ["export", "--db", str(self.imported_db(count)), "--format", "prodigy"]
+        argv += ["-o", str(self._export_out(tokens))] + (["--tokens"] if tokens else [])
+        return _command(argv)
+
     def measure_export(self, count: int, repeat: int, tokens: bool = False) -> tuple[float, float, int]:
         db = self.imported_db(count)
-        out = self.work / ("export-tokens.jsonl" if tokens else "export.jsonl")
         out_base = self.work / "export-base.jsonl"
-        argv = ["export", "--db", str(db), "--format", "prodigy", "-o", str(out)]
-        if tokens:
-            argv.append("--tokens")
-
-        def ours() -> float:
-            return _command(argv)
 
         def base() -> float:
             return _script(baseline_export, db, out_base)
 
-        a, b = _interleaved(ours, base, repeat=repeat)
-        records = sum(1 for _ in open(out, encoding="utf-8"))
+        a, b = _interleaved(partial(self.export_once, count, tokens), base, repeat=repeat)
+        records = sum(1 for _ in open(self._export_out(tokens), encoding="utf-8"))
         return _median(a), _median(b), records
 
     def row_export(self) -> list[Row]:
@@ -1159,13 +1171,16 @@ def _run_scale_child(db: Path, steps: int) -> dict:
 def row_scale(bench: Bench) -> list[Row]:
     big = bench.args.list_articles
     small = max(big // 10, 1)
-    results = {}
-    for n in (small, big):
-        db = list_db(bench, n)
-        runs = [_run_scale_child(db, bench.args.steps) for _ in range(max(bench.args.repeat, 1))]
-        results[n] = {
-            key: _median([r[key] for r in runs]) for key in runs[0] if isinstance(runs[0][key], int | float)
-        }
+    dbs = {n: list_db(bench, n) for n in (small, big)}
+    # In the same rounds, so a drift of the machine's speed hits both sizes alike.
+    rounds = _interleaved(
+        *(partial(_run_scale_child, dbs[n], bench.args.steps) for n in (small, big)),
+        repeat=max(bench.args.repeat, 1),
+    )
+    results = {
+        n: {key: _median([r[key] for r in runs]) for key in runs[0] if isinstance(runs[0][key], int | float)}
+        for n, runs in zip((small, big), rounds, strict=True)
+    }
     rss = results[big]["rss_mb"]
     step_big, step_small = results[big]["jump_ms"], results[small]["jump_ms"]
     page_big, page_small = results[big]["page_ms"], results[small]["page_ms"]
@@ -1239,17 +1254,20 @@ def measure_growth(bench: Bench, only: set[str], window: WindowRows | None) -> l
     out = []
     n, k = bench.args.articles, bench.args.repeat
     sizes = sorted({max(n // 4, 1), max(n // 2, 1), n})
+
+    def medians(once: Callable[[int], float], sizes: list[int]) -> list[float]:
+        # Every size in each round (see _interleaved): a drift of the machine's speed between
+        # sizes would read as a change of growth.
+        return [_median(ts) for ts in _interleaved(*(partial(once, s) for s in sizes), repeat=k)]
+
     if "import" in only:
-        times = [bench.measure_import(s, k)[0] for s in sizes]
-        out.append(_growth("import", "articles", sizes, times))
+        out.append(_growth("import", "articles", sizes, medians(bench.import_once, sizes)))
     if "export" in only:
-        times = [bench.measure_export(s, k)[0] for s in sizes]
-        out.append(_growth("export", "articles", sizes, times))
+        out.append(_growth("export", "articles", sizes, medians(bench.export_once, sizes)))
     if "suggest" in only:
         s_max = min(n, bench.args.suggest_articles)
         s_sizes = sorted({max(s_max // 4, 1), max(s_max // 2, 1), s_max})
-        times = [bench.measure_suggest(s, k)[0] for s in s_sizes]
-        out.append(_growth("suggest", "articles", s_sizes, times))
+        out.append(_growth("suggest", "articles", s_sizes, medians(bench.suggest_once, s_sizes)))
     if "open" in only and window is not None:
         w_sizes = [500, 5000, 20_000]
         times = [window.measure_open(w, max(k, 5))[0] for w in w_sizes]

@@ -516,7 +516,7 @@ class Bench:
 
     def row_suggest(self) -> list[Row]:
         n = min(self.args.articles, self.args.suggest_articles)
-        k = self.args.repeat
+        k = self.args.suggest_repeat
         t_ours, t_base, t2, words = self.measure_suggest(n, k, two=True)
         ours, base = words / t_ours, words / t_base
         rows = [
@@ -529,7 +529,7 @@ class Bench:
                 ours / base,
                 ">= 0.9",
                 ours / base >= 0.9,
-                {"articles": n, "words": words, "seconds": t_ours, "baseline_seconds": t_base},
+                {"articles": n, "words": words, "seconds": t_ours, "baseline_seconds": t_base, "runs": k},
             )
         ]
         two = words / t2
@@ -543,7 +543,7 @@ class Bench:
                 two / ours,
                 ">= 1.6",
                 two / ours >= 1.6,
-                {"articles": n, "words": words, "seconds": t2, "cpus": os.cpu_count()},
+                {"articles": n, "words": words, "seconds": t2, "cpus": os.cpu_count(), "runs": k},
             )
         )
         return rows
@@ -1388,6 +1388,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="articles for suggest, at most --articles (default 100: spaCy is slow)",
     )
     p.add_argument(
+        "--suggest-repeat",
+        type=int,
+        default=5,
+        # Our path and the bare pipe differ by 1-2 % here, and one run in a few is 10 % slower
+        # for no reason of its own: enough to move a median of 3 below the 0.9 target.
+        help="rounds of suggest (1 process, baseline, 2 processes); medians reported (default 5)",
+    )
+    p.add_argument(
         "--agreement-articles", type=int, default=1000, help="articles for agreement (default 1000)"
     )
     p.add_argument(
@@ -1484,6 +1492,11 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"\n{m['cpus']} CPUs ({m['processor']}), {m.get('memory_gb', '?')} GB, Python {m['python']};"
             f" {elapsed:.0f} s; medians of {args.repeat} runs"
+            + (
+                f" (suggest: {args.suggest_repeat})"
+                if args.suggest_repeat != args.repeat and "suggest" in only
+                else ""
+            )
         )
         target = args.json or (Path(work_dir) / "bench.json")
         if args.json:

@@ -45,6 +45,7 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
             "--articles", "20",
             "--repeat", "1",
             "--suggest-articles", "8",
+            "--suggest-repeat", "1",
             "--agreement-articles", "20",
             "--list-articles", "300",
             "--decide-actions", "6",
@@ -74,6 +75,7 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
 
     agreement = rows["agreement"]["detail"]
     assert agreement["first_run_fills_cache"] == agreement["runs"][0]
+    assert rows["suggest"]["detail"]["runs"] == rows["suggest-2p"]["detail"]["runs"] == 1
 
     table = printed.split("\n\n")[0].splitlines()
     assert table[0].split(" | ")[0].strip() == "row"

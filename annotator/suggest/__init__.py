@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.errors import Cancelled, ModelError
 from annotator.model import ENTITY, ISSUE, Label, SuggestedSpan
+from annotator.suggest import workers
 from annotator.suggest.entities import (
     DEFAULT_PIPELINES,
     FALLBACK_COLOUR,
@@ -197,8 +198,6 @@ class Suggester:
         """
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
-        from annotator.suggest import workers
-
         if n_process > 1 and workers.available():
             # Forked workers that send back spans only (see annotator.suggest.workers).
             results = workers.suggest(self, self._checked(texts), n_process, batch_size)

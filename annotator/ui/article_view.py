@@ -643,10 +643,7 @@ class ArticleView(QTextEdit):
         fmt = self._formats.get(key)
         if fmt is not None:
             return fmt
-        lab = self._labels.get((layer, label))
-        colour = QColor(lab.colour if lab else "#888888")
-        if not colour.isValid():
-            colour = QColor("#888888")
+        colour = self.label_colour(layer, label)
         base = self.palette().color(QPalette.ColorRole.Base)
         dark = base.lightness() < 128
         fmt = QTextCharFormat()
@@ -663,12 +660,15 @@ class ArticleView(QTextEdit):
         self._formats[key] = fmt
         return fmt
 
-    def line_colour(self, layer: str, label: str) -> QColor:
-        """Colour of the underline drawn for ``label``: contrasting with the page."""
+    def label_colour(self, layer: str, label: str) -> QColor:
+        """The label's own colour; grey for an unknown label or an invalid colour."""
         lab = self._labels.get((layer, label))
         colour = QColor(lab.colour if lab else "#888888")
-        if not colour.isValid():
-            colour = QColor("#888888")
+        return colour if colour.isValid() else QColor("#888888")
+
+    def line_colour(self, layer: str, label: str) -> QColor:
+        """Colour of the underline drawn for ``label``: contrasting with the page."""
+        colour = self.label_colour(layer, label)
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         return colour.lighter(120) if dark else colour.darker(165)
 

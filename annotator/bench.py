@@ -717,7 +717,7 @@ def _variant(a: SynthArticle, i: int) -> SynthArticle:
 # -- the rows: the window (offscreen) -------------------------------------------------------------
 
 ENTITY_SOURCE = "spacy:bench@1"
-ISSUE_SOURCE = "taxonomy:news-issues@1"
+ISSUE_SOURCE = "taxonomy:news-issues@2"
 
 
 def _qt_app():

@@ -182,6 +182,12 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("phrase", help='the words around the wrong match, e.g. "trade union"')
     e.add_argument("--preview", action="store_true", help="only list the suggestions it would remove")
 
+    p = sub.add_parser("evaluate", help="score the suggestions against hand-annotated articles (JSONL)")
+    p.add_argument("gold", type=Path, help="annotated articles, JSONL as `annotator export` writes it")
+    p.add_argument("--model", help="spaCy pipeline name or folder (a trained model too); default: the English one")
+    p.add_argument("--taxonomy", type=Path, help="taxonomy file (default: the bundled one)")
+    p.add_argument("--split", help="only the articles whose meta.split is this (e.g. dev, test)")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
@@ -563,6 +569,19 @@ def _cmd_review(args) -> int:
     return 0
 
 
+def _cmd_evaluate(args) -> int:
+    from annotator.suggest import Suggester
+    from annotator.suggest.evaluate import evaluate, load_gold
+
+    gold = load_gold(args.gold, split=args.split)
+    bar, update = _progress_bar("evaluating", "article")
+    with bar:
+        suggester = Suggester(model=args.model, taxonomy=args.taxonomy)
+        report = evaluate(gold, suggester, progress=lambda done: update(done, len(gold)))
+    print(json.dumps(report.to_dict(), indent=1) if args.json else report.format_table())
+    return 0
+
+
 def _cmd_feedback(args) -> int:
     from annotator import ops
 
@@ -590,6 +609,7 @@ COMMANDS = {
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
+    "evaluate": _cmd_evaluate,
 }
 
 

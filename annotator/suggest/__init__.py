@@ -82,12 +82,16 @@ class Suggester:
         added to it (replacing a component named ``issue_ruler``).
     entity_labels
         Entity labels file; None uses the bundled ``resources/labels.json``.
+    entity_rules
+        Apply the project's entity conventions after the recogniser
+        (:mod:`annotator.suggest.entity_rules`): trimmed determiners and titles, one label per
+        name, acronyms, the bundled organisation names.
 
     Attributes
     ----------
     sources : dict of str to str
         Provenance per enabled layer, e.g. ``{"entity": "spacy:en_core_web_sm@3.8.0",
-        "issue": "taxonomy:news-issues@1"}``.
+        "issue": "taxonomy:news-issues@2"}``.
     taxonomy : Taxonomy or None
         The taxonomy in use, None when issues are off.
     nlp : spacy.language.Language
@@ -108,6 +112,7 @@ class Suggester:
         issues: bool = True,
         nlp: Language | None = None,
         entity_labels: str | Path | None = None,
+        entity_rules: bool = True,
     ):
         if not entities and not issues:
             raise ModelError("nothing to suggest: both entities and issues are turned off")
@@ -125,6 +130,8 @@ class Suggester:
                     hint="load a pipeline with 'ner', or turn entity suggestions off",
                 )
             self.sources[ENTITY] = pipeline_source(self.nlp)
+            if entity_rules:
+                self.sources[ENTITY] += "+" + _add_entity_rules(self.nlp)
         if self.taxonomy is not None and _writes_issues(self.nlp):
             # A trained pipeline marks issues itself; it gets the current taxonomy (with any
             # new exceptions) instead of a second ruler, and its issues name both.
@@ -248,6 +255,16 @@ class Suggester:
             out.extend(SuggestedSpan(start, end, label, ISSUE, source) for start, end, label in found)
         out.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
         return out
+
+
+def _add_entity_rules(nlp: Language) -> str:
+    """Add the entity rules after the last entity component (once); returns their provenance."""
+    from annotator.suggest import entity_rules
+
+    if entity_rules.DEFAULT_NAME not in nlp.component_names:
+        last = [n for n in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(n).assigns][-1]
+        nlp.add_pipe(entity_rules.FACTORY, name=entity_rules.DEFAULT_NAME, after=last)
+    return entity_rules.SOURCE
 
 
 def _writes_issues(nlp: Language) -> bool:

@@ -95,8 +95,10 @@ class IssueRuler:
         where = taxonomy.path or taxonomy.name
         rules: list[dict[str, Any]] = []
         for issue in taxonomy.issues:
-            for kind, patterns in (("pattern", issue.patterns), ("exception", issue.exceptions)):
-                field = "patterns" if kind == "pattern" else "exceptions"
+            for kind, patterns in (
+                ("pattern", issue.patterns), ("weak", issue.weak), ("exception", issue.exceptions)
+            ):
+                field = {"pattern": "patterns", "weak": "weak", "exception": "exceptions"}[kind]
                 for n, pattern in enumerate(patterns, 1):
                     tokens = self._to_tokens(pattern)
                     errors = validate_token_pattern(tokens)
@@ -125,15 +127,24 @@ class IssueRuler:
         blocked: dict[str, list[tuple[int, int]]] = {}
         for key, start, end in _run(self._exceptions, shadow):
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
-        found: set[tuple[int, int, str]] = set()
-        for key, start, end in _run(self._matchers, shadow):
-            label = self.vocab.strings[key]
-            if any(s <= start and end <= e for s, e in blocked.get(label, ())):
-                continue
-            found.add((start, end, label))
+        found = self._matches(self._matchers, shadow, blocked)
+        weak = self._matches(self._weak, shadow, blocked)
+        if weak:
+            sentence = _sentence_index(doc)
+            strong = {sentence[start] for start, _, _ in found}
+            found |= {m for m in weak if {sentence[m[0]] - 1, sentence[m[0]], sentence[m[0]] + 1} & strong}
+        found = {m for m in found if not _in_name(doc, *m[:2]) and not _in_title(doc, *m[:2])}
         spans = [Span(doc, start, end, label=label) for start, end, label in _outermost(found)]
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
         return doc
+
+    def _matches(self, matchers, shadow: Doc, blocked) -> set[tuple[int, int, str]]:
+        found: set[tuple[int, int, str]] = set()
+        for key, start, end in _run(matchers, shadow):
+            label = self.vocab.strings[key]
+            if not any(s <= start and end <= e for s, e in blocked.get(label, ())):
+                found.add((start, end, label))
+        return found
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
         """Apply the component to a stream of docs."""
@@ -196,11 +207,9 @@ class IssueRuler:
     def _build(self) -> None:
         # Plain lemma phrases go to a PhraseMatcher (a trie: cost grows with the text, not with
         # the number of patterns); anything else to a Matcher.
-        phrases = {
-            "pattern": PhraseMatcher(self.vocab, attr="LEMMA"),
-            "exception": PhraseMatcher(self.vocab, attr="LEMMA"),
-        }
-        general = {"pattern": Matcher(self.vocab), "exception": Matcher(self.vocab)}
+        kinds = ("pattern", "weak", "exception")
+        phrases = {kind: PhraseMatcher(self.vocab, attr="LEMMA") for kind in kinds}
+        general = {kind: Matcher(self.vocab) for kind in kinds}
         grouped: dict[tuple[str, str, bool], list[list[dict[str, Any]]]] = {}
         for rule in self.rules:
             simple = all(
@@ -214,6 +223,7 @@ class IssueRuler:
             else:
                 general[kind].add(label, patterns)
         self._matchers = (phrases["pattern"], general["pattern"])
+        self._weak = (phrases["weak"], general["weak"])
         self._exceptions = (phrases["exception"], general["exception"])
         # Map token lemmas (or, without a lemmatizer, lowercase words) to the pattern lemma they
         # stand for; keys and values are string-store hashes.
@@ -311,6 +321,52 @@ def inflections(lemma: str) -> set[str]:
         # Short consonant-vowel-consonant words double the last letter: ban -> banned.
         forms.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
     return forms
+
+
+# Entity labels whose names hold no issue ("Health" in "World Health Organization"); events and
+# laws may be the topic themselves ("Iraq War", "Paris Agreement").
+_NAMES = {"PERSON", "ORG", "FAC", "GPE", "LOC", "NORP", "PRODUCT", "WORK_OF_ART"}
+# A topic word before these, or after "minister of", is part of a job title or an office's name.
+_TITLE_AFTER = {
+    "minister", "ministers", "ministry", "secretary", "secretaries", "department", "commissioner",
+    "spokesperson", "spokesman", "spokeswoman", "czar", "tsar", "representative", "adviser", "advisor",
+    "official", "officials", "correspondent", "editor", "council", "agency", "office",
+}
+_TITLE_BEFORE = {"minister", "ministry", "secretary", "department", "commissioner", "secretariat"}
+_SENTENCE_END = {".", "!", "?"}
+
+
+def _in_name(doc: Doc, start: int, end: int) -> bool:
+    """Whether tokens ``start:end`` lie inside a name and are not the whole name."""
+    for ent in doc.ents:
+        if ent.start <= start and end <= ent.end and (ent.start, ent.end) != (start, end):
+            if ent.label_ in _NAMES:
+                return True
+    return False
+
+
+def _in_title(doc: Doc, start: int, end: int) -> bool:
+    """"health" in "health minister" or "Minister of Health" names an office, not the topic."""
+    if end < len(doc) and doc[end].lower_ in _TITLE_AFTER:
+        return True
+    before = [t.lower_ for t in doc[max(0, start - 3) : start]]
+    return len(before) >= 2 and before[-1] in {"of", "for"} and any(w in _TITLE_BEFORE for w in before[:-1])
+
+
+def _sentence_index(doc: Doc) -> list[int]:
+    """The sentence number of each token (``doc.sents`` when set, else split at . ! ? and line breaks)."""
+    index, n = [], 0
+    if doc.has_annotation("SENT_START"):
+        for token in doc:
+            if token.is_sent_start and token.i:
+                n += 1
+            index.append(n)
+        return index
+    for token in doc:
+        index.append(n)
+        if token.text in _SENTENCE_END or "\n" in token.text or "\n" in token.whitespace_:
+            n += 1
+    return index
 
 
 def _run(matchers: tuple[PhraseMatcher, Matcher], doc: Doc) -> list[tuple[int, int, int]]:

@@ -14,6 +14,7 @@ A taxonomy file is JSON::
           "colour": "#88dd8d",                # #rrggbb
           "key": null,                        # optional one-character shortcut, unique
           "patterns": ["tariff", "import duty", [{"LEMMA": "levy"}]],
+          "weak": ["duty"],                   # optional: only with another issue in the sentence
           "exceptions": ["trade union"]       # optional
         }
       ]
@@ -48,7 +49,7 @@ _LABEL_RE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$")
 _COLOUR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME_RE = re.compile(r"^[^\s@]+$")
 _TOP_KEYS = {"name", "version", "description", "issues"}
-_ISSUE_KEYS = {"label", "description", "parent", "colour", "key", "patterns", "exceptions"}
+_ISSUE_KEYS = {"label", "description", "parent", "colour", "key", "patterns", "weak", "exceptions"}
 _REQUIRED_ISSUE_KEYS = ("label", "description", "parent", "colour", "patterns")
 
 # A pattern as written in the file: a lemma phrase or a spaCy token pattern.
@@ -75,6 +76,8 @@ class Issue:
         Lemma phrases or spaCy token patterns that signal the issue.
     exceptions
         Patterns whose matches must not produce this issue.
+    weak
+        Patterns that signal the issue only when another issue is matched in the same sentence.
     """
 
     label: str
@@ -84,6 +87,7 @@ class Issue:
     key: str | None = None
     patterns: tuple[Pattern, ...] = ()
     exceptions: tuple[Pattern, ...] = ()
+    weak: tuple[Pattern, ...] = ()
 
     def to_label(self) -> Label:
         """The issue as a :class:`~annotator.model.Label` on the issue layer."""
@@ -106,6 +110,7 @@ class Issue:
             "key": self.key,
             "patterns": list(self.patterns),
             "exceptions": list(self.exceptions),
+            **({"weak": list(self.weak)} if self.weak else {}),
         }
 
 
@@ -238,6 +243,32 @@ def parse_taxonomy(data: Any, where: str | Path = "<taxonomy>") -> Taxonomy:
         at = f"{where}: issue {issue}: " if issue else f"{where}: "
         return ModelError(at + message, hint="see the format in resources/taxonomy.json")
 
+    name, version, description = _check_header(data, fail)
+    raw_issues = data.get("issues")
+    if not isinstance(raw_issues, list) or not raw_issues:
+        raise fail("'issues' must be a non-empty list of issues")
+    issues: list[Issue] = []
+    seen_keys: dict[str, str] = {}
+    for index, raw in enumerate(raw_issues):
+        issue = _check_issue(raw, index, fail)
+        if any(i.label == issue.label for i in issues):
+            raise fail("the label is used twice", issue.label)
+        if issue.key is not None:
+            if issue.key in seen_keys:
+                raise fail(f"key {issue.key!r} is already used by {seen_keys[issue.key]}", issue.label)
+            seen_keys[issue.key] = issue.label
+        issues.append(issue)
+    _check_tree(issues, fail)
+    return Taxonomy(
+        name=name,
+        version=version,
+        issues=tuple(issues),
+        description=description,
+        path=Path(where) if isinstance(where, Path) else None,
+    )
+
+
+def _check_header(data: Any, fail) -> tuple[str, int | str, str]:
     if not isinstance(data, dict):
         raise fail(f"expected a JSON object with name, version and issues, got {type(data).__name__}")
     unknown = sorted(set(data) - _TOP_KEYS)
@@ -254,52 +285,43 @@ def parse_taxonomy(data: Any, where: str | Path = "<taxonomy>") -> Taxonomy:
     description = data.get("description", "")
     if not isinstance(description, str):
         raise fail("'description' must be a string")
-    raw_issues = data.get("issues")
-    if not isinstance(raw_issues, list) or not raw_issues:
-        raise fail("'issues' must be a non-empty list of issues")
+    return name, version, description
 
-    issues: list[Issue] = []
-    seen_keys: dict[str, str] = {}
-    for index, raw in enumerate(raw_issues):
-        if not isinstance(raw, dict):
-            raise fail(f"issue number {index + 1} must be an object, got {type(raw).__name__}")
-        label = raw.get("label")
-        if not isinstance(label, str) or not _LABEL_RE.match(label):
-            raise fail(f"issue number {index + 1} has label {label!r}; labels are UPPER_SNAKE like 'TRADE'")
-        unknown = sorted(set(raw) - _ISSUE_KEYS)
-        if unknown:
-            raise fail(
-                f"unknown field(s) {', '.join(map(repr, unknown))}; use {', '.join(sorted(_ISSUE_KEYS))}",
-                label,
-            )
-        missing = [k for k in _REQUIRED_ISSUE_KEYS if k not in raw]
-        if missing:
-            raise fail(f"missing field(s) {', '.join(map(repr, missing))}", label)
-        if any(i.label == label for i in issues):
-            raise fail("the label is used twice", label)
-        if not isinstance(raw["description"], str) or not raw["description"].strip():
-            raise fail("'description' must be a non-empty sentence", label)
-        parent = raw["parent"]
-        if parent is not None and not isinstance(parent, str):
-            raise fail(f"'parent' must be null or another issue's label, got {parent!r}", label)
-        colour = raw["colour"]
-        if not isinstance(colour, str) or not _COLOUR_RE.match(colour):
-            raise fail(f"'colour' must be a hex colour like '#88dd8d', got {colour!r}", label)
-        key = raw.get("key")
-        if key is not None:
-            if not isinstance(key, str) or len(key) != 1 or key.isspace():
-                raise fail(f"'key' must be null or one character, got {key!r}", label)
-            if key in seen_keys:
-                raise fail(f"key {key!r} is already used by {seen_keys[key]}", label)
-            seen_keys[key] = label
-        patterns = _check_patterns(raw["patterns"], "patterns", label, fail)
-        if not patterns:
-            raise fail("'patterns' must list at least one pattern", label)
-        exceptions = _check_patterns(raw.get("exceptions", []), "exceptions", label, fail)
-        issues.append(
-            Issue(label, raw["description"].strip(), parent, colour.lower(), key, patterns, exceptions)
+
+def _check_issue(raw: Any, index: int, fail) -> Issue:
+    if not isinstance(raw, dict):
+        raise fail(f"issue number {index + 1} must be an object, got {type(raw).__name__}")
+    label = raw.get("label")
+    if not isinstance(label, str) or not _LABEL_RE.match(label):
+        raise fail(f"issue number {index + 1} has label {label!r}; labels are UPPER_SNAKE like 'TRADE'")
+    unknown = sorted(set(raw) - _ISSUE_KEYS)
+    if unknown:
+        raise fail(
+            f"unknown field(s) {', '.join(map(repr, unknown))}; use {', '.join(sorted(_ISSUE_KEYS))}", label
         )
+    missing = [k for k in _REQUIRED_ISSUE_KEYS if k not in raw]
+    if missing:
+        raise fail(f"missing field(s) {', '.join(map(repr, missing))}", label)
+    if not isinstance(raw["description"], str) or not raw["description"].strip():
+        raise fail("'description' must be a non-empty sentence", label)
+    parent = raw["parent"]
+    if parent is not None and not isinstance(parent, str):
+        raise fail(f"'parent' must be null or another issue's label, got {parent!r}", label)
+    colour = raw["colour"]
+    if not isinstance(colour, str) or not _COLOUR_RE.match(colour):
+        raise fail(f"'colour' must be a hex colour like '#88dd8d', got {colour!r}", label)
+    key = raw.get("key")
+    if key is not None and (not isinstance(key, str) or len(key) != 1 or key.isspace()):
+        raise fail(f"'key' must be null or one character, got {key!r}", label)
+    patterns = _check_patterns(raw["patterns"], "patterns", label, fail)
+    weak = _check_patterns(raw.get("weak", []), "weak", label, fail)
+    if not patterns and not weak:
+        raise fail("'patterns' must list at least one pattern", label)
+    exceptions = _check_patterns(raw.get("exceptions", []), "exceptions", label, fail)
+    return Issue(label, raw["description"].strip(), parent, colour.lower(), key, patterns, exceptions, weak)
 
+
+def _check_tree(issues: list[Issue], fail) -> None:
     labels = {i.label for i in issues}
     for issue in issues:
         if issue.parent is not None and issue.parent not in labels:
@@ -313,14 +335,6 @@ def parse_taxonomy(data: Any, where: str | Path = "<taxonomy>") -> Taxonomy:
                 raise fail(f"parents form a cycle: {' -> '.join([*chain, parent])}", issue.label)
             chain.append(parent)
             parent = parents[parent]
-
-    return Taxonomy(
-        name=name,
-        version=version,
-        issues=tuple(issues),
-        description=description,
-        path=Path(where) if isinstance(where, Path) else None,
-    )
 
 
 def _check_patterns(raw: Any, field: str, label: str, fail) -> tuple[Pattern, ...]:

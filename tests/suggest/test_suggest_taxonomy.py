@@ -35,10 +35,10 @@ ONTONOTES = {
 }
 
 
-def test_default_taxonomy_is_news_issues_version_1():
+def test_default_taxonomy_is_news_issues_version_2():
     tax = load_taxonomy()
-    assert (tax.name, tax.version) == ("news-issues", 1)
-    assert tax.source == "taxonomy:news-issues@1"
+    assert (tax.name, tax.version) == ("news-issues", 2)
+    assert tax.source == "taxonomy:news-issues@2"
     assert tax.path == resource("taxonomy.json")
 
 

@@ -12,6 +12,7 @@ from annotator import model as m
 from annotator import ops, train
 from annotator.errors import Cancelled, ModelError
 from annotator.suggest import Suggester
+from annotator.suggest.entity_rules import SOURCE as RULES
 
 
 def _blank():
@@ -51,14 +52,14 @@ def test_a_trained_pipeline_suggests_with_its_own_provenance(blank_store):
     report = train.train(blank_store, annotator=WHO, epochs=2, load_base=_blank, force=True)
     suggester = Suggester(model=report.path)
     assert suggester.sources == {
-        "entity": "spacy:en_annotator@1",
-        "issue": "spacy:en_annotator@1+taxonomy:news-issues@1",
+        "entity": f"spacy:en_annotator@1+{RULES}",
+        "issue": "spacy:en_annotator@1+taxonomy:news-issues@2",
     }
     spans = suggester.suggest_one("The Ministry of Finance blamed tariffs for rising prices.")
     assert {s.source for s in spans} <= set(suggester.sources.values())
 
     summary = ops.suggest(blank_store)  # the recorded pipeline is the default
-    assert set(summary.spans) <= {"spacy:en_annotator@1", "spacy:en_annotator@1+taxonomy:news-issues@1"}
+    assert set(summary.spans) <= {f"spacy:en_annotator@1+{RULES}", "spacy:en_annotator@1+taxonomy:news-issues@2"}
 
 
 def test_refresh_replaces_old_model_suggestions_on_unfinished_articles_only(blank_store):
@@ -70,7 +71,7 @@ def test_refresh_replaces_old_model_suggestions_on_unfinished_articles_only(blan
         blank_store.store_suggestions([(aid, [m.SuggestedSpan(0, 3, "ORG", m.ENTITY, old)])], [old])
     result = train.refresh_suggestions(blank_store, WHO)
     assert result["articles"] == 2  # the two articles not marked done
-    assert result["sources"]["entity"] == report.source
+    assert result["sources"]["entity"] == f"{report.source}+{RULES}"
     assert any(s.source == old for s in blank_store.suggestions(done))
     assert not any(s.source == old for s in blank_store.suggestions(todo))
 

@@ -1,0 +1,328 @@
+"""Entity rules: the project's annotation conventions applied to a statistical recogniser's output.
+
+The English pipelines are trained on OntoNotes, whose boundaries differ from ours
+(``resources/guidelines.md``) and which sees a name one sentence at a time. This component runs
+after the recogniser and, on the whole article:
+
+* trims what is not the name: a leading determiner ("the [United States]"), a trailing
+  possessive, a job title or honorific before a person ("President [Trump]");
+* drops job-title fragments taken for organisations ("State" in "Secretary of State",
+  "Health" in "Health Minister");
+* labels a name after a personal title as a person ("Minister [Jane Doe]" when the model
+  said ORG or nothing);
+* keeps one label per name in the article: a surname or full name seen as a person is a person
+  at every mention; an acronym introduced in parentheses after an organisation is that
+  organisation's label everywhere ("Federal Security Service (FSB)");
+* marks the organisations every news article names without context, from a short list of
+  our own (platforms, agencies, outlets): "Facebook", "WHO", "Reuters".
+
+It only reads token text, shape and (when present) part of speech, so it is cheap next to the
+recogniser and works on ``spacy.blank("en")`` plus an entity ruler in tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from annotator.paths import resource
+
+FACTORY = "annotator_entity_rules"
+DEFAULT_NAME = "entity_rules"
+GAZETTEER = "entities.json"
+SOURCE = "rules:annotator-entities@1"
+
+DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
+# Titles and honorifics that precede a name but are not part of it (lowercase, without dots).
+TITLES = {
+    "president", "vice", "prime", "minister", "secretary", "senator", "sen", "rep", "representative",
+    "governor", "gov", "mayor", "dr", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "general", "gen",
+    "chancellor", "premier", "ambassador", "judge", "justice", "chief", "executive", "ceo", "director",
+    "spokesperson", "spokesman", "spokeswoman", "professor", "prof", "coach", "captain", "capt",
+    "colonel", "col", "lieutenant", "lt", "sergeant", "sgt", "officer", "detective", "inspector",
+    "commissioner", "chairman", "chairwoman", "chair", "speaker", "leader", "deputy", "foreign",
+    "interior", "defence", "defense", "health", "finance", "state", "attorney", "former", "acting",
+    "opposition", "party", "mp", "mep", "congressman", "congresswoman", "lawmaker", "candidate",
+    "activist", "actor", "actress", "singer", "author", "founder", "rapper", "player", "striker",
+    "midfielder", "goalkeeper", "defender", "manager", "head", "dean", "bishop", "cardinal", "rabbi",
+    "imam", "reverend", "rev", "father", "sheikh", "crown", "army", "police", "u.s.", "us", "minister-president",
+    "sultan", "emir", "ayatollah", "president-elect", "councillor", "councilman", "councilwoman", "magistrate",
+}
+# Words that may stand before a name and are part of how the person is named.
+REGNAL = {"pope", "king", "queen", "prince", "princess", "emperor", "empress", "saint", "st", "lord", "lady"}
+# Portfolio words: alone before a title word, or after "Secretary/Minister of", they are no ORG.
+PORTFOLIOS = {
+    "state", "health", "defence", "defense", "foreign", "home", "interior", "justice", "finance",
+    "treasury", "trade", "commerce", "energy", "education", "labour", "labor", "transport",
+    "transportation", "agriculture", "environment", "culture", "economy", "immigration", "security",
+    "homeland", "affairs", "housing", "industry", "tourism", "sport", "sports", "communications",
+    "information", "development", "planning", "employment", "welfare", "veterans", "war", "navy",
+    "public", "works", "the", "and", "of", "internal", "external", "national",
+}
+TITLE_HEADS = {
+    "minister", "secretary", "ministers", "secretaries", "commissioner", "spokesperson", "spokesman",
+    "spokeswoman", "chief", "czar", "tsar", "representative", "adviser", "advisor", "critic", "officials",
+    "official", "committee",
+}
+PERSON_TITLES = TITLES - {"foreign", "interior", "defence", "defense", "health", "finance", "state",
+                          "former", "acting", "opposition", "party", "army", "police", "u.s.", "us",
+                          "head", "executive", "chief", "vice", "crown", "deputy", "leader", "player"}
+# The last word of a name says what kind of thing it names ("Correctional Facility", "Safety Committee").
+HEADWORDS = {
+    "FAC": {"facility", "prison", "jail", "airport", "station", "bridge", "arena", "stadium", "hall",
+            "headquarters", "complex", "tower", "towers", "building", "palace", "cathedral", "mosque",
+            "temple", "church", "synagogue", "highway", "motorway", "street", "avenue", "road", "square",
+            "tunnel", "dam", "port", "harbour", "harbor", "museum", "library", "theatre", "theater"},
+    "ORG": {"committee", "council", "service", "agency", "ministry", "department", "university", "party",
+            "commission", "police", "prefecture", "academy", "league", "foundation", "institute",
+            "association", "union", "corporation", "company", "bank", "authority", "board", "federation",
+            "organisation", "organization", "court", "tribunal", "office", "bureau", "army", "navy",
+            "force", "forces", "group", "inc", "inc.", "ltd", "ltd.", "corp", "corp.", "airlines",
+            "airways", "college", "school", "society", "network", "times", "post", "news", "fund"},
+    "LOC": {"estuary", "river", "sea", "ocean", "mountains", "mountain", "valley", "lake", "island",
+            "islands", "peninsula", "gulf", "bay", "desert", "strait", "coast", "forest", "park"},
+}
+# Names of diseases and viruses are not entities in the default scope.
+NOT_NAMES = re.compile(r"^(?:COVID(?:-19)?|SARS(?:-CoV-2)?|MERS|Ebola|H\d+N\d+|HIV|AIDS|Zika|2019-nCoV)$", re.I)
+NUMBERISH = re.compile(r"^[\d:.,/\s-]+(?:am|pm|a\.m\.|p\.m\.)?$|^[A-Z]{3}\s?\d")
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
+
+
+@Language.factory(FACTORY, default_config={"gazetteer": True}, assigns=["doc.ents"], requires=["doc.ents"])
+def make_entity_rules(nlp: Language, name: str, gazetteer: bool) -> EntityRules:
+    """spaCy factory for :class:`EntityRules` (``nlp.add_pipe("annotator_entity_rules")``)."""
+    return EntityRules(name, gazetteer=gazetteer)
+
+
+def load_gazetteer() -> dict[str, dict[str, str]]:
+    """The bundled names: ``{"exact": {text: label}, "caseless": {text: label}}``."""
+    data = json.loads(resource(GAZETTEER).read_text(encoding="utf-8"))
+    exact: dict[str, str] = {}
+    caseless: dict[str, str] = {}
+    for label, names in data["exact"].items():
+        exact.update(dict.fromkeys(names, label))
+    for label, names in data["caseless"].items():
+        caseless.update({n.lower(): label for n in names})
+    return {"exact": exact, "caseless": caseless}
+
+
+class EntityRules:
+    """Applies the project's entity conventions to ``doc.ents`` (see the module docstring).
+
+    Parameters
+    ----------
+    name
+        Component name.
+    gazetteer
+        Also mark the bundled organisation names (``resources/entities.json``).
+    """
+
+    def __init__(self, name: str = DEFAULT_NAME, *, gazetteer: bool = True):
+        self.name = name
+        self.gazetteer = load_gazetteer() if gazetteer else {"exact": {}, "caseless": {}}
+        self._longest = max((len(k.split()) for k in self.gazetteer["exact"]), default=1)
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [s for s in (self._trim(doc, e) for e in doc.ents) if s is not None]
+        spans = [_by_headword(s) for s in spans if not _title_fragment(doc, s) and not _not_a_name(s)]
+        spans = self._titled_people(doc, spans)
+        spans = self._gazetteer_names(doc, spans)
+        spans = _acronyms(doc, spans)
+        spans = _one_label_per_name(doc, spans)
+        doc.ents = filter_spans(spans)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterable[Doc]:
+        """Apply the component to a stream of docs."""
+        for doc in docs:
+            yield self(doc)
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> EntityRules:
+        return self
+
+    def to_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> None:
+        return None
+
+    def from_disk(self, path: Any, *, exclude: Iterable[str] = ()) -> EntityRules:
+        return self
+
+    def _trim(self, doc: Doc, ent: Span) -> Span | None:
+        start, end, label = ent.start, ent.end, ent.label_
+        for i in range(start + 1, end):  # "World Health Organization (WHO": the name ends at "("
+            if doc[i].text in {"(", ")", "[", "]"}:
+                end = i
+                break
+        while start < end and _drop_first(doc, start, end, label, self.gazetteer["exact"]):
+            start += 1
+        while end > start and (doc[end - 1].text in {"'s", "’s", "'", "’"} or doc[end - 1].is_punct):
+            end -= 1
+        if start >= end:
+            return None
+        return ent if (start, end) == (ent.start, ent.end) else Span(doc, start, end, label=label)
+
+    def _titled_people(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        """A capitalised name right after a personal title is a person."""
+        by_start = {s.start: s for s in spans}
+        covered = {i for s in spans for i in range(s.start, s.end)}
+        out = list(spans)
+        for token in doc:
+            if token.i + 1 >= len(doc) or token.lower_.rstrip(".") not in PERSON_TITLES or not token.is_title:
+                continue
+            if token.i in covered:  # "General" in "General Motors"
+                continue
+            i = token.i + 1
+            end = i
+            while end < len(doc) and _name_word(doc[end]) and end - i < 4:
+                end += 1
+            if end == i:
+                continue
+            current = by_start.get(i)
+            if current is not None and current.label_ in {"PERSON"}:
+                continue
+            if current is not None and current.label_ not in {"ORG", "NORP", "GPE", "FAC", "PRODUCT", "WORK_OF_ART"}:
+                continue
+            if current is None and any(s.start < end and i < s.end for s in spans):
+                continue
+            if current is not None:
+                out.remove(current)
+                end = max(end, current.end) if current.end - i <= 4 else end
+            out.append(Span(doc, i, end, label="PERSON"))
+        return out
+
+    def _gazetteer_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
+        exact, caseless = self.gazetteer["exact"], self.gazetteer["caseless"]
+        if not exact and not caseless:
+            return spans
+        found: list[Span] = []
+        for i in range(len(doc)):
+            for n in range(min(self._longest, len(doc) - i), 0, -1):
+                text = doc[i : i + n].text
+                label = exact.get(text) or (caseless.get(text.lower()) if n > 1 or doc[i].is_title else None)
+                if label:
+                    found.append(Span(doc, i, i + n, label=label))
+                    break
+        if not found:
+            return spans
+        # A listed name wins over what the model said of the same tokens, unless the model's
+        # name holds it ("the [Tunisian Parliament]", "[Facebook Live]").
+        found = [f for f in found if not any(s.start <= f.start and f.end <= s.end and len(s) > len(f)
+                                             and s.label_ in NAME_LABELS for s in spans)]
+        # A person stays a person ("Jordan", "Chad" are first names too).
+        found = [f for f in found if not (f.label_ == "GPE" and any(
+            s.start == f.start and s.end == f.end and s.label_ == "PERSON" for s in spans))]
+        kept = [s for s in spans if not any(f.start < s.end and s.start < f.end for f in found)]
+        return kept + found
+
+
+def _not_a_name(span: Span) -> bool:
+    """Lowercase words, numbers and times, diseases, a lone title: not a name."""
+    if span.label_ not in NAME_LABELS:
+        return False
+    text = span.text
+    if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
+        return True
+    if NOT_NAMES.match(text) or NUMBERISH.match(text):
+        return True
+    return len(span) == 1 and text.lower().rstrip(".") in TITLES and span.label_ != "ORG"
+
+
+def _by_headword(span: Span) -> Span:
+    """Relabel a name of two or more words by its last word ("... Correctional Facility" is FAC)."""
+    if len(span) < 2 or span.label_ not in {"PERSON", "ORG", "FAC", "LOC", "GPE", "EVENT"}:
+        return span
+    head = span[-1].lower_
+    for label, words in HEADWORDS.items():
+        if head in words and span[-1].is_title:
+            if label != span.label_ and not (label == "LOC" and span.label_ == "GPE"):
+                return Span(span.doc, span.start, span.end, label=label)
+            return span
+    return span
+
+
+def _drop_first(doc: Doc, start: int, end: int, label: str, exact: dict[str, str]) -> bool:
+    token = doc[start]
+    low = token.lower_
+    if low in DETERMINERS:
+        return end - start > 1 and doc[start:end].text not in exact
+    if label == "PERSON" and end - start > 1:
+        bare = low.rstrip(".")
+        return bare in TITLES and bare not in REGNAL
+    return False
+
+
+def _name_word(token) -> bool:
+    text = token.text
+    if not text[:1].isupper() or token.is_punct:
+        return False
+    if token.pos_ and token.pos_ not in {"PROPN", "NOUN", "ADJ", "X", ""}:
+        return False
+    return text.lower().rstrip(".") not in TITLES or len(text) <= 2
+
+
+def _title_fragment(doc: Doc, span: Span) -> bool:
+    """"State" in "Secretary of State", "Health" in "Health Minister": not an organisation."""
+    if span.label_ not in {"ORG", "GPE", "NORP"}:
+        return False
+    words = [t.lower_ for t in span]
+    if not all(w in PORTFOLIOS for w in words):
+        return False
+    after = doc[span.end].lower_ if span.end < len(doc) else ""
+    before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
+    return after in TITLE_HEADS or (len(before) >= 2 and before[-1] in {"of", "for"}
+                                    and any(w in {"secretary", "minister", "ministry", "department"} for w in before))
+
+
+def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """An acronym in parentheses after a name takes its label, at every mention."""
+    ends = {s.end: s for s in spans}
+    labels: dict[str, str] = {}
+    for s in spans:
+        e = s.end
+        if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 2].text == ")" and s.label_ in {"ORG", "GPE", "FAC", "EVENT"}:
+            acro = doc[e + 1]
+            if acro.is_upper and 2 <= len(acro.text) <= 8 and acro.is_alpha:
+                labels[acro.text] = s.label_
+    del ends
+    if not labels:
+        return spans
+    taken = {i for s in spans for i in range(s.start, s.end)}
+    out = [s for s in spans if not (len(s) == 1 and s.text in labels and s.label_ != labels[s.text])]
+    have = {s.start for s in out}
+    for token in doc:
+        if token.text in labels and token.i not in have and (token.i not in taken or token.i not in have):
+            if any(s.start <= token.i < s.end and len(s) > 1 for s in out):
+                continue
+            out.append(Span(doc, token.i, token.i + 1, label=labels[token.text]))
+    return out
+
+
+def _one_label_per_name(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A name (or a person's surname) seen as a person is a person at every mention."""
+    people: set[str] = set()
+    for s in spans:
+        if s.label_ == "PERSON":
+            people.add(s.text)
+            if len(s) > 1 and doc[s.end - 1].is_title:
+                people.add(doc[s.end - 1].text)
+    if not people:
+        return spans
+    out: list[Span] = []
+    covered: set[int] = set()
+    for s in spans:
+        if s.text in people and s.label_ in {"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC"}:
+            s = Span(doc, s.start, s.end, label="PERSON")
+        out.append(s)
+        covered.update(range(s.start, s.end))
+    for token in doc:
+        if token.text in people and token.i not in covered and token.is_title and not token.is_sent_start:
+            out.append(Span(doc, token.i, token.i + 1, label="PERSON"))
+    return out

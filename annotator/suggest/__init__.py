@@ -130,8 +130,11 @@ class Suggester:
                     hint="load a pipeline with 'ner', or turn entity suggestions off",
                 )
             self.sources[ENTITY] = pipeline_source(self.nlp)
-            if entity_rules:
-                self.sources[ENTITY] += "+" + _add_entity_rules(self.nlp)
+        if entity_rules and entity_components(self.nlp):
+            # Also for issues alone: the issue ruler reads names to skip the words inside them.
+            rules = _add_entity_rules(self.nlp)
+            if entities:
+                self.sources[ENTITY] += "+" + rules
         if self.taxonomy is not None and _writes_issues(self.nlp):
             # A trained pipeline marks issues itself; it gets the current taxonomy (with any
             # new exceptions) instead of a second ruler, and its issues name both.
@@ -280,7 +283,7 @@ def _unneeded_components(nlp: Language, *, entities: bool, issues: bool) -> list
         assigns = set(meta.assigns)
         if assigns and assigns <= _PARSING:
             disable.add(name)
-        elif not entities and "doc.ents" in assigns:
+        elif not entities and not issues and "doc.ents" in assigns:
             disable.add(name)
         elif not issues and (
             name == ISSUE_RULER or meta.factory == "attribute_ruler" or (assigns and assigns <= _TAGGING)

@@ -97,7 +97,7 @@ NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT",
 @Language.factory(FACTORY, default_config={"gazetteer": True}, assigns=["doc.ents"], requires=["doc.ents"])
 def make_entity_rules(nlp: Language, name: str, gazetteer: bool) -> EntityRules:
     """spaCy factory for :class:`EntityRules` (``nlp.add_pipe("annotator_entity_rules")``)."""
-    return EntityRules(name, gazetteer=gazetteer)
+    return EntityRules(name, gazetteer=gazetteer, nlp=nlp)
 
 
 def load_gazetteer() -> dict[str, dict[str, str]]:
@@ -120,13 +120,15 @@ class EntityRules:
     name
         Component name.
     gazetteer
-        Also mark the bundled organisation names (``resources/entities.json``).
+        Also mark the bundled names (``resources/entities.json``).
+    nlp
+        The pipeline, whose tokenizer splits the listed names into words.
     """
 
-    def __init__(self, name: str = DEFAULT_NAME, *, gazetteer: bool = True):
+    def __init__(self, name: str = DEFAULT_NAME, *, gazetteer: bool = True, nlp: Language | None = None):
         self.name = name
         self.gazetteer = load_gazetteer() if gazetteer else {"exact": {}, "caseless": {}}
-        self._longest = max((len(k.split()) for k in self.gazetteer["exact"]), default=1)
+        self._index = _gazetteer_index(nlp, self.gazetteer)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in (self._trim(doc, e) for e in doc.ents) if s is not None]
@@ -199,17 +201,27 @@ class EntityRules:
         return out
 
     def _gazetteer_names(self, doc: Doc, spans: list[Span]) -> list[Span]:
-        exact, caseless = self.gazetteer["exact"], self.gazetteer["caseless"]
-        if not exact and not caseless:
+        index = self._index
+        if not index:
             return spans
         found: list[Span] = []
-        for i in range(len(doc)):
-            for n in range(min(self._longest, len(doc) - i), 0, -1):
-                text = doc[i : i + n].text
-                label = exact.get(text) or (caseless.get(text.lower()) if n > 1 or doc[i].is_title else None)
-                if label:
-                    found.append(Span(doc, i, i + n, label=label))
+        i, n_tokens = 0, len(doc)
+        while i < n_tokens:
+            token = doc[i]
+            match = None
+            for words, label, caseless in index.get(token.lower_, ()):
+                end = i + len(words)
+                if end > n_tokens:
+                    continue
+                got = [t.lower_ if caseless else t.text for t in doc[i:end]]
+                if got == words and (not caseless or len(words) > 1 or token.is_title):
+                    match = Span(doc, i, end, label=label)
                     break
+            if match is None:
+                i += 1
+                continue
+            found.append(match)
+            i = match.end
         if not found:
             return spans
         # A listed name wins over what the model said of the same tokens, unless the model's
@@ -221,6 +233,21 @@ class EntityRules:
             s.start == f.start and s.end == f.end and s.label_ == "PERSON" for s in spans))]
         kept = [s for s in spans if not any(f.start < s.end and s.start < f.end for f in found)]
         return kept + found
+
+
+def _gazetteer_index(nlp: Language | None, gazetteer: dict[str, dict[str, str]]) -> dict:
+    """Listed names by their first word (lowercase), longest first: one look-up per token."""
+    tokenizer = nlp.tokenizer if nlp is not None else None
+    index: dict[str, list[tuple[list[str], str, bool]]] = {}
+    for caseless, names in ((False, gazetteer["exact"]), (True, gazetteer["caseless"])):
+        for name, label in names.items():
+            words = [t.text for t in tokenizer(name)] if tokenizer is not None else name.split()
+            if caseless:
+                words = [w.lower() for w in words]
+            index.setdefault(words[0].lower(), []).append((words, label, caseless))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    return index
 
 
 def _not_a_name(span: Span) -> bool:

@@ -91,7 +91,9 @@ def test_parsing_is_skipped_and_each_layer_skips_what_it_does_not_need(english):
     assert {"tagger", "lemmatizer", "attribute_ruler", "tok2vec"} <= set(entities_only.disabled)
     assert "issue" not in entities_only.sources
     issues_only = Suggester(entities=False)
-    assert "ner" in issues_only.disabled and "tagger" not in issues_only.disabled
+    # The recogniser still runs for issues alone: no issue is suggested inside a name.
+    assert "ner" not in issues_only.disabled and "tagger" not in issues_only.disabled
+    assert "entity" not in issues_only.sources
     text = "The US imposed new tariffs on Chinese steel, Anna Berg said in Geneva on Friday."
     both = english.suggest_one(text)
     assert entities_only.suggest_one(text) == [s for s in both if s.layer == ENTITY]

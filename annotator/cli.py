@@ -188,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--taxonomy", type=Path, help="taxonomy file (default: the bundled one)")
     p.add_argument("--split", help="only the articles whose meta.split is this (e.g. dev, test)")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.add_argument("--learn", help="learning curve: train on this many articles (e.g. 5,30), score on the rest")
+    p.add_argument("--splits", type=int, default=3, help="random splits per training size (default 3)")
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
@@ -574,6 +576,14 @@ def _cmd_evaluate(args) -> int:
     from annotator.suggest.evaluate import evaluate, load_gold
 
     gold = load_gold(args.gold, split=args.split)
+    if args.learn:
+        from annotator.train.curve import format_curve, learning_curve
+
+        sizes = [int(n) for n in args.learn.split(",")]
+        points = learning_curve(gold, sizes, splits=args.splits, model=args.model,
+                                progress=lambda line: print(line, file=sys.stderr))
+        print(json.dumps([p.to_dict() for p in points], indent=1) if args.json else format_curve(points))
+        return 0
     bar, update = _progress_bar("evaluating", "article")
     with bar:
         suggester = Suggester(model=args.model, taxonomy=args.taxonomy)

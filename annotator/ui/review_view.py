@@ -102,11 +102,8 @@ class ReviewView(QWidget):
         self.disagreements_model = DisagreementListModel(self)
         self.gold_model = GoldListModel(self)
         left = QueuePane(self.queue_model, self.layer)
-        self.queue_view, self.queue_status, self.layer_box = (
-            left.queue_view,
-            left.queue_status,
-            left.layer_box,
-        )
+        self.queue_view, self.queue_status = left.queue_view, left.queue_status
+        self.layer_box = left.layer_box
         right = FocusPane(self.versions_model, self.disagreements_model, self.gold_model)
         self.title_label, self.focus_label, self.legend = right.title_label, right.focus_label, right.legend
         self.text_view, self.versions_view = right.text_view, right.versions_view

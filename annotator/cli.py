@@ -349,10 +349,6 @@ def _cmd_suggest(args) -> int:
     return 0
 
 
-def _warn(message: str) -> None:
-    print(f"annotator: warning: {message}", file=sys.stderr)
-
-
 def _cmd_export(args) -> int:
     from annotator import ops
 

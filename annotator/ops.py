@@ -20,7 +20,7 @@ from annotator import model as m
 from annotator.errors import AnnotatorError, Cancelled, InputError
 from annotator.model import Label
 from annotator.paths import resource
-from annotator.store import ImportReport, Store, adjudication_labels
+from annotator.store import ImportReport, Store, adjudication_labels, provenance
 
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
@@ -174,22 +174,21 @@ def suggest(
     layers, are replaced; decisions already made are kept (they are keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
     the finished batches, each whole.
     """
-    from annotator import train
     from annotator.suggest import Suggester
     from annotator.train import components  # noqa: F401  registers the parts of a trained pipeline
 
     t0 = time.perf_counter()
     # The database's trained pipeline and own taxonomy (see `annotator train`), when recorded.
     if model is None and nlp is None:
-        model = train.trained_model(store)
+        model = provenance.trained_model(store)
     if taxonomy is None:
-        taxonomy = train.user_taxonomy(store)
+        taxonomy = provenance.user_taxonomy(store)
     suggester = Suggester(model=model, taxonomy=taxonomy, entities=entities, issues=issues, nlp=nlp)
     store.ensure_labels(suggester.labels())
     # Replace what any earlier model or taxonomy version suggested on these layers, so a new
     # pipeline (a trained one, say) does not leave its predecessor's suggestions beside its own.
     layers = {layer for layer, on in ((m.ENTITY, entities), (m.ISSUE, issues)) if on}
-    sources = sorted(train.model_sources(store, layers) | set(suggester.sources.values()))
+    sources = sorted(provenance.model_sources(store, layers) | set(suggester.sources.values()))
     pairs = list(store.texts(articles))
     total = len(pairs)
     summary = SuggestSummary()

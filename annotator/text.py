@@ -58,13 +58,6 @@ class Tokens:
             return start, end
         return self.starts[i], self.ends[j]
 
-    def index_at(self, offset: int) -> int | None:
-        """Index of the token containing ``offset``, or None between tokens."""
-        i = bisect.bisect_right(self.starts, offset) - 1
-        if i >= 0 and offset < self.ends[i]:
-            return i
-        return None
-
     def shift_start(self, start: int, end: int, step: int) -> int:
         """``start`` moved by ``step`` tokens (negative: left); the span keeps at least one token."""
         if not self.starts:

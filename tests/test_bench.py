@@ -73,17 +73,30 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
         if name != "agreement":  # the only row without a baseline
             assert _number(r["baseline"]) and _number(r["ratio"]), name
 
+    # The import row has a second baseline, the raw limit (parse + write, unindexed tables);
+    # no other row has one.
+    imp = rows["import"]
+    assert _number(imp["raw"]) and _number(imp["raw_ratio"])
+    assert imp["raw_ratio"] == pytest.approx(imp["ours"] / imp["raw"])
+    assert imp["detail"]["times_raw"] == pytest.approx(
+        imp["detail"]["seconds"] / imp["detail"]["raw_seconds"]
+    )
+    assert all(r["raw"] is None and r["raw_ratio"] is None for name, r in rows.items() if name != "import")
+
     agreement = rows["agreement"]["detail"]
     assert agreement["first_run_fills_cache"] == agreement["runs"][0]
     assert rows["suggest"]["detail"]["runs"] == rows["suggest-2p"]["detail"]["runs"] == 1
 
     table = printed.split("\n\n")[0].splitlines()
-    assert table[0].split(" | ")[0].strip() == "row"
+    header = [c.strip() for c in table[0].split(" | ")]
+    assert header[0] == "row" and "raw" in header and header[-1] == "pass"
     assert [line.split(" | ")[0].strip() for line in table[2:]] == ROWS
     for line in table[2:]:
         cells = [c.strip() for c in line.split(" | ")]
         expected = ("-",) if cells[0] in INFORMATIONAL else ("yes", "NO")
         assert cells[1] != "-" and cells[-1] in expected, line
+        raw = cells[header.index("raw")]
+        assert (raw != "-") == (cells[0] == "import"), line
 
     growth = {g["row"]: g for g in data["growth"]}
     assert set(growth) == {"import", "export", "suggest", "open"}

@@ -18,7 +18,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter, lt
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from annotator.errors import AnnotatorError, SpanError
 from annotator.model import ENTITY, LAYERS, Article
@@ -341,6 +341,35 @@ def batched_progress(records: Iterable[ExportRecord], progress: Progress | None)
         count += 1
         if count % PROGRESS_EVERY == 0:
             progress(count)
+
+
+def write_lines(
+    records: Iterable[ExportRecord],
+    out: IO[str],
+    encode: Callable[[ExportRecord], str],
+    progress: Progress | None,
+    batch: int,
+) -> int:
+    """Write ``encode(record)`` as one line per record, ``batch`` lines per ``out.write``.
+
+    The JSONL writers share it: one write per few dozen records instead of two per record.
+    ``progress`` is called as in :func:`batched_progress`, then once with the final count.
+    Returns how many records were written.
+    """
+    lines: list[str] = []
+    count = 0
+    for record in batched_progress(records, progress):
+        lines.append(encode(record))
+        lines.append("\n")
+        count += 1
+        if len(lines) >= 2 * batch:
+            out.write("".join(lines))
+            lines.clear()
+    if lines:
+        out.write("".join(lines))
+    if progress is not None:
+        progress(count)
+    return count
 
 
 # Characters ``json.dumps(ensure_ascii=False)`` leaves raw but that break a line for some

@@ -27,10 +27,10 @@ from annotator.export.base import (
     ExportRecord,
     Progress,
     Warn,
-    batched_progress,
     check_record,
     dumps,
     sorted_spans,
+    write_lines,
 )
 
 _BATCH = 128
@@ -98,17 +98,4 @@ def write(
     int
         How many records were written.
     """
-    batch: list[str] = []
-    count = 0
-    for record in batched_progress(records, progress):
-        batch.append(dumps(line(record)))
-        batch.append("\n")
-        count += 1
-        if len(batch) >= 2 * _BATCH:
-            out.write("".join(batch))
-            batch.clear()
-    if batch:
-        out.write("".join(batch))
-    if progress is not None:
-        progress(count)
-    return count
+    return write_lines(records, out, lambda record: dumps(line(record)), progress, _BATCH)

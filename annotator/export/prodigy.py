@@ -51,7 +51,6 @@ from annotator.export.base import (
     TokenCache,
     Tokens,
     Warn,
-    batched_progress,
     check_record,
     dumps,
     is_line_safe,
@@ -59,6 +58,7 @@ from annotator.export.base import (
     sorted_spans,
     tokenize,
     tokenizer_name,
+    write_lines,
 )
 from annotator.model import Article
 
@@ -335,17 +335,8 @@ def write(
         How many records were written.
     """
     encoder = _Encoder(tokens)
-    batch: list[str] = []
-    count = 0
-    for record in batched_progress(records, progress):
-        batch.append(encoder.task(record, encoder.prepared(record)))
-        batch.append("\n")
-        count += 1
-        if len(batch) >= 2 * _BATCH:
-            out.write("".join(batch))
-            batch.clear()
-    if batch:
-        out.write("".join(batch))
-    if progress is not None:
-        progress(count)
-    return count
+
+    def encode(record: ExportRecord) -> str:
+        return encoder.task(record, encoder.prepared(record))
+
+    return write_lines(records, out, encode, progress, _BATCH)

@@ -439,12 +439,6 @@ def non_overlapping(spans: list, key: Callable[[Any], tuple[int, int]]) -> tuple
     return kept, dropped
 
 
-def json_safe(value: Any) -> Any:
-    """``value`` if it survives a JSON round trip unchanged in kind, else raise ``TypeError``."""
-    json.dumps(value, allow_nan=False)
-    return value
-
-
 def layer_of(value: Any) -> Any:
     """The layer a file names for a span; none named means the entity layer."""
     return ENTITY if value is None or value == "" else value

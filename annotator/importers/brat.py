@@ -81,29 +81,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     ann = read_text(ann_path, allow_empty=True)
 
     warnings: list[str] = []
-    entities: list[tuple[str, int, int, str, str]] = []  # id, start, end, label, raw line
-    raw_lines: list[str] = []
-    counts: dict[str, int] = {}
-    split: list[str] = []
-    for number, line in enumerate(split_lines(ann), start=1):
-        if not line.strip():
-            continue
-        where = Where(ann_path, line=number)
-        kind = line[0]
-        if kind == "T":
-            tid, fragments, label = _entity(line, text, where)
-            if len(fragments) > 1:
-                split.append(tid)
-                raw_lines.append(line)
-            entities.extend((tid, s, e, label, line) for s, e in fragments)
-        elif kind in OTHER_KINDS:
-            raw_lines.append(line)
-            counts[OTHER_KINDS[kind]] = counts.get(OTHER_KINDS[kind], 0) + 1
-        else:
-            raise where.error(
-                f"unknown brat annotation line starting with {kind!r}; expected T, R, E, A, M, N, * or #"
-            )
-
+    entities, raw_lines, counts, split = _parse_ann(ann, text, ann_path)
     issues, ents = [], []
     for e in entities:
         (issues if stored_layer(ENTITY, e[3]) == ISSUE else ents).append(e)
@@ -135,6 +113,41 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         annotators=[None] if spans else [],
     )
     return [validate(doc, Where(ann_path))], warnings
+
+
+def _parse_ann(
+    ann: str, text: str, ann_path: Path
+) -> tuple[list[tuple[str, int, int, str, str]], list[str], dict[str, int], list[str]]:
+    """The lines of an ``.ann`` file: entity fragments, raw lines kept, other kinds counted.
+
+    Returns ``(entities, raw_lines, counts, split)``: one ``(id, start, end, label, raw line)``
+    per fragment of each ``T`` line, the raw lines to keep in meta (discontinuous entities and
+    every line of another kind), how many lines of each other kind, and the ids of the
+    discontinuous entities.
+    """
+    entities: list[tuple[str, int, int, str, str]] = []
+    raw_lines: list[str] = []
+    counts: dict[str, int] = {}
+    split: list[str] = []
+    for number, line in enumerate(split_lines(ann), start=1):
+        if not line.strip():
+            continue
+        where = Where(ann_path, line=number)
+        kind = line[0]
+        if kind == "T":
+            tid, fragments, label = _entity(line, text, where)
+            if len(fragments) > 1:
+                split.append(tid)
+                raw_lines.append(line)
+            entities.extend((tid, s, e, label, line) for s, e in fragments)
+        elif kind in OTHER_KINDS:
+            raw_lines.append(line)
+            counts[OTHER_KINDS[kind]] = counts.get(OTHER_KINDS[kind], 0) + 1
+        else:
+            raise where.error(
+                f"unknown brat annotation line starting with {kind!r}; expected T, R, E, A, M, N, * or #"
+            )
+    return entities, raw_lines, counts, split
 
 
 def _entity(line: str, text: str, where: Where) -> tuple[str, list[tuple[int, int]], str]:

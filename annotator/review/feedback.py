@@ -281,78 +281,100 @@ def feedback_report(
         If no article has both the annotator and gold.
     """
     layers = check_layers(layer)
-    counts = Counter({kind: 0 for kind in CHANGE_KINDS})
-    confusion: Counter = Counter()
-    changes: list[Change] = []
-    habit_counts: Counter = Counter()
-    habit_examples: dict[str, list[tuple[str, str, str]]] = {}
-    contexts: dict[tuple[str, int, int], tuple[str, str, str]] = {}
-    moved = 0
+    tally = _Tally(examples, context)
     compared = 0
     for art in articles:
         if annotator not in art.spans or gold not in art.spans:
             continue
         compared += 1
-        text = art.text
         for lay in layers:
-            mine, theirs = art.layer_spans(annotator, lay), art.layer_spans(gold, lay)
-            exact, overlapping, removed, added = match_spans(mine, theirs, same_label=False)
-            counts[KEPT] += len(exact)
-            confusion.update((s.label, s.label) for s, _ in exact)
-            found = (
-                [(a, g) for a, g in overlapping] + [(a, None) for a in removed] + [(None, g) for g in added]
+            exact, overlapping, removed, added = match_spans(
+                art.layer_spans(annotator, lay), art.layer_spans(gold, lay), same_label=False
             )
-            for before, after in found:
-                confusion[(before.label if before else OUTSIDE, after.label if after else OUTSIDE)] += 1
-                habits: tuple[str, ...] = ()
-                if before is None:
-                    kind = ADDED
-                elif after is None:
-                    kind = REMOVED
-                elif (before.start, before.end) == (after.start, after.end):
-                    kind = RELABELLED
-                else:
-                    kind = MOVED if before.label == after.label else RELABELLED_AND_MOVED
-                    habits = boundary_habits(text, before, after)
-                    moved += 1
-                counts[kind] += 1
-                before_text = text[before.start : before.end] if before else ""
-                after_text = text[after.start : after.end] if after else ""
-                for h in habits:
-                    habit_counts[h] += 1
-                    kept = habit_examples.setdefault(h, [])
-                    if len(kept) < examples:
-                        kept.append((art.article_id, before_text, after_text))
-                changes.append(
-                    Change(art.article_id, lay, kind, before, after, before_text, after_text, habits)
-                )
-                spans = [s for s in (before, after) if s is not None]
-                start, end = min(s.start for s in spans), max(s.end for s in spans)
-                contexts[(art.article_id, start, end)] = (
-                    text[max(0, start - context) : start],
-                    text[start:end],
-                    text[end : end + context],
-                )
+            tally.keep(exact)
+            for before, after in [*overlapping, *((a, None) for a in removed), *((None, g) for g in added)]:
+                tally.change(art, lay, before, after)
     if not compared:
         raise AnnotatorError(
             f"no article has spans from both {annotator!r} and {gold!r}",
             hint="review some of the annotator's articles first",
         )
-    habits = tuple(
-        Habit(name, n, n / moved, tuple(habit_examples[name]))
-        for name, n in sorted(habit_counts.items(), key=lambda item: (-item[1], item[0]))
-    )
     return FeedbackReport(
         annotator=annotator,
         gold=gold,
         layers=layers,
         articles=compared,
-        counts=dict(counts),
-        confusion=dict(confusion),
-        habits=habits,
-        changes=tuple(changes),
-        contexts=contexts,
+        counts=dict(tally.counts),
+        confusion=dict(tally.confusion),
+        habits=tally.habits(),
+        changes=tuple(tally.changes),
+        contexts=tally.contexts,
     )
+
+
+def _change_kind(before: Span | None, after: Span | None) -> str:
+    """What the reviewer did to ``before`` (the annotator's span) to get ``after`` (gold's)."""
+    if before is None:
+        return ADDED
+    if after is None:
+        return REMOVED
+    if (before.start, before.end) == (after.start, after.end):
+        return RELABELLED
+    return MOVED if before.label == after.label else RELABELLED_AND_MOVED
+
+
+class _Tally:
+    """The counts, changes, habits and contexts of a :class:`FeedbackReport` as they are found."""
+
+    def __init__(self, examples: int, context: int) -> None:
+        self.examples, self.context = examples, context
+        self.counts: Counter = Counter({kind: 0 for kind in CHANGE_KINDS})
+        self.confusion: Counter = Counter()
+        self.changes: list[Change] = []
+        self.habit_counts: Counter = Counter()
+        self.habit_examples: dict[str, list[tuple[str, str, str]]] = {}
+        self.contexts: dict[tuple[str, int, int], tuple[str, str, str]] = {}
+        self.moved = 0  # boundary changes: what habit shares are of
+
+    def keep(self, exact: Sequence[tuple[Span, Span]]) -> None:
+        """Count spans gold has exactly as the annotator made them."""
+        self.counts[KEPT] += len(exact)
+        self.confusion.update((s.label, s.label) for s, _ in exact)
+
+    def change(self, art: ArticleSpans, layer: str, before: Span | None, after: Span | None) -> None:
+        """Count one span the reviewer added, removed, relabelled or moved."""
+        text = art.text
+        self.confusion[(before.label if before else OUTSIDE, after.label if after else OUTSIDE)] += 1
+        kind = _change_kind(before, after)
+        habits: tuple[str, ...] = ()
+        if kind in (MOVED, RELABELLED_AND_MOVED):
+            habits = boundary_habits(text, before, after)
+            self.moved += 1
+        self.counts[kind] += 1
+        before_text = text[before.start : before.end] if before else ""
+        after_text = text[after.start : after.end] if after else ""
+        for h in habits:
+            self.habit_counts[h] += 1
+            kept = self.habit_examples.setdefault(h, [])
+            if len(kept) < self.examples:
+                kept.append((art.article_id, before_text, after_text))
+        self.changes.append(
+            Change(art.article_id, layer, kind, before, after, before_text, after_text, habits)
+        )
+        spans = [s for s in (before, after) if s is not None]
+        start, end = min(s.start for s in spans), max(s.end for s in spans)
+        self.contexts[(art.article_id, start, end)] = (
+            text[max(0, start - self.context) : start],
+            text[start:end],
+            text[end : end + self.context],
+        )
+
+    def habits(self) -> tuple[Habit, ...]:
+        """The habits seen, most frequent first."""
+        return tuple(
+            Habit(name, n, n / self.moved, tuple(self.habit_examples[name]))
+            for name, n in sorted(self.habit_counts.items(), key=lambda item: (-item[1], item[0]))
+        )
 
 
 def boundary_habits(text: str, mine: Span, gold: Span) -> tuple[str, ...]:

@@ -23,12 +23,15 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from annotator.errors import Cancelled, ModelError
 from annotator.model import ENTITY, ISSUE
 from annotator.train.data import TrainingArticle
+from annotator.train.scoring import LabelScore, LayerScore, TrainScores, score_docs, worse_share
+
+__all__ = ["LabelScore", "LayerScore", "TrainResult", "score_docs", "train_pipeline", "worse_share"]
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -78,64 +81,20 @@ SPANCAT_MODEL: dict[str, Any] = {
 }
 
 
-@dataclass(frozen=True)
-class LabelScore:
-    """Precision, recall and F of one label (None when there is nothing to score)."""
-
-    precision: float | None
-    recall: float | None
-    f: float | None
-    support: int = 0  # gold spans of the label in the scored articles
-
-
-@dataclass(frozen=True)
-class LayerScore:
-    """Scores of one layer on the held-out articles (spaCy's ``Scorer.score_spans``)."""
-
-    precision: float | None
-    recall: float | None
-    f: float | None
-    labels: dict[str, LabelScore] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "p": self.precision,
-            "r": self.recall,
-            "f": self.f,
-            "labels": {
-                k: {"p": v.precision, "r": v.recall, "f": v.f, "support": v.support}
-                for k, v in self.labels.items()
-            },
-        }
-
-
-@dataclass
-class TrainResult:
-    """A trained pipeline with its before and after scores.
+@dataclass(kw_only=True)
+class TrainResult(TrainScores):
+    """A trained pipeline with its before and after scores (see :class:`TrainScores`).
 
     Attributes
     ----------
     nlp
         The trained pipeline (not yet written anywhere).
-    before, after
-        Per layer (``"entity"``, ``"issue"``), the scores on the held-out articles of the
-        starting pipeline with the taxonomy, and of the trained pipeline.
-    worse_share
-        Per layer, the share of bootstrap resamples of the held-out articles on which the
-        trained pipeline's F is lower than the starting one's (see :func:`worse_share`).
+    losses
+        The training losses per component.
     """
 
     nlp: Any
-    layers: tuple[str, ...]
-    before: dict[str, LayerScore]
-    after: dict[str, LayerScore]
-    train_articles: int
-    held_out_articles: int
-    rehearsal_texts: int
-    epochs: int
-    seconds: float
     losses: dict[str, float]
-    worse_share: dict[str, float] = field(default_factory=dict)
 
 
 def _check(cancelled: Cancel, what: str) -> None:
@@ -174,19 +133,17 @@ def train_pipeline(
     rehearsal_texts
         Unannotated texts; the starting model's entities on (at most as many as there are
         training articles of) them are mixed into the entity training.
-    epochs
-        Passes over the training articles.
-    seed
-        Seeds the shuffles and spaCy, so a run can be repeated.
+    epochs, seed
+        Passes over the training articles; the seed of the shuffles and spaCy, so a run can
+        be repeated.
     keep
         A previously trained pipeline whose components of the layers not trained now are kept.
     issue_model
         ``"memory"`` (the taxonomy plus the issue memory) or ``"spancat"`` (a span categorizer
         decides the phrases it saw, then the memory).
-    progress
-        Called as ``progress(done, total)`` with steps (texts read, batches trained).
-    cancelled
-        Polled between batches; when it returns True, :class:`Cancelled` is raised.
+    progress, cancelled
+        ``progress(done, total)`` counts steps (texts read, batches trained); ``cancelled`` is
+        polled between batches, and :class:`Cancelled` raised when it returns True.
 
     Returns
     -------
@@ -199,11 +156,79 @@ def train_pipeline(
     ModelError
         When there is nothing to learn from.
     """
+    t0 = time.perf_counter()
+    layers = _checked_layers(layers, train, issue_model)
+    rng = _seeded(seed)
+    plan = _Plan.of(train, held_out, layers, rehearsal_texts, issue_model)
+    steps = _Steps(progress, len(plan.texts) + epochs * plan.batches + len(held_out))
+    first = _first_pass(load_base, taxonomy, plan, cancelled, steps)
+    nlp = load_base()
+    work, optimizer = _prepare(nlp, keep, taxonomy, plan, first)
+    _check(cancelled, "before the first batch")
+    losses = _update(nlp, work, optimizer, epochs, rng, cancelled, steps)
+    after, shares = _last_pass(nlp, plan, first, cancelled, steps, seed)
+    return TrainResult(
+        nlp=nlp,
+        layers=layers,
+        before=first.before,
+        after=after,
+        train_articles=len(train),
+        held_out_articles=len(held_out),
+        rehearsal_texts=len(first.rehearsal_docs),
+        epochs=epochs,
+        seconds=time.perf_counter() - t0,
+        losses=losses,
+        worse_share=shares,
+    )
+
+
+def _seeded(seed: int) -> random.Random:
+    """Seed spaCy (and numpy) for the run; returns the Python generator of the shuffles."""
     import spacy
 
+    spacy.util.fix_random_seed(seed)
+    return random.Random(seed)
+
+
+class _FirstPass(NamedTuple):
+    """What the starting pipeline made of the plan's texts, and its "before" scores."""
+
+    skip: list[str]  # components left out of every pass (parser, senter)
+    before: dict[str, LayerScore]
+    before_docs: list[Doc]
+    memory_docs: list[Doc]
+    issue_docs: list[Doc]
+    rehearsal_docs: list[Doc]
+
+
+def _first_pass(load_base, taxonomy: Taxonomy, plan: _Plan, cancelled: Cancel, steps: _Steps) -> _FirstPass:
+    """One pass of the starting pipeline: "before" predictions on the held-out articles,
+    lemmas for the issue memory, candidates for the span categorizer, entities for rehearsal."""
     from annotator.suggest.ruler import add_issue_ruler
 
-    t0 = time.perf_counter()
+    before_nlp = load_base()
+    add_issue_ruler(before_nlp, taxonomy, name=BEFORE_RULER)
+    skip = [n for n in before_nlp.pipe_names if n == "parser" or n == "senter"]
+    pre = _pipe(before_nlp, plan.texts, skip, cancelled, steps, "while reading the articles")
+    before_docs, memory_docs, issue_docs, rehearsal_docs = plan.split(pre)
+    before = score_docs(before_docs, plan.held_out, plan.layers)
+    return _FirstPass(skip, before, before_docs, memory_docs, issue_docs, rehearsal_docs)
+
+
+def _last_pass(nlp: Language, plan: _Plan, first: _FirstPass, cancelled: Cancel, steps: _Steps, seed: int):
+    """The trained pipeline's scores on the held-out articles, and the share of resamples on
+    which each layer is worse than before (see :func:`worse_share`)."""
+    held_out = plan.held_out
+    after_docs = _pipe(nlp, [a.text for a in held_out], first.skip, cancelled, steps, "while scoring")
+    after = score_docs(after_docs, held_out, plan.layers)
+    shares = {
+        lay: worse_share(first.before_docs, after_docs, held_out, lay, seed=seed) for lay in plan.layers
+    }
+    return after, shares
+
+
+def _checked_layers(layers: Sequence[str], train: Sequence[TrainingArticle], issue_model: str):
+    """The layers to train in their order; a ModelError when there is nothing to train."""
     layers = tuple(layer for layer in (ENTITY, ISSUE) if layer in layers)
     if not layers:
         raise ModelError("nothing to train: choose the entity layer, the issue layer or both")
@@ -211,58 +236,95 @@ def train_pipeline(
         raise ModelError("no annotated articles to train from", hint="annotate and mark some articles done")
     if issue_model not in ISSUE_MODELS:
         raise ModelError(f"unknown issue model {issue_model!r}; choose one of: {', '.join(ISSUE_MODELS)}")
-    spacy.util.fix_random_seed(seed)
-    rng = random.Random(seed)
+    return layers
 
-    before_nlp = load_base()
-    add_issue_ruler(before_nlp, taxonomy, name=BEFORE_RULER)
-    skip = [n for n in before_nlp.pipe_names if n == "parser" or n == "senter"]
 
-    entity_train = [a for a in train if ENTITY in layers and (a.layer_spans(ENTITY) or a.complete)]
-    memory_train = [
-        a
-        for a in train
-        if ISSUE in layers and (a.complete or a.layer_spans(ISSUE) or a.layer_rejected(ISSUE))
-    ]
-    issue_train = [a for a in memory_train if a.complete] if issue_model == "spancat" else []
-    rehearsal = list(rehearsal_texts)[: len(entity_train)] if ENTITY in layers else []
-    texts = [a.text for a in held_out] + [a.text for a in memory_train] + rehearsal
-    n_ner = len(entity_train) + len(rehearsal)
-    batches = -(-n_ner // BATCH_SIZE) * (ENTITY in layers) + -(-len(issue_train) // SPAN_BATCH_SIZE)
-    total = len(texts) + epochs * batches + len(held_out)
-    done = 0
+@dataclass(frozen=True)
+class _Plan:
+    """Which articles each component learns from, and the texts the starting pipeline reads."""
 
-    def step(n: int = 1) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(done, total)
+    held_out: Sequence[TrainingArticle]
+    layers: tuple[str, ...]
+    entity_train: list[TrainingArticle]
+    memory_train: list[TrainingArticle]
+    issue_train: list[TrainingArticle]
+    rehearsal: list[str]
 
-    # One pass of the starting pipeline: "before" predictions on the held-out articles,
-    # lemmas for the issue memory, candidates for the span categorizer, entities for rehearsal.
-    pre: list[Doc] = []
-    for doc in before_nlp.pipe(texts, disable=skip, batch_size=16):
-        _check(cancelled, "while reading the articles")
-        pre.append(doc)
-        step()
-    before_docs = pre[: len(held_out)]
-    memory_docs = pre[len(held_out) : len(held_out) + len(memory_train)]
-    issue_docs = (
-        [d for d, a in zip(memory_docs, memory_train, strict=True) if a.complete] if issue_train else []
-    )
-    rehearsal_docs = pre[len(held_out) + len(memory_train) :]
-    before = score_docs(before_docs, held_out, layers)
+    @classmethod
+    def of(cls, train, held_out, layers, rehearsal_texts, issue_model: str) -> _Plan:
+        entity_train = [a for a in train if ENTITY in layers and (a.layer_spans(ENTITY) or a.complete)]
+        memory_train = [
+            a
+            for a in train
+            if ISSUE in layers and (a.complete or a.layer_spans(ISSUE) or a.layer_rejected(ISSUE))
+        ]
+        issue_train = [a for a in memory_train if a.complete] if issue_model == "spancat" else []
+        rehearsal = list(rehearsal_texts)[: len(entity_train)] if ENTITY in layers else []
+        return cls(held_out, layers, entity_train, memory_train, issue_train, rehearsal)
 
-    nlp = load_base()
-    _keep_components(nlp, keep, layers)
-    losses: dict[str, float] = {}
+    @property
+    def texts(self) -> list[str]:
+        """Held-out texts, then the issue memory's, then the rehearsal texts."""
+        return [a.text for a in self.held_out] + [a.text for a in self.memory_train] + self.rehearsal
+
+    @property
+    def batches(self) -> int:
+        """Batches of one epoch, over the components trained."""
+        n_ner = len(self.entity_train) + len(self.rehearsal)
+        entity_batches = -(-n_ner // BATCH_SIZE) if ENTITY in self.layers else 0
+        return entity_batches + -(-len(self.issue_train) // SPAN_BATCH_SIZE)
+
+    def split(self, pre: list[Doc]) -> tuple[list[Doc], list[Doc], list[Doc], list[Doc]]:
+        """The starting pipeline's docs of :attr:`texts` as (before, memory, issue, rehearsal)."""
+        n_held, n_memory = len(self.held_out), len(self.memory_train)
+        before_docs = pre[:n_held]
+        memory_docs = pre[n_held : n_held + n_memory]
+        issue_docs = (
+            [d for d, a in zip(memory_docs, self.memory_train, strict=True) if a.complete]
+            if self.issue_train
+            else []
+        )
+        return before_docs, memory_docs, issue_docs, pre[n_held + n_memory :]
+
+
+class _Steps:
+    """Counts the steps done and reports them as ``progress(done, total)``."""
+
+    def __init__(self, progress: Progress, total: int):
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total)
+
+
+def _pipe(nlp: Language, texts: Sequence[str], skip: list[str], cancelled: Cancel, steps: _Steps, what: str):
+    """The docs of ``texts``, a step each, polling ``cancelled`` between them."""
+    docs: list[Doc] = []
+    for doc in nlp.pipe(texts, disable=skip, batch_size=16):
+        _check(cancelled, what)
+        docs.append(doc)
+        steps()
+    return docs
+
+
+def _prepare(nlp: Language, keep: Language | None, taxonomy: Taxonomy, plan: _Plan, first: _FirstPass):
+    """Keep the components of the layers not trained now, add and initialise the ones to train.
+
+    Returns ``([(name, examples)], optimizer)``.
+    """
+    _keep_components(nlp, keep, plan.layers)
     work: list[tuple[str, list]] = []
     fresh_ner = False
-    if ENTITY in layers:
+    if ENTITY in plan.layers:
+        entity_train = plan.entity_train
         examples = [_ner_example(nlp, a) for a in entity_train]
         taught = {a.text[s.start : s.end].lower() for a in entity_train for s in a.layer_spans(ENTITY)}
         taught |= {a.text[s.start : s.end].lower() for a in entity_train for s in a.layer_rejected(ENTITY)}
-        examples += [_rehearsal_example(nlp, doc, taught) for doc in rehearsal_docs]
+        examples += [_rehearsal_example(nlp, doc, taught) for doc in first.rehearsal_docs]
         fresh_ner = NER not in nlp.pipe_names
         ner = _entity_recogniser(nlp, examples)
         work.append((NER, examples))
@@ -270,22 +332,28 @@ def train_pipeline(
             ner.initialize(lambda: examples, nlp=nlp)
     # Resuming keeps the starting weights of the entity recogniser (and copies them as the
     # rehearsal reference); it must come before the new span categorizer is added.
-    optimizer = nlp.resume_training() if ENTITY in layers and not fresh_ner else nlp.create_optimizer()
-    if ISSUE in layers:
+    optimizer = nlp.resume_training() if ENTITY in plan.layers and not fresh_ner else nlp.create_optimizer()
+    if ISSUE in plan.layers:
         from annotator.train.memory import learn
 
-        decisions = learn(memory_docs, memory_train)
-        span_examples, seen, labels = _issue_examples(issue_docs, issue_train, taxonomy)
+        decisions = learn(first.memory_docs, plan.memory_train)
+        span_examples, seen, labels = _issue_examples(first.issue_docs, plan.issue_train, taxonomy)
         spancat = _add_issue_components(nlp, taxonomy, seen, decisions, spancat=bool(span_examples))
         if spancat is not None:
             for label in labels:
                 spancat.add_label(label)
             spancat.initialize(lambda: span_examples[:BATCH_SIZE], nlp=nlp)
             work.append((SPANCAT, span_examples))
-    _check(cancelled, "before the first batch")
+    return work, optimizer
 
+
+def _update(
+    nlp: Language, work, optimizer, epochs: int, rng: random.Random, cancelled: Cancel, steps: _Steps
+):
+    """Train ``work``'s components for ``epochs`` passes; returns the losses."""
     from spacy.util import minibatch
 
+    losses: dict[str, float] = {}
     for _ in range(epochs):
         for name, examples in work:
             proc = nlp.get_pipe(name)
@@ -293,28 +361,8 @@ def train_pipeline(
             for batch in minibatch(examples, size=BATCH_SIZE if name == NER else SPAN_BATCH_SIZE):
                 _check(cancelled, "between batches")
                 proc.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
-                step()
-
-    after_docs = []
-    for doc in nlp.pipe((a.text for a in held_out), disable=skip, batch_size=16):
-        _check(cancelled, "while scoring")
-        after_docs.append(doc)
-        step()
-    after = score_docs(after_docs, held_out, layers)
-    shares = {lay: worse_share(before_docs, after_docs, held_out, lay, seed=seed) for lay in layers}
-    return TrainResult(
-        nlp=nlp,
-        layers=layers,
-        before=before,
-        after=after,
-        train_articles=len(train),
-        held_out_articles=len(held_out),
-        rehearsal_texts=len(rehearsal_docs),
-        epochs=epochs,
-        seconds=time.perf_counter() - t0,
-        losses=losses,
-        worse_share=shares,
-    )
+                steps()
+    return losses
 
 
 # -- entity layer ---------------------------------------------------------------------------------
@@ -493,134 +541,3 @@ def _keep_components(nlp: Language, keep: Language | None, layers: Sequence[str]
         for name in ISSUE_PIPES:
             if name in keep.pipe_names:
                 nlp.add_pipe(name, source=keep)
-
-
-# -- scoring --------------------------------------------------------------------------------------
-
-
-def score_docs(docs: Sequence[Doc], articles: Sequence[TrainingArticle], layers: Sequence[str]) -> dict:
-    """Score predicted docs against the articles' gold spans, per layer and label.
-
-    Entities are ``doc.ents``; issues are ``doc.spans["issues"]`` (overlaps allowed). Uses
-    ``spacy.scorer.Scorer.score_spans``.
-
-    Returns
-    -------
-    dict of str to LayerScore
-    """
-    from spacy.scorer import Scorer
-    from spacy.tokens import Doc as SpacyDoc
-    from spacy.training import Example
-
-    examples = []
-    support: dict[str, dict[str, int]] = {ENTITY: {}, ISSUE: {}}
-    for doc, art in zip(docs, articles, strict=True):
-        ref = SpacyDoc(doc.vocab, words=[t.text for t in doc], spaces=[bool(t.whitespace_) for t in doc])
-        aligned = _aligned(doc, art.layer_spans(ENTITY))
-        for _, _, label in aligned:
-            support[ENTITY][label] = support[ENTITY].get(label, 0) + 1
-        ents = []
-        for start, end, label in _without_overlaps(aligned):
-            ents.append(ref[start:end])
-            ents[-1].label_ = label
-        ref.ents = ents
-        issues = []
-        for start, end, label in _aligned(doc, art.layer_spans(ISSUE)):
-            issues.append(ref[start:end])
-            issues[-1].label_ = label
-            support[ISSUE][label] = support[ISSUE].get(label, 0) + 1
-        ref.spans["issues"] = issues
-        examples.append(Example(doc, ref))
-
-    def issues_of(doc: Doc, attr: str):
-        return doc.spans.get("issues", [])
-
-    out: dict[str, LayerScore] = {}
-    for layer in layers:
-        if layer == ENTITY:
-            res = Scorer.score_spans(examples, "ents")
-            attr = "ents"
-        else:
-            res = Scorer.score_spans(
-                examples, "issues", getter=issues_of, has_annotation=lambda doc: True, allow_overlap=True
-            )
-            attr = "issues"
-        per = res.get(f"{attr}_per_type") or {}
-        labels = {
-            label: LabelScore(v["p"], v["r"], v["f"], support[layer].get(label, 0))
-            for label, v in sorted(per.items())
-        }
-        for label, n in support[layer].items():
-            labels.setdefault(label, LabelScore(0.0, 0.0, 0.0, n))
-        out[layer] = LayerScore(res.get(f"{attr}_p"), res.get(f"{attr}_r"), res.get(f"{attr}_f"), labels)
-    return out
-
-
-RESAMPLES = 1000
-
-
-def _predicted(doc: Doc, layer: str) -> set[tuple[int, int, str]]:
-    spans = doc.ents if layer == ENTITY else doc.spans.get("issues", [])
-    return {(s.start, s.end, s.label_) for s in spans}
-
-
-def _gold(doc: Doc, art: TrainingArticle, layer: str) -> set[tuple[int, int, str]]:
-    """Gold spans in ``doc``'s tokens as :func:`score_docs` scores them (entities without overlaps)."""
-    aligned = _aligned(doc, art.layer_spans(layer))
-    return set(_without_overlaps(aligned) if layer == ENTITY else aligned)
-
-
-def _without_overlaps(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The spans, in order, less each one overlapping a span kept before it.
-
-    ``doc.ents`` may not overlap, and a gold span widened to whole tokens may touch the next.
-    """
-    kept, taken = [], set()
-    for start, end, label in spans:
-        if not taken & set(range(start, end)):
-            kept.append((start, end, label))
-            taken |= set(range(start, end))
-    return kept
-
-
-def worse_share(
-    before_docs: Sequence[Doc],
-    after_docs: Sequence[Doc],
-    articles: Sequence[TrainingArticle],
-    layer: str,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
-) -> float:
-    """How often the trained pipeline scores a lower F than the starting one on resampled articles.
-
-    A paired bootstrap over the held-out articles: draw as many articles as there are, with
-    replacement, ``resamples`` times, and compare the two pipelines' F on each draw (both count
-    exact spans with label, as :func:`score_docs`). A handful of held-out articles makes F jump
-    by chance; a share near 1 means the trained pipeline is worse on nearly any such sample,
-    one near 0.5 that the held-out articles cannot tell the two apart. 0.0 without articles.
-    """
-    import numpy as np
-
-    if not articles:
-        return 0.0
-    counts = np.zeros((len(articles), 2, 3))  # article, before/after, tp/fp/fn
-    for i, (b, a, art) in enumerate(zip(before_docs, after_docs, articles, strict=True)):
-        gold = _gold(b, art, layer)
-        for j, doc in enumerate((b, a)):
-            pred = _predicted(doc, layer)
-            counts[i, j] = (len(pred & gold), len(pred - gold), len(gold - pred))
-    draws = np.random.default_rng(seed).integers(0, len(articles), size=(resamples, len(articles)))
-    total = counts[draws].sum(axis=1)  # resample, before/after, tp/fp/fn
-    tp, fp, fn = total[..., 0], total[..., 1], total[..., 2]
-    denominator = 2 * tp + fp + fn
-    f = np.divide(2 * tp, denominator, out=np.zeros_like(tp), where=denominator > 0)
-    return float((f[:, 1] < f[:, 0]).mean())
-
-
-def _aligned(doc: Doc, spans) -> list[tuple[int, int, str]]:
-    out = []
-    for s in spans:
-        span = doc.char_span(s.start, s.end, alignment_mode="expand")
-        if span is not None:
-            out.append((span.start, span.end, s.label))
-    return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QUrl, Signal
+from PySide6.QtCore import QModelIndex, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui.errors import error_message
+from annotator.ui.views import RowTableModel
 
 
 def fmt(value: float | None) -> str:
@@ -42,8 +43,10 @@ def _rate(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
-class ReportTableModel(QAbstractTableModel):
-    """A read-only table of text cells; each row may carry a key (e.g. an article id).
+class ReportTableModel(RowTableModel):
+    """A read-only table of text cells; each row may carry a key (e.g. an article id) and a tooltip.
+
+    Rows are ``(cells, key, tip)``; :meth:`rows` gives the cells as shown.
 
     Parameters
     ----------
@@ -55,60 +58,34 @@ class ReportTableModel(QAbstractTableModel):
 
     def __init__(self, headers: Sequence[str], parent=None):
         super().__init__(parent)
-        self._headers = tuple(headers)
-        self._rows: list[tuple[str, ...]] = []
-        self._keys: list[Any] = []
-        self._tips: list[str] = []
+        self.HEADERS = tuple(headers)
 
     def set_rows(self, rows: Sequence[Sequence[str]], keys: Sequence[Any] | None = None, tips=None) -> None:
         """Replace the rows; ``keys`` (one per row) are returned under ``Qt.UserRole``."""
-        self.beginResetModel()
-        self._rows = [tuple(r) for r in rows]
-        self._keys = list(keys) if keys is not None else [None] * len(self._rows)
-        self._tips = list(tips) if tips is not None else [""] * len(self._rows)
-        self.endResetModel()
+        cells = [tuple(r) for r in rows]
+        keys = list(keys) if keys is not None else [None] * len(cells)
+        tips = list(tips) if tips is not None else [""] * len(cells)
+        super().set_rows(list(zip(cells, keys, tips, strict=True)))
 
     def rows(self) -> list[tuple[str, ...]]:
         """The rows as shown."""
-        return list(self._rows)
+        return [cells for cells, _key, _tip in self._rows]
 
     def key(self, row: int) -> Any:
         """The key of ``row``."""
-        return self._keys[row]
+        return self._rows[row][1]
 
-    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self._headers)
-        ):
-            return self._headers[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows) and 0 <= c < len(self._headers)):
+    def cell(self, row: tuple, column: int, role: int, i: int) -> Any:
+        cells, key, tip = row
+        if not 0 <= column < len(cells):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._rows[r][c]
+            return cells[column]
         if role == Qt.ItemDataRole.UserRole:
-            return self._keys[r]
+            return key
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tips[r] or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and c > 0 and _numeric(self._rows[r][c]):
+            return tip or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column > 0 and _numeric(cells[column]):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 

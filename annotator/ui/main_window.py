@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         self.learning = Learning(self)
         self.learning.install_menu(before=help_.menuAction())
         # Review mode, agreement, feedback and merge live in their own module (before Help).
-        from annotator.ui.review_view import install_review_menu
+        from annotator.ui.review_menu import install_review_menu
 
         install_review_menu(self)
 

@@ -18,6 +18,13 @@ def issue(text: str, phrase: str, label: str) -> Span:
     return span(text, phrase, label, ISSUE)
 
 
+# Texts for the token boundaries: plain sentences, and runs of spaces and blank lines.
+TOKEN_TEXTS = [
+    "Angela Merkel met Joe Biden in Berlin to discuss steel tariffs and gas.",
+    "The European Union imposed sanctions on Russia over the war.",
+    "  Prices rose   again; rents, too.\n\nNobody   was surprised.",
+]
+
 MEETING = "The President met Angela Merkel in Berlin and the European Union on Monday about health care."
 
 

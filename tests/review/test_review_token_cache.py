@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from review_helpers import TOKEN_TEXTS as TEXTS
 
 from annotator import model as m
 from annotator import ops
@@ -16,17 +17,9 @@ from annotator.model import Label, Span
 from annotator.review.agreement import (
     pack_bounds,
     text_tokens,
-    token_bounds,
     tokenizer_name,
-    unpack_bounds,
 )
 from annotator.store import Store
-
-TEXTS = [
-    "Angela Merkel met Joe Biden in Berlin to discuss steel tariffs and gas.",
-    "The European Union imposed sanctions on Russia over the war.",
-    "  Prices rose   again; rents, too.\n\nNobody   was surprised.",
-]
 
 
 @pytest.fixture
@@ -136,42 +129,3 @@ def test_boundaries_of_another_tokenizer_version_are_ignored_and_replaced(db):
         assert ops.agreement(store).to_dict() == expected
     rows = _rows(db)
     assert {r[1] for r in rows} == {tokenizer_name()} and len(rows) == len(TEXTS)
-
-
-def test_cached_boundaries_under_a_name_spacy_disowns_are_not_used():
-    # The metadata said one version, the spaCy imported for the missing texts says another:
-    # everything is tokenized again and recorded under the imported one's name.
-    junk = pack_bounds(np.array([0]), np.array([1]))
-    tokens = text_tokens(TEXTS, [junk, junk, None], "spacy.blank:en@0.0.1")
-    assert tokens.tokenizer == tokenizer_name() != "spacy.blank:en@0.0.1"
-    assert tokens.made == (0, 1, 2)
-    for (starts, ends), text in zip(tokens.bounds, TEXTS, strict=True):
-        want = token_bounds(text)
-        assert starts.tolist() == want[0].tolist() and ends.tolist() == want[1].tolist()
-    # All cached under the current name: nothing tokenized.
-    packed = [pack_bounds(*token_bounds(t)) for t in TEXTS]
-    tokens = text_tokens(TEXTS, packed, tokenizer_name())
-    assert tokens.made == () and tokens.tokenizer == tokenizer_name()
-
-
-def test_packed_boundaries_round_trip():
-    for text in [*TEXTS, "", "   "]:
-        starts, ends = token_bounds(text)
-        packed = pack_bounds(starts, ends)
-        assert len(packed) == 8 * len(starts)
-        back = unpack_bounds(packed)
-        assert back[0].dtype == np.int64
-        assert back[0].tolist() == starts.tolist() and back[1].tolist() == ends.tolist()
-
-
-def test_the_name_without_spacy_is_the_one_spacy_gives():
-    code = (
-        "import sys\n"
-        "from annotator.review.agreement import tokenizer_name\n"
-        "name = tokenizer_name()\n"
-        "assert 'spacy' not in sys.modules\n"
-        "import spacy\n"
-        "print(name == f'spacy.blank:en@{spacy.__version__}' == tokenizer_name(), name)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.startswith("True spacy.blank:en@"), out

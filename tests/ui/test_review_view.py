@@ -10,7 +10,8 @@ from review_data import A1, A3, REVIEWER, TEXT1, TEXT2, TEXT3, at, build_review_
 
 from annotator import ops
 from annotator.model import ENTITY, ISSUE
-from annotator.ui.review_view import ReviewView, merge_databases, merge_summary
+from annotator.ui.review_menu import merge_databases, merge_summary
+from annotator.ui.review_view import ReviewView
 from annotator.ui.session import Session
 from annotator.ui.tasks import running_tasks
 

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import getpass
+import importlib
 import json
 import os
 import sys
@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from annotator import __version__
+from annotator.commands import progress_bar as _progress_bar
 from annotator.errors import AnnotatorError
 
 EPILOG = "Run `annotator COMMAND --help` for the options of one command."
@@ -182,17 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("phrase", help='the words around the wrong match, e.g. "trade union"')
     e.add_argument("--preview", action="store_true", help="only list the suggestions it would remove")
 
-    p = sub.add_parser("evaluate", help="score the suggestions against hand-annotated articles (JSONL)")
-    p.add_argument("gold", type=Path, help="annotated articles, JSONL as `annotator export` writes it")
-    p.add_argument("--model", help="spaCy pipeline name or folder (a trained model too); default: the English one")
-    p.add_argument("--taxonomy", type=Path, help="taxonomy file (default: the bundled one)")
-    p.add_argument("--split", help="only the articles whose meta.split is this (e.g. dev, test)")
-    p.add_argument("--json", action="store_true", help="print the scores as JSON")
-    p.add_argument("--learn", help="learning curve: train on this many articles (e.g. 5,30), score on the rest")
-    p.add_argument("--splits", type=int, default=3, help="random splits per training size (default 3)")
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
+    for name in MODULES:
+        importlib.import_module(f"annotator.commands.{name}").add_parser(sub)
     return parser
 
 
@@ -206,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in (None, "open"):
             return _cmd_open(args)
+        if args.command in MODULES:
+            return importlib.import_module(f"annotator.commands.{args.command}").run(args)
         return COMMANDS[args.command](args)
     except AnnotatorError as e:
         print(f"annotator: error: {e}", file=sys.stderr)
@@ -255,29 +252,6 @@ def _cmd_open(args) -> int:
     from annotator.ui.app import run
 
     return run(getattr(args, "db", None), annotator=getattr(args, "annotator", None))
-
-
-def _no_progress(done: int, total: int) -> None:
-    pass
-
-
-def _progress_bar(desc: str, unit: str):
-    if not (hasattr(sys.stderr, "isatty") and sys.stderr.isatty()):
-        # What tqdm(disable=None) does off a terminal, without importing tqdm (30 ms of every
-        # scripted command).
-        return contextlib.nullcontext(), _no_progress
-
-    from tqdm import tqdm
-
-    bar = tqdm(desc=desc, unit=unit, file=sys.stderr, disable=None, leave=False)
-
-    def update(done: int, total: int) -> None:
-        if bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    return bar, update
 
 
 def _cmd_import(args) -> int:
@@ -567,27 +541,6 @@ def _cmd_review(args) -> int:
     return 0
 
 
-def _cmd_evaluate(args) -> int:
-    from annotator.suggest import Suggester
-    from annotator.suggest.evaluate import evaluate, load_gold
-
-    gold = load_gold(args.gold, split=args.split)
-    if args.learn:
-        from annotator.train.curve import format_curve, learning_curve
-
-        sizes = [int(n) for n in args.learn.split(",")]
-        points = learning_curve(gold, sizes, splits=args.splits, model=args.model,
-                                progress=lambda line: print(line, file=sys.stderr))
-        print(json.dumps([p.to_dict() for p in points], indent=1) if args.json else format_curve(points))
-        return 0
-    bar, update = _progress_bar("evaluating", "article")
-    with bar:
-        suggester = Suggester(model=args.model, taxonomy=args.taxonomy)
-        report = evaluate(gold, suggester, progress=lambda done: update(done, len(gold)))
-    print(json.dumps(report.to_dict(), indent=1) if args.json else report.format_table())
-    return 0
-
-
 def _cmd_feedback(args) -> int:
     from annotator import ops
 
@@ -615,8 +568,9 @@ COMMANDS = {
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
-    "evaluate": _cmd_evaluate,
 }
+# Commands whose parser and code live in annotator.commands.<name>.
+MODULES = ("evaluate",)
 
 
 if __name__ == "__main__":

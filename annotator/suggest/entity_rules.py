@@ -41,55 +41,331 @@ SOURCE = "rules:annotator-entities@1"
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
 # Titles and honorifics that precede a name but are not part of it (lowercase, without dots).
 TITLES = {
-    "president", "vice", "prime", "minister", "secretary", "senator", "sen", "rep", "representative",
-    "governor", "gov", "mayor", "dr", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "general", "gen",
-    "chancellor", "premier", "ambassador", "judge", "justice", "chief", "executive", "ceo", "director",
-    "spokesperson", "spokesman", "spokeswoman", "professor", "prof", "coach", "captain", "capt",
-    "colonel", "col", "lieutenant", "lt", "sergeant", "sgt", "officer", "detective", "inspector",
-    "commissioner", "chairman", "chairwoman", "chair", "speaker", "leader", "deputy", "foreign",
-    "interior", "defence", "defense", "health", "finance", "state", "attorney", "former", "acting",
-    "opposition", "party", "mp", "mep", "congressman", "congresswoman", "lawmaker", "candidate",
-    "activist", "actor", "actress", "singer", "author", "founder", "rapper", "player", "striker",
-    "midfielder", "goalkeeper", "defender", "manager", "head", "dean", "bishop", "cardinal", "rabbi",
-    "imam", "reverend", "rev", "father", "sheikh", "crown", "army", "police", "u.s.", "us", "minister-president",
-    "sultan", "emir", "ayatollah", "president-elect", "councillor", "councilman", "councilwoman", "magistrate",
+    "president",
+    "vice",
+    "prime",
+    "minister",
+    "secretary",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "governor",
+    "gov",
+    "mayor",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "sir",
+    "dame",
+    "general",
+    "gen",
+    "chancellor",
+    "premier",
+    "ambassador",
+    "judge",
+    "justice",
+    "chief",
+    "executive",
+    "ceo",
+    "director",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "professor",
+    "prof",
+    "coach",
+    "captain",
+    "capt",
+    "colonel",
+    "col",
+    "lieutenant",
+    "lt",
+    "sergeant",
+    "sgt",
+    "officer",
+    "detective",
+    "inspector",
+    "commissioner",
+    "chairman",
+    "chairwoman",
+    "chair",
+    "speaker",
+    "leader",
+    "deputy",
+    "foreign",
+    "interior",
+    "defence",
+    "defense",
+    "health",
+    "finance",
+    "state",
+    "attorney",
+    "former",
+    "acting",
+    "opposition",
+    "party",
+    "mp",
+    "mep",
+    "congressman",
+    "congresswoman",
+    "lawmaker",
+    "candidate",
+    "activist",
+    "actor",
+    "actress",
+    "singer",
+    "author",
+    "founder",
+    "rapper",
+    "player",
+    "striker",
+    "midfielder",
+    "goalkeeper",
+    "defender",
+    "manager",
+    "head",
+    "dean",
+    "bishop",
+    "cardinal",
+    "rabbi",
+    "imam",
+    "reverend",
+    "rev",
+    "father",
+    "sheikh",
+    "crown",
+    "army",
+    "police",
+    "u.s.",
+    "us",
+    "minister-president",
+    "sultan",
+    "emir",
+    "ayatollah",
+    "president-elect",
+    "councillor",
+    "councilman",
+    "councilwoman",
+    "magistrate",
 }
 # Words that may stand before a name and are part of how the person is named.
 REGNAL = {"pope", "king", "queen", "prince", "princess", "emperor", "empress", "saint", "st", "lord", "lady"}
 # Portfolio words: alone before a title word, or after "Secretary/Minister of", they are no ORG.
 PORTFOLIOS = {
-    "state", "health", "defence", "defense", "foreign", "home", "interior", "justice", "finance",
-    "treasury", "trade", "commerce", "energy", "education", "labour", "labor", "transport",
-    "transportation", "agriculture", "environment", "culture", "economy", "immigration", "security",
-    "homeland", "affairs", "housing", "industry", "tourism", "sport", "sports", "communications",
-    "information", "development", "planning", "employment", "welfare", "veterans", "war", "navy",
-    "public", "works", "the", "and", "of", "internal", "external", "national",
+    "state",
+    "health",
+    "defence",
+    "defense",
+    "foreign",
+    "home",
+    "interior",
+    "justice",
+    "finance",
+    "treasury",
+    "trade",
+    "commerce",
+    "energy",
+    "education",
+    "labour",
+    "labor",
+    "transport",
+    "transportation",
+    "agriculture",
+    "environment",
+    "culture",
+    "economy",
+    "immigration",
+    "security",
+    "homeland",
+    "affairs",
+    "housing",
+    "industry",
+    "tourism",
+    "sport",
+    "sports",
+    "communications",
+    "information",
+    "development",
+    "planning",
+    "employment",
+    "welfare",
+    "veterans",
+    "war",
+    "navy",
+    "public",
+    "works",
+    "the",
+    "and",
+    "of",
+    "internal",
+    "external",
+    "national",
 }
 TITLE_HEADS = {
-    "minister", "secretary", "ministers", "secretaries", "commissioner", "spokesperson", "spokesman",
-    "spokeswoman", "chief", "czar", "tsar", "representative", "adviser", "advisor", "critic", "officials",
-    "official", "committee",
+    "minister",
+    "secretary",
+    "ministers",
+    "secretaries",
+    "commissioner",
+    "spokesperson",
+    "spokesman",
+    "spokeswoman",
+    "chief",
+    "czar",
+    "tsar",
+    "representative",
+    "adviser",
+    "advisor",
+    "critic",
+    "officials",
+    "official",
+    "committee",
 }
-PERSON_TITLES = TITLES - {"foreign", "interior", "defence", "defense", "health", "finance", "state",
-                          "former", "acting", "opposition", "party", "army", "police", "u.s.", "us",
-                          "head", "executive", "chief", "vice", "crown", "deputy", "leader", "player"}
+PERSON_TITLES = TITLES - {
+    "foreign",
+    "interior",
+    "defence",
+    "defense",
+    "health",
+    "finance",
+    "state",
+    "former",
+    "acting",
+    "opposition",
+    "party",
+    "army",
+    "police",
+    "u.s.",
+    "us",
+    "head",
+    "executive",
+    "chief",
+    "vice",
+    "crown",
+    "deputy",
+    "leader",
+    "player",
+}
 # The last word of a name says what kind of thing it names ("Correctional Facility", "Safety Committee").
 HEADWORDS = {
-    "FAC": {"facility", "prison", "jail", "airport", "station", "bridge", "arena", "stadium", "hall",
-            "headquarters", "complex", "tower", "towers", "building", "palace", "cathedral", "mosque",
-            "temple", "church", "synagogue", "highway", "motorway", "street", "avenue", "road", "square",
-            "tunnel", "dam", "port", "harbour", "harbor", "museum", "library", "theatre", "theater"},
-    "ORG": {"committee", "council", "service", "agency", "ministry", "department", "university", "party",
-            "commission", "police", "prefecture", "academy", "league", "foundation", "institute",
-            "association", "union", "corporation", "company", "bank", "authority", "board", "federation",
-            "organisation", "organization", "court", "tribunal", "office", "bureau", "army", "navy",
-            "force", "forces", "group", "inc", "inc.", "ltd", "ltd.", "corp", "corp.", "airlines",
-            "airways", "college", "school", "society", "network", "times", "post", "news", "fund"},
-    "LOC": {"estuary", "river", "sea", "ocean", "mountains", "mountain", "valley", "lake", "island",
-            "islands", "peninsula", "gulf", "bay", "desert", "strait", "coast", "forest", "park"},
+    "FAC": {
+        "facility",
+        "prison",
+        "jail",
+        "airport",
+        "station",
+        "bridge",
+        "arena",
+        "stadium",
+        "hall",
+        "headquarters",
+        "complex",
+        "tower",
+        "towers",
+        "building",
+        "palace",
+        "cathedral",
+        "mosque",
+        "temple",
+        "church",
+        "synagogue",
+        "highway",
+        "motorway",
+        "street",
+        "avenue",
+        "road",
+        "square",
+        "tunnel",
+        "dam",
+        "port",
+        "harbour",
+        "harbor",
+        "museum",
+        "library",
+        "theatre",
+        "theater",
+    },
+    "ORG": {
+        "committee",
+        "council",
+        "service",
+        "agency",
+        "ministry",
+        "department",
+        "university",
+        "party",
+        "commission",
+        "police",
+        "prefecture",
+        "academy",
+        "league",
+        "foundation",
+        "institute",
+        "association",
+        "union",
+        "corporation",
+        "company",
+        "bank",
+        "authority",
+        "board",
+        "federation",
+        "organisation",
+        "organization",
+        "court",
+        "tribunal",
+        "office",
+        "bureau",
+        "army",
+        "navy",
+        "force",
+        "forces",
+        "group",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "corp",
+        "corp.",
+        "airlines",
+        "airways",
+        "college",
+        "school",
+        "society",
+        "network",
+        "times",
+        "post",
+        "news",
+        "fund",
+    },
+    "LOC": {
+        "estuary",
+        "river",
+        "sea",
+        "ocean",
+        "mountains",
+        "mountain",
+        "valley",
+        "lake",
+        "island",
+        "islands",
+        "peninsula",
+        "gulf",
+        "bay",
+        "desert",
+        "strait",
+        "coast",
+        "forest",
+        "park",
+    },
 }
 # Names of diseases and viruses are not entities in the default scope.
-NOT_NAMES = re.compile(r"^(?:COVID(?:-19)?|SARS(?:-CoV-2)?|MERS|Ebola|H\d+N\d+|HIV|AIDS|Zika|2019-nCoV)$", re.I)
+NOT_NAMES = re.compile(
+    r"^(?:COVID(?:-19)?|SARS(?:-CoV-2)?|MERS|Ebola|H\d+N\d+|HIV|AIDS|Zika|2019-nCoV)$", re.I
+)
 NUMBERISH = re.compile(r"^[\d:.,/\s-]+(?:am|pm|a\.m\.|p\.m\.)?$|^[A-Z]{3}\s?\d")
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
 
@@ -190,7 +466,14 @@ class EntityRules:
             current = by_start.get(i)
             if current is not None and current.label_ in {"PERSON"}:
                 continue
-            if current is not None and current.label_ not in {"ORG", "NORP", "GPE", "FAC", "PRODUCT", "WORK_OF_ART"}:
+            if current is not None and current.label_ not in {
+                "ORG",
+                "NORP",
+                "GPE",
+                "FAC",
+                "PRODUCT",
+                "WORK_OF_ART",
+            }:
                 continue
             if current is None and any(s.start < end and i < s.end for s in spans):
                 continue
@@ -226,11 +509,23 @@ class EntityRules:
             return spans
         # A listed name wins over what the model said of the same tokens, unless the model's
         # name holds it ("the [Tunisian Parliament]", "[Facebook Live]").
-        found = [f for f in found if not any(s.start <= f.start and f.end <= s.end and len(s) > len(f)
-                                             and s.label_ in NAME_LABELS for s in spans)]
+        found = [
+            f
+            for f in found
+            if not any(
+                s.start <= f.start and f.end <= s.end and len(s) > len(f) and s.label_ in NAME_LABELS
+                for s in spans
+            )
+        ]
         # A person stays a person ("Jordan", "Chad" are first names too).
-        found = [f for f in found if not (f.label_ == "GPE" and any(
-            s.start == f.start and s.end == f.end and s.label_ == "PERSON" for s in spans))]
+        found = [
+            f
+            for f in found
+            if not (
+                f.label_ == "GPE"
+                and any(s.start == f.start and s.end == f.end and s.label_ == "PERSON" for s in spans)
+            )
+        ]
         kept = [s for s in spans if not any(f.start < s.end and s.start < f.end for f in found)]
         return kept + found
 
@@ -296,7 +591,7 @@ def _name_word(token) -> bool:
 
 
 def _title_fragment(doc: Doc, span: Span) -> bool:
-    """"State" in "Secretary of State", "Health" in "Health Minister": not an organisation."""
+    """ "State" in "Secretary of State", "Health" in "Health Minister": not an organisation."""
     if span.label_ not in {"ORG", "GPE", "NORP"}:
         return False
     words = [t.lower_ for t in span]
@@ -304,8 +599,11 @@ def _title_fragment(doc: Doc, span: Span) -> bool:
         return False
     after = doc[span.end].lower_ if span.end < len(doc) else ""
     before = [t.lower_ for t in doc[max(0, span.start - 3) : span.start]]
-    return after in TITLE_HEADS or (len(before) >= 2 and before[-1] in {"of", "for"}
-                                    and any(w in {"secretary", "minister", "ministry", "department"} for w in before))
+    return after in TITLE_HEADS or (
+        len(before) >= 2
+        and before[-1] in {"of", "for"}
+        and any(w in {"secretary", "minister", "ministry", "department"} for w in before)
+    )
 
 
 def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
@@ -314,7 +612,12 @@ def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     labels: dict[str, str] = {}
     for s in spans:
         e = s.end
-        if e + 2 < len(doc) and doc[e].text == "(" and doc[e + 2].text == ")" and s.label_ in {"ORG", "GPE", "FAC", "EVENT"}:
+        if (
+            e + 2 < len(doc)
+            and doc[e].text == "("
+            and doc[e + 2].text == ")"
+            and s.label_ in {"ORG", "GPE", "FAC", "EVENT"}
+        ):
             acro = doc[e + 1]
             if acro.is_upper and 2 <= len(acro.text) <= 8 and acro.is_alpha:
                 labels[acro.text] = s.label_

@@ -52,7 +52,9 @@ def load_gold(path: str | Path, split: str | None = None) -> list[GoldArticle]:
     """
     path = Path(path)
     if not path.is_file():
-        raise AnnotatorError(f"{path}: no such evaluation file", hint="pass a JSONL file of annotated articles")
+        raise AnnotatorError(
+            f"{path}: no such evaluation file", hint="pass a JSONL file of annotated articles"
+        )
     out = []
     with path.open(encoding="utf-8") as fh:
         for n, line in enumerate(fh, 1):
@@ -79,7 +81,9 @@ def _article(record: dict[str, Any]) -> GoldArticle:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"span {start}-{end} outside the text")
         layers[span.get("layer") or ENTITY].append((start, end, label))
-    return GoldArticle(text, tuple(sorted(layers[ENTITY])), tuple(sorted(layers[ISSUE])), record.get("meta", {}))
+    return GoldArticle(
+        text, tuple(sorted(layers[ENTITY])), tuple(sorted(layers[ISSUE])), record.get("meta", {})
+    )
 
 
 @dataclass
@@ -108,8 +112,14 @@ class Count:
         self.fn += other.fn
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"p": round(self.p, 4), "r": round(self.r, 4), "f": round(self.f, 4),
-                "tp": self.tp, "fp": self.fp, "fn": self.fn}
+        return {
+            "p": round(self.p, 4),
+            "r": round(self.r, 4),
+            "f": round(self.f, 4),
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+        }
 
 
 def exact(gold: Iterable[SpanT], predicted: Iterable[SpanT]) -> dict[str, Count]:
@@ -160,8 +170,15 @@ class OverlapScore:
         self.found += sum(1 for span in gold if hits(span, predicted))
 
     def to_dict(self) -> dict[str, float | int]:
-        return {"p": round(self.p, 4), "r": round(self.r, 4), "f": round(self.f, 4),
-                "right": self.right, "predicted": self.predicted, "found": self.found, "gold": self.gold}
+        return {
+            "p": round(self.p, 4),
+            "r": round(self.r, 4),
+            "f": round(self.f, 4),
+            "right": self.right,
+            "predicted": self.predicted,
+            "found": self.found,
+            "gold": self.gold,
+        }
 
 
 @dataclass
@@ -181,12 +198,17 @@ class EvalReport:
         return {
             "articles": self.articles,
             "source": self.source,
-            "entity": {"all": self.entity_total.to_dict(), **{k: v.to_dict() for k, v in sorted(self.entity.items())}},
+            "entity": {
+                "all": self.entity_total.to_dict(),
+                **{k: v.to_dict() for k, v in sorted(self.entity.items())},
+            },
             "issue": {
                 "overlap": self.issue_overlap.to_dict(),
                 "overlap_label": self.issue_overlap_label.to_dict(),
-                "exact": {"all": self.issue_exact_total.to_dict(),
-                          **{k: v.to_dict() for k, v in sorted(self.issue_exact.items())}},
+                "exact": {
+                    "all": self.issue_exact_total.to_dict(),
+                    **{k: v.to_dict() for k, v in sorted(self.issue_exact.items())},
+                },
             },
         }
 
@@ -197,7 +219,10 @@ class EvalReport:
             lines.append(f"  {label:<22}{count.p:7.3f}{count.r:7.3f}{count.f:7.3f}{count.tp + count.fn:7d}")
         lines.append("")
         lines.append(f"{'issue':<24}{'P':>7}{'R':>7}{'F':>7}{'gold':>7}")
-        for name, score in (("by overlap", self.issue_overlap), ("overlap, same label", self.issue_overlap_label)):
+        for name, score in (
+            ("by overlap", self.issue_overlap),
+            ("overlap, same label", self.issue_overlap_label),
+        ):
             lines.append(f"  {name:<22}{score.p:7.3f}{score.r:7.3f}{score.f:7.3f}{score.gold:7d}")
         for label, count in [("exact, all", self.issue_exact_total), *sorted(self.issue_exact.items())]:
             lines.append(f"  {label:<22}{count.p:7.3f}{count.r:7.3f}{count.f:7.3f}{count.tp + count.fn:7d}")

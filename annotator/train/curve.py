@@ -34,8 +34,11 @@ class CurvePoint:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "size": self.size, "splits": self.splits, "held_out": self.held_out,
-            "before": self.before, "after": self.after,
+            "size": self.size,
+            "splits": self.splits,
+            "held_out": self.held_out,
+            "before": self.before,
+            "after": self.after,
             "gain": {k: round(self.gain(k), 4) for k in self.before},
             "per_issue_gain": self.per_issue_gain,
         }
@@ -119,8 +122,11 @@ def learning_curve(
                 issue_gain.setdefault(label, []).append(count.f - (was.f if was else 0.0))
         points.append(
             CurvePoint(
-                size, splits, len(gold) - size,
-                before=_mean(before), after=_mean(after),
+                size,
+                splits,
+                len(gold) - size,
+                before=_mean(before),
+                after=_mean(after),
                 per_issue_gain={k: round(sum(v) / len(v), 4) for k, v in sorted(issue_gain.items())},
             )
         )

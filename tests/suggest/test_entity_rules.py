@@ -25,15 +25,22 @@ def ents(nlp, text):
 
 
 def test_a_leading_determiner_and_a_possessive_are_not_part_of_the_name():
-    nlp = _pipeline([("the United States", "GPE"), ("the Federal Security Service", "ORG"), ("India's", "GPE")])
+    nlp = _pipeline(
+        [("the United States", "GPE"), ("the Federal Security Service", "ORG"), ("India's", "GPE")]
+    )
     assert ents(nlp, "He said the United States and the Federal Security Service agreed") == [
-        ("United States", "GPE"), ("Federal Security Service", "ORG")]
+        ("United States", "GPE"),
+        ("Federal Security Service", "ORG"),
+    ]
     assert ents(nlp, "Then India's minister spoke") == [("India", "GPE")]
 
 
 def test_a_job_title_is_trimmed_from_a_person_but_a_regnal_title_stays():
     nlp = _pipeline([("President Donald Trump", "PERSON"), ("Pope Francis", "PERSON")], gazetteer=False)
-    assert ents(nlp, "President Donald Trump met Pope Francis") == [("Donald Trump", "PERSON"), ("Pope Francis", "PERSON")]
+    assert ents(nlp, "President Donald Trump met Pope Francis") == [
+        ("Donald Trump", "PERSON"),
+        ("Pope Francis", "PERSON"),
+    ]
 
 
 def test_job_title_fragments_are_not_organisations():
@@ -64,24 +71,45 @@ def test_an_acronym_introduced_after_a_name_takes_its_label_everywhere():
 
 
 def test_the_last_word_says_what_kind_of_place_or_body_it_is():
-    nlp = _pipeline([("Richard J. Donovan Correctional Facility", "PERSON"), ("Mawddach Estuary", "ORG"),
-                     ("National Transportation Safety Committee", "PERSON")], gazetteer=False)
-    text = "He was held at Richard J. Donovan Correctional Facility near the Mawddach Estuary, " \
-           "said the National Transportation Safety Committee."
-    assert ents(nlp, text) == [("Richard J. Donovan Correctional Facility", "FAC"), ("Mawddach Estuary", "LOC"),
-                               ("National Transportation Safety Committee", "ORG")]
+    nlp = _pipeline(
+        [
+            ("Richard J. Donovan Correctional Facility", "PERSON"),
+            ("Mawddach Estuary", "ORG"),
+            ("National Transportation Safety Committee", "PERSON"),
+        ],
+        gazetteer=False,
+    )
+    text = (
+        "He was held at Richard J. Donovan Correctional Facility near the Mawddach Estuary, "
+        "said the National Transportation Safety Committee."
+    )
+    assert ents(nlp, text) == [
+        ("Richard J. Donovan Correctional Facility", "FAC"),
+        ("Mawddach Estuary", "LOC"),
+        ("National Transportation Safety Committee", "ORG"),
+    ]
 
 
 def test_diseases_numbers_and_lowercase_words_are_not_names():
-    nlp = _pipeline([("COVID-19", "ORG"), ("09:09am", "EVENT"), ("fiat", "ORG"), ("USD910", "GPE")], gazetteer=False)
+    nlp = _pipeline(
+        [("COVID-19", "ORG"), ("09:09am", "EVENT"), ("fiat", "ORG"), ("USD910", "GPE")], gazetteer=False
+    )
     assert ents(nlp, "COVID-19 spread at 09:09am by fiat at USD910 each") == []
 
 
 def test_the_bundled_names_are_found_without_the_model_but_never_split_a_longer_name():
     nlp = _pipeline([("Tunisian Parliament", "ORG"), ("Chad", "PERSON")])
-    text = "Facebook and the WHO told Reuters that the Tunisian Parliament and Chad agreed; American Samoa too."
-    assert ents(nlp, text) == [("Facebook", "ORG"), ("WHO", "ORG"), ("Reuters", "ORG"),
-                               ("Tunisian Parliament", "ORG"), ("Chad", "PERSON"), ("American Samoa", "GPE")]
+    text = (
+        "Facebook and the WHO told Reuters that the Tunisian Parliament and Chad agreed; American Samoa too."
+    )
+    assert ents(nlp, text) == [
+        ("Facebook", "ORG"),
+        ("WHO", "ORG"),
+        ("Reuters", "ORG"),
+        ("Tunisian Parliament", "ORG"),
+        ("Chad", "PERSON"),
+        ("American Samoa", "GPE"),
+    ]
     # "who" as a word is no organisation.
     assert ents(nlp, "Those who voted") == []
 
@@ -89,7 +117,11 @@ def test_the_bundled_names_are_found_without_the_model_but_never_split_a_longer_
 @pytest.mark.model
 def test_the_english_pipeline_with_the_rules_follows_the_guidelines(english):
     text = "Secretary of State Mike Pompeo said the United States would work with the World Health Organization (WHO)."
-    got = {(text[s.start:s.end], s.label) for s in english.suggest_one(text) if s.layer == "entity"}
-    assert {("Mike Pompeo", "PERSON"), ("United States", "GPE"), ("World Health Organization", "ORG"),
-            ("WHO", "ORG")} <= got
+    got = {(text[s.start : s.end], s.label) for s in english.suggest_one(text) if s.layer == "entity"}
+    assert {
+        ("Mike Pompeo", "PERSON"),
+        ("United States", "GPE"),
+        ("World Health Organization", "ORG"),
+        ("WHO", "ORG"),
+    } <= got
     assert not any(t in {"State", "the United States"} for t, _ in got)

@@ -54,11 +54,16 @@ def _write(tmp_path, records, name="gold.jsonl"):
 
 
 def test_load_gold_keeps_a_split_and_names_the_bad_line(tmp_path):
-    good = {"text": "Paris", "spans": [{"start": 0, "end": 5, "label": "GPE", "layer": "entity"}],
-            "meta": {"split": "dev"}}
+    good = {
+        "text": "Paris",
+        "spans": [{"start": 0, "end": 5, "label": "GPE", "layer": "entity"}],
+        "meta": {"split": "dev"},
+    }
     path = _write(tmp_path, [good, {**good, "meta": {"split": "test"}}])
     assert [a.split for a in load_gold(path, split="test")] == ["test"]
-    bad = _write(tmp_path, [good, {"text": "Paris", "spans": [{"start": 3, "end": 9, "label": "GPE"}]}], "bad.jsonl")
+    bad = _write(
+        tmp_path, [good, {"text": "Paris", "spans": [{"start": 3, "end": 9, "label": "GPE"}]}], "bad.jsonl"
+    )
     with pytest.raises(AnnotatorError, match=r"bad.jsonl:2: .*outside the text"):
         load_gold(bad)
     with pytest.raises(AnnotatorError, match="no articles in split 'x'"):
@@ -66,7 +71,10 @@ def test_load_gold_keeps_a_split_and_names_the_bad_line(tmp_path):
 
 
 def test_the_command_prints_a_table_and_json(tmp_path, capsys):
-    record = {"text": "New tariffs on steel.", "spans": [{"start": 4, "end": 11, "label": "TARIFFS", "layer": "issue"}]}
+    record = {
+        "text": "New tariffs on steel.",
+        "spans": [{"start": 4, "end": 11, "label": "TARIFFS", "layer": "issue"}],
+    }
     path = _write(tmp_path, [record])
     import spacy
 

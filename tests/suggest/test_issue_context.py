@@ -69,8 +69,25 @@ def test_the_bundled_taxonomy_covers_general_news_with_a_definition_each():
     tax = load_taxonomy()
     labels = {i.label for i in tax.issues}
     # Every label of the first bundled taxonomy is still here, so existing databases keep working.
-    assert {"TRADE", "TARIFFS", "SANCTIONS", "ENERGY", "CLIMATE", "IMMIGRATION", "VISAS", "SECURITY", "DIPLOMACY",
-            "ECONOMY", "LABOUR", "HOUSING", "TECHNOLOGY", "HEALTH", "ELECTIONS", "CRIME", "EDUCATION"} <= labels
+    assert {
+        "TRADE",
+        "TARIFFS",
+        "SANCTIONS",
+        "ENERGY",
+        "CLIMATE",
+        "IMMIGRATION",
+        "VISAS",
+        "SECURITY",
+        "DIPLOMACY",
+        "ECONOMY",
+        "LABOUR",
+        "HOUSING",
+        "TECHNOLOGY",
+        "HEALTH",
+        "ELECTIONS",
+        "CRIME",
+        "EDUCATION",
+    } <= labels
     assert {"DISASTERS", "RIGHTS", "GOVERNANCE"} <= labels
     for i in tax.issues:
         many = 5 if i.parent else 15

@@ -44,6 +44,7 @@ from annotator.suggest.taxonomy import Taxonomy, load_taxonomy
 FACTORY = "annotator_issue_ruler"
 DEFAULT_NAME = "issue_ruler"
 SPANS_KEY = "issues"
+WEAK_SUFFIX = "_weak"  # doc.spans[spans_key + WEAK_SUFFIX]: the weak matches
 
 _VOWELS = "aeiou"
 
@@ -128,12 +129,18 @@ class IssueRuler:
         for key, start, end in _run(self._exceptions, shadow):
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
         found = self._matches(self._matchers, shadow, blocked)
-        weak = self._matches(self._weak, shadow, blocked)
+        weak = self._matches(self._weak, shadow, blocked) - found
         if weak:
-            sentence = _sentence_index(doc)
+            sentence = sentence_index(doc)
             strong = {sentence[start] for start, _, _ in found}
             found |= {m for m in weak if {sentence[m[0]] - 1, sentence[m[0]], sentence[m[0]] + 1} & strong}
         found = {m for m in found if not _in_name(doc, *m[:2]) and not _in_title(doc, *m[:2])}
+        # Every weak match, kept or not, for a learner that decides them (annotator.train).
+        weak_key = self.spans_key + WEAK_SUFFIX
+        doc.spans[weak_key] = SpanGroup(
+            doc, name=weak_key, spans=[Span(doc, a, b, label=lab) for a, b, lab in sorted(weak)
+                                       if not _in_name(doc, a, b) and not _in_title(doc, a, b)]
+        )
         spans = [Span(doc, start, end, label=label) for start, end, label in _outermost(found)]
         doc.spans[self.spans_key] = SpanGroup(doc, name=self.spans_key, spans=spans)
         return doc
@@ -353,7 +360,7 @@ def _in_title(doc: Doc, start: int, end: int) -> bool:
     return len(before) >= 2 and before[-1] in {"of", "for"} and any(w in _TITLE_BEFORE for w in before[:-1])
 
 
-def _sentence_index(doc: Doc) -> list[int]:
+def sentence_index(doc: Doc) -> list[int]:
     """The sentence number of each token (``doc.sents`` when set, else split at . ! ? and line breaks)."""
     index, n = [], 0
     if doc.has_annotation("SENT_START"):

@@ -37,7 +37,7 @@ from thinc.types import Ragged
 
 from annotator.suggest.ruler import IssueRuler
 from annotator.suggest.taxonomy import Issue, Taxonomy
-from annotator.train import memory  # registers the issue memory too
+from annotator.train import issue_classifier, memory  # noqa: F401  registers them too
 
 CANDIDATES_FACTORY = "annotator_issue_candidates"
 COMBINER_FACTORY = "annotator_issue_combiner"

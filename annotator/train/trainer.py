@@ -47,7 +47,8 @@ SPANCAT = "spancat"
 CANDIDATES_PIPE = "issue_candidates"
 COMBINER_PIPE = "issue_combiner"
 MEMORY_PIPE = "issue_memory"
-ISSUE_PIPES = (CANDIDATES_PIPE, SPANCAT, COMBINER_PIPE, MEMORY_PIPE)
+CLASSIFIER_PIPE = "issue_classifier"
+ISSUE_PIPES = (CANDIDATES_PIPE, SPANCAT, COMBINER_PIPE, CLASSIFIER_PIPE, MEMORY_PIPE)
 ISSUE_MODELS = ("memory", "spancat")
 BEFORE_RULER = "issue_ruler"
 BATCH_SIZE = 8  # articles per entity update
@@ -339,6 +340,10 @@ def _prepare(nlp: Language, keep: Language | None, taxonomy: Taxonomy, plan: _Pl
         decisions = learn(first.memory_docs, plan.memory_train)
         span_examples, seen, labels = _issue_examples(first.issue_docs, plan.issue_train, taxonomy)
         spancat = _add_issue_components(nlp, taxonomy, seen, decisions, spancat=bool(span_examples))
+        from annotator.train import issue_classifier
+
+        rows, answers = issue_classifier.examples(first.memory_docs, plan.memory_train)
+        nlp.get_pipe(CLASSIFIER_PIPE).weights = issue_classifier.fit(rows, answers)
         if spancat is not None:
             for label in labels:
                 spancat.add_label(label)
@@ -521,6 +526,11 @@ def _add_issue_components(
         )
     combiner = nlp.add_pipe(c.COMBINER_FACTORY, name=COMBINER_PIPE)
     combiner.seen = set(seen) if spancat else set()
+    from annotator.suggest.ruler import WEAK_SUFFIX
+    from annotator.train.issue_classifier import CLASSIFIER_FACTORY
+
+    weak_key = c.CANDIDATES + WEAK_SUFFIX
+    nlp.add_pipe(CLASSIFIER_FACTORY, name=CLASSIFIER_PIPE, config={"weak_key": weak_key})
     nlp.add_pipe(MEMORY_FACTORY, name=MEMORY_PIPE).remember(decisions)
     return categorizer
 

@@ -146,7 +146,7 @@ def test_the_span_categorizer_can_still_be_chosen_for_issues(blank_store):
         force=True,
     )
     names = spacy.load(report.path).pipe_names
-    assert names[-4:] == ["issue_candidates", "spancat", "issue_combiner", "issue_memory"]
+    assert names[-5:] == ["issue_candidates", "spancat", "issue_combiner", "issue_classifier", "issue_memory"]
     default = train.train(blank_store, annotator=WHO, layer="issue", epochs=2, load_base=_blank, force=True)
     assert "spancat" not in spacy.load(default.path).pipe_names
     text = "Officials blamed tariffs and pension reform."

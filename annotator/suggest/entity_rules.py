@@ -23,7 +23,6 @@ recogniser and works on ``spacy.blank("en")`` plus an entity ruler in tests.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -32,343 +31,26 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from annotator.paths import resource
+from annotator.suggest.entity_words import (
+    DETERMINERS,
+    HEADWORDS,
+    NAME_LABELS,
+    NOT_ENTITIES,
+    NOT_NAMES,
+    NUMBERISH,
+    PERSON_TITLES,
+    PORTFOLIOS,
+    REGNAL,
+    RELABEL,
+    STORMS,
+    TITLE_HEADS,
+    TITLES,
+)
 
 FACTORY = "annotator_entity_rules"
 DEFAULT_NAME = "entity_rules"
 GAZETTEER = "entities.json"
 SOURCE = "rules:annotator-entities@1"
-
-DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
-# Titles and honorifics that precede a name but are not part of it (lowercase, without dots).
-TITLES = {
-    "president",
-    "vice",
-    "prime",
-    "minister",
-    "secretary",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "governor",
-    "gov",
-    "mayor",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "sir",
-    "dame",
-    "general",
-    "gen",
-    "chancellor",
-    "premier",
-    "ambassador",
-    "judge",
-    "justice",
-    "chief",
-    "executive",
-    "ceo",
-    "director",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "professor",
-    "prof",
-    "coach",
-    "captain",
-    "capt",
-    "colonel",
-    "col",
-    "lieutenant",
-    "lt",
-    "sergeant",
-    "sgt",
-    "officer",
-    "detective",
-    "inspector",
-    "commissioner",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "speaker",
-    "leader",
-    "deputy",
-    "foreign",
-    "interior",
-    "defence",
-    "defense",
-    "health",
-    "finance",
-    "state",
-    "attorney",
-    "former",
-    "acting",
-    "opposition",
-    "party",
-    "mp",
-    "mep",
-    "congressman",
-    "congresswoman",
-    "lawmaker",
-    "candidate",
-    "activist",
-    "actor",
-    "actress",
-    "singer",
-    "author",
-    "founder",
-    "rapper",
-    "player",
-    "striker",
-    "midfielder",
-    "goalkeeper",
-    "defender",
-    "manager",
-    "head",
-    "dean",
-    "bishop",
-    "cardinal",
-    "rabbi",
-    "imam",
-    "reverend",
-    "rev",
-    "father",
-    "sheikh",
-    "crown",
-    "army",
-    "police",
-    "u.s.",
-    "us",
-    "minister-president",
-    "sultan",
-    "emir",
-    "ayatollah",
-    "president-elect",
-    "councillor",
-    "councilman",
-    "councilwoman",
-    "magistrate",
-}
-# Words that may stand before a name and are part of how the person is named.
-REGNAL = {"pope", "king", "queen", "prince", "princess", "emperor", "empress", "saint", "st", "lord", "lady"}
-# Portfolio words: alone before a title word, or after "Secretary/Minister of", they are no ORG.
-PORTFOLIOS = {
-    "state",
-    "health",
-    "defence",
-    "defense",
-    "foreign",
-    "home",
-    "interior",
-    "justice",
-    "finance",
-    "treasury",
-    "trade",
-    "commerce",
-    "energy",
-    "education",
-    "labour",
-    "labor",
-    "transport",
-    "transportation",
-    "agriculture",
-    "environment",
-    "culture",
-    "economy",
-    "immigration",
-    "security",
-    "homeland",
-    "affairs",
-    "housing",
-    "industry",
-    "tourism",
-    "sport",
-    "sports",
-    "communications",
-    "information",
-    "development",
-    "planning",
-    "employment",
-    "welfare",
-    "veterans",
-    "war",
-    "navy",
-    "public",
-    "works",
-    "the",
-    "and",
-    "of",
-    "internal",
-    "external",
-    "national",
-}
-TITLE_HEADS = {
-    "minister",
-    "secretary",
-    "ministers",
-    "secretaries",
-    "commissioner",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "chief",
-    "czar",
-    "tsar",
-    "representative",
-    "adviser",
-    "advisor",
-    "critic",
-    "officials",
-    "official",
-    "committee",
-}
-PERSON_TITLES = TITLES - {
-    "foreign",
-    "interior",
-    "defence",
-    "defense",
-    "health",
-    "finance",
-    "state",
-    "former",
-    "acting",
-    "opposition",
-    "party",
-    "army",
-    "police",
-    "u.s.",
-    "us",
-    "head",
-    "executive",
-    "chief",
-    "vice",
-    "crown",
-    "deputy",
-    "leader",
-    "player",
-}
-# The last word of a name says what kind of thing it names ("Correctional Facility", "Safety Committee").
-HEADWORDS = {
-    "FAC": {
-        "facility",
-        "prison",
-        "jail",
-        "airport",
-        "station",
-        "bridge",
-        "arena",
-        "stadium",
-        "hall",
-        "headquarters",
-        "complex",
-        "tower",
-        "towers",
-        "building",
-        "palace",
-        "cathedral",
-        "mosque",
-        "temple",
-        "church",
-        "synagogue",
-        "highway",
-        "motorway",
-        "street",
-        "avenue",
-        "road",
-        "square",
-        "tunnel",
-        "dam",
-        "port",
-        "harbour",
-        "harbor",
-        "museum",
-        "library",
-        "theatre",
-        "theater",
-    },
-    "ORG": {
-        "committee",
-        "council",
-        "service",
-        "agency",
-        "ministry",
-        "department",
-        "university",
-        "party",
-        "commission",
-        "police",
-        "prefecture",
-        "academy",
-        "league",
-        "foundation",
-        "institute",
-        "association",
-        "union",
-        "corporation",
-        "company",
-        "bank",
-        "authority",
-        "board",
-        "federation",
-        "organisation",
-        "organization",
-        "court",
-        "tribunal",
-        "office",
-        "bureau",
-        "army",
-        "navy",
-        "force",
-        "forces",
-        "group",
-        "inc",
-        "inc.",
-        "ltd",
-        "ltd.",
-        "corp",
-        "corp.",
-        "airlines",
-        "airways",
-        "college",
-        "school",
-        "society",
-        "network",
-        "times",
-        "post",
-        "news",
-        "fund",
-    },
-    "LOC": {
-        "estuary",
-        "river",
-        "sea",
-        "ocean",
-        "mountains",
-        "mountain",
-        "valley",
-        "lake",
-        "island",
-        "islands",
-        "peninsula",
-        "gulf",
-        "bay",
-        "desert",
-        "strait",
-        "coast",
-        "forest",
-        "park",
-    },
-}
-# Names of diseases and viruses are not entities in the default scope.
-NOT_NAMES = re.compile(
-    r"^(?:COVID(?:-19)?|SARS(?:-CoV-2)?|MERS|Ebola|H\d+N\d+|HIV|AIDS|Zika|2019-nCoV)$", re.I
-)
-NUMBERISH = re.compile(r"^[\d:.,/\s-]+(?:am|pm|a\.m\.|p\.m\.)?$|^[A-Z]{3}\s?\d")
-NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW"}
-
 
 @Language.factory(FACTORY, default_config={"gazetteer": True}, assigns=["doc.ents"], requires=["doc.ents"])
 def make_entity_rules(nlp: Language, name: str, gazetteer: bool) -> EntityRules:
@@ -405,6 +87,7 @@ class EntityRules:
         self.name = name
         self.gazetteer = load_gazetteer() if gazetteer else {"exact": {}, "caseless": {}}
         self._index = _gazetteer_index(nlp, self.gazetteer)
+        self._demonyms = _demonyms_of(n for n, label in self.gazetteer["exact"].items() if label == "GPE")
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in (self._trim(doc, e) for e in doc.ents) if s is not None]
@@ -412,6 +95,7 @@ class EntityRules:
         spans = self._titled_people(doc, spans)
         spans = self._gazetteer_names(doc, spans)
         spans = _acronyms(doc, spans)
+        spans = _demonyms(_regnal(doc, spans), self._demonyms)
         spans = _one_label_per_name(doc, spans)
         doc.ents = filter_spans(spans)
         return doc
@@ -530,6 +214,17 @@ class EntityRules:
         return kept + found
 
 
+def _demonyms_of(places: Iterable[str]) -> set[str]:
+    """Regular demonyms of place names ending in a vowel: Samoa -> Samoan(s), Korea -> Korean(s)."""
+    out: set[str] = set()
+    for place in places:
+        last = place.split()[-1]
+        if last.isalpha() and last[-1] in "ao" and len(last) > 3:
+            stem = last if last[-1] == "a" else last[:-1] + "a"
+            out.update({stem + "n", stem + "ns"})
+    return out
+
+
 def _gazetteer_index(nlp: Language | None, gazetteer: dict[str, dict[str, str]]) -> dict:
     """Listed names by their first word (lowercase), longest first: one look-up per token."""
     tokenizer = nlp.tokenizer if nlp is not None else None
@@ -552,7 +247,7 @@ def _not_a_name(span: Span) -> bool:
     text = span.text
     if not any(t.text[:1].isupper() or t.text[:1].isdigit() for t in span):
         return True
-    if NOT_NAMES.match(text) or NUMBERISH.match(text):
+    if NOT_NAMES.match(text) or NUMBERISH.match(text) or text in NOT_ENTITIES:
         return True
     return len(span) == 1 and text.lower().rstrip(".") in TITLES and span.label_ != "ORG"
 
@@ -636,23 +331,58 @@ def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
 
 
 def _one_label_per_name(doc: Doc, spans: list[Span]) -> list[Span]:
-    """A name (or a person's surname) seen as a person is a person at every mention."""
-    people: set[str] = set()
+    """One label per name in an article.
+
+    A name (or a person's surname, a storm's name) seen as a person (or a named storm) has that
+    label at every mention; otherwise a name the model labelled differently at different
+    mentions takes its most frequent label.
+    """
+    short: dict[str, str] = {}
     for s in spans:
-        if s.label_ == "PERSON":
-            people.add(s.text)
+        if s.label_ == "PERSON" or (s.label_ == "EVENT" and s[0].lower_ in STORMS):
+            short[s.text] = s.label_
             if len(s) > 1 and doc[s.end - 1].is_title:
-                people.add(doc[s.end - 1].text)
-    if not people:
-        return spans
+                short.setdefault(doc[s.end - 1].text, s.label_)
+    votes: dict[str, dict[str, int]] = {}
+    for s in spans:
+        votes.setdefault(s.text, {}).setdefault(s.label_, 0)
+        votes[s.text][s.label_] += 1
     out: list[Span] = []
     covered: set[int] = set()
     for s in spans:
-        if s.text in people and s.label_ in {"ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "FAC", "LOC"}:
-            s = Span(doc, s.start, s.end, label="PERSON")
+        label = short.get(s.text) if s.label_ in RELABEL else None
+        if label is None and s.label_ in RELABEL:
+            counts = votes[s.text]
+            best = max(counts, key=counts.get)
+            label = best if counts[best] > counts[s.label_] and best in RELABEL else None
+        if label is not None and label != s.label_:
+            s = Span(doc, s.start, s.end, label=label)
         out.append(s)
         covered.update(range(s.start, s.end))
     for token in doc:
-        if token.text in people and token.i not in covered and token.is_title and not token.is_sent_start:
-            out.append(Span(doc, token.i, token.i + 1, label="PERSON"))
+        label = short.get(token.text)
+        if label and token.i not in covered and token.is_title and not token.is_sent_start:
+            out.append(Span(doc, token.i, token.i + 1, label=label))
     return out
+
+
+def _regnal(doc: Doc, spans: list[Span]) -> list[Span]:
+    """"Queen [Elizabeth II]" is "[Queen Elizabeth II]": a regnal title is part of the name."""
+    out = []
+    for s in spans:
+        if s.label_ == "PERSON" and s.start > 0:
+            before = doc[s.start - 1]
+            if before.is_title and before.lower_ in REGNAL and not any(o.end > s.start - 1 >= o.start for o in spans):
+                s = Span(doc, s.start - 1, s.end, label="PERSON")
+        out.append(s)
+    return out
+
+
+def _demonyms(spans: list[Span], demonyms: set[str]) -> list[Span]:
+    """"American Samoans" taken for an organisation: a people named after a country is NORP."""
+    return [
+        Span(s.doc, s.start, s.end, label="NORP")
+        if s.label_ in {"ORG", "PERSON", "GPE"} and s[-1].text in demonyms
+        else s
+        for s in spans
+    ]

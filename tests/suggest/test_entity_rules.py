@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from spacy.tokens import Span
 
 from annotator.suggest import entity_rules
 
@@ -125,3 +126,25 @@ def test_the_english_pipeline_with_the_rules_follows_the_guidelines(english):
         ("WHO", "ORG"),
     } <= got
     assert not any(t in {"State", "the United States"} for t, _ in got)
+
+
+def test_time_zones_and_celestial_bodies_are_not_names():
+    nlp = _pipeline([("UTC", "ORG"), ("Earth", "LOC"), ("Moon", "PERSON")], gazetteer=False)
+    assert ents(nlp, "At 10:00 UTC the Moon passed between Earth and the Sun") == []
+
+
+def test_a_regnal_title_joins_the_name_and_a_storm_keeps_its_label_when_short():
+    nlp = _pipeline([("Elizabeth II", "PERSON"), ("Hurricane Dorian", "EVENT"), ("Dorian", "NORP")], gazetteer=False)
+    assert ents(nlp, "It was Queen Elizabeth II who spoke") == [("Queen Elizabeth II", "PERSON")]
+    text = "Hurricane Dorian hit the islands. Then Dorian moved north."
+    assert ents(nlp, text) == [("Hurricane Dorian", "EVENT"), ("Dorian", "EVENT")]
+
+
+def test_a_people_named_after_a_country_is_norp_and_a_name_takes_its_usual_label():
+    nlp = _pipeline([("American Samoans", "ORG")])
+    assert ents(nlp, "Many American Samoans serve") == [("American Samoans", "NORP")]
+    # Labelled GPE twice and ORG once in the same article: GPE at every mention.
+    rules = entity_rules.EntityRules(gazetteer=False)
+    doc = spacy.blank("en").make_doc("Ruritania voted. Ruritania won. Ruritania lost.")
+    doc.ents = [Span(doc, 0, 1, "GPE"), Span(doc, 3, 4, "ORG"), Span(doc, 6, 7, "GPE")]
+    assert [(e.text, e.label_) for e in rules(doc).ents] == [("Ruritania", "GPE")] * 3

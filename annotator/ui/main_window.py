@@ -272,7 +272,7 @@ class MainWindow(QMainWindow):
         if state is None:
             state = self.session.store.state(self.session.annotator, art.id)
         pending = self.view.pending_count()
-        spans = len(self.view._annotations)
+        spans = self.view.annotation_count()
         mode = " · character mode" if self.view.char_mode else ""
         self.info_label.setText(
             f"{STATE_TEXT.get(state, state)} · {pending} undecided suggestion{'s' * (pending != 1)}"

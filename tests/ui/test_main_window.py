@@ -101,7 +101,7 @@ def test_digit_relabels_the_focused_suggestion(window, qtbot):
     assert (start, start + 6, "ORG", m.ENTITY) in spans(store)
     assert status_of(store, "GPE", start) == m.CORRECTED
     assert view.focused.kind == "annotation" and view.focused.label == "ORG"
-    org = QColor(view._format(m.ENTITY, "ORG", False).background().color())
+    org = QColor(view.painter.format(m.ENTITY, "ORG", False).background().color())
     assert background(window, start) == org
 
 
@@ -259,9 +259,9 @@ def test_nothing_to_undo_is_a_message(window, qtbot):
 def test_switch_annotator_shows_their_own_work(window, qtbot):
     view = window.view
     qtbot.keyClick(view, Qt.Key.Key_A)
-    assert len(view._annotations) == 1
+    assert view.annotation_count() == 1
     window.session.set_annotator("bo")
-    assert view._annotations == {}
+    assert view.annotation_count() == 0
     assert "bo" in window.annotator_button.text()
     assert len(view.pending()) == 7
 

@@ -132,7 +132,7 @@ def test_cancel_stops_the_import_and_nothing_is_written(session, window, files, 
         return real_read(path, format, *args, **kwargs)
 
     monkeypatch.setattr(importers, "read", slow_read)
-    monkeypatch.setattr(file_actions, "run_with_progress", _progress_now(file_actions.run_with_progress))
+    monkeypatch.setattr(file_actions, "run_on_store", _progress_now(file_actions.run_on_store))
     before = titles(session)
     task = import_files(window, session, paths=files)
     qtbot.waitUntil(lambda: task.last_progress == (1, 3), timeout=WAIT_MS)

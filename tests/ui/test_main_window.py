@@ -151,7 +151,7 @@ def test_character_mode_keeps_the_exact_selection(window, qtbot, ui_data):
     d = ui_data
     view, store = window.view, window.session.store
     qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert view.char_mode and window.act_char_mode.isChecked()
+    assert view.char_mode and window.window_actions["edit.char_mode"].isChecked()
     start = pos(d.text1, "Commission")
     view.select_range(start, start + 4)
     qtbot.keyClick(view, Qt.Key.Key_2)

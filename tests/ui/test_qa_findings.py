@@ -75,7 +75,7 @@ def test_file_suggest_from_the_menu_suggests_all_articles(window, monkeypatch):
         return _FakeTask()
 
     monkeypatch.setattr(file_actions, "run_suggest", fake_run_suggest)
-    window.act_suggest.trigger()
+    window.window_actions["file.suggest"].trigger()
     assert calls == [None]
 
 

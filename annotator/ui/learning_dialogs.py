@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QObject, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui.learning_work import IssueTarget, RetrainOutcome
-from annotator.ui.views import RowTableModel
+from annotator.ui.views import RowTableModel, row_table
 
 # -- models ----------------------------------------------------------------------------------------
 
@@ -161,15 +160,7 @@ class ExceptionMatchModel(RowTableModel):
 
 
 def _table(model: QAbstractTableModel) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setWordWrap(False)
-    vh = table.verticalHeader()
-    vh.setVisible(False)
-    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vh.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table = row_table(model)
     table.setAlternatingRowColors(True)
     return table
 

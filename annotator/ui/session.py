@@ -78,9 +78,9 @@ class Session(QObject):
 
         The suggestions are :class:`~annotator.model.SuggestionRow` tuples (cheaper to read).
 
-        While an article is being opened every widget gets the same read (2,400 suggestions
-        for 20,000 words were read once by the view and again by the span list); at any other
-        time this reads the store.
+        While an article is being opened every widget gets the same read (the view and the span
+        list would each read every suggestion of the article); at any other time this reads
+        the store.
         """
         key = (article_id, self._annotator)
         if self._opening is not None and key in self._opening:

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from helpers_lists import ANNOTATOR, make_session
 from PySide6.QtCore import Qt
 
 from annotator.model import DONE, IN_PROGRESS, SKIPPED
 from annotator.ui.article_list import ID_ROLE, ArticleListModel, ArticleListView
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = make_session(tmp_path)
-    yield s
-    s.store.close()
 
 
 def shown(model: ArticleListModel) -> list[tuple]:

@@ -27,7 +27,6 @@ from annotator.ui.learning_dialogs import ExceptionMatchModel, ScoreTableModel, 
 from annotator.ui.learning_work import exception_phrase_around
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
-from annotator.ui.tasks import running_tasks
 
 WHO = "ana"
 WAIT_MS = 60_000
@@ -47,14 +46,6 @@ def _train_helpers():
 
 def _blank():
     return spacy.blank("en")
-
-
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
 
 
 @pytest.fixture

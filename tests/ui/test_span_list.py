@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from helpers_lists import ANNOTATOR, TEXTS, make_session
+from helpers_lists import ANNOTATOR, TEXTS
 from PySide6.QtCore import Qt
 
 from annotator.model import Span
 from annotator.ui.span_list import SpanList, SpanListModel, span_rows
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = make_session(tmp_path)
-    yield s
-    s.store.close()
 
 
 def shown(model: SpanListModel) -> list[tuple]:

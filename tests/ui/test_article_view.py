@@ -387,3 +387,25 @@ def test_keeping_the_shaped_text_changes_no_pixel(qtbot, tmp_path):
         block = block.next()
     doc.markContentsDirty(0, doc.characterCount())
     assert view.viewport().grab().toImage() == cached
+
+
+def test_first_suggestion_is_focused_when_suggestions_arrive(ui_session, qtbot):
+    # Seen: at first start the demo article opened before the suggestions were made; when they
+    # arrived nothing was focused and A said "no span is focused" (shot 03).
+    from annotator.model import ENTITY, Changes, SuggestedSpan
+    from annotator.ui.article_view import ArticleView
+
+    view = ArticleView(ui_session)
+    qtbot.addWidget(view)
+    store = ui_session.store
+    bare = next(a for a in store.article_ids() if not store.suggestions(a, ui_session.annotator))
+    ui_session.open_article(bare)
+    assert view.focused is None
+    text = store.article(bare).text
+    first_word = text.split()[0]
+    source = "spacy:en_core_web_sm@3.8.0"
+    store.store_suggestions(
+        [(bare, [SuggestedSpan(0, len(first_word), "GPE", ENTITY, source, 0.9)])], [source]
+    )
+    ui_session.notify(Changes(spans=True))
+    assert view.focused is not None and view.focused.label == "GPE"

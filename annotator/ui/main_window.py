@@ -134,6 +134,16 @@ class MainWindow(QMainWindow):
         The :class:`~annotator.ui.session.Session`; every widget of the window shares it.
     parent
         Parent widget (normally None).
+
+    Attributes
+    ----------
+    window_actions : WindowActions
+        Every action of the window by id (``window_actions["edit.undo"]``), built from the
+        menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
+    learning : Learning
+        Does the Model menu's work (:data:`MODEL_MENU` calls into it).
+    help_menu : QMenu
+        The last menu; menus added later go before it.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -235,11 +245,11 @@ class MainWindow(QMainWindow):
         # The Model menu's work is done by Learning (ui/learning.py); the window owns its actions.
         self.learning = Learning(self)
         acts = self.window_actions = WindowActions(self)
-        for menu in (FILE_MENU, EDIT_MENU, VIEW_MENU):
-            acts.add_menu(menu, self)
-        self._add_dock_toggles(self.menuBar().actions()[-1].menu())
+        acts.add_menu(FILE_MENU, self)
+        acts.add_menu(EDIT_MENU, self)
+        self._add_dock_toggles(acts.add_menu(VIEW_MENU, self))
         acts.add_menu(MODEL_MENU, self.learning)
-        acts.add_menu(HELP_MENU, self)
+        self.help_menu = acts.add_menu(HELP_MENU, self)
         self._connect_learning()
         # Review mode, agreement, feedback and merge live in their own module (before Help).
         from annotator.ui.review_view import install_review_menu

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -39,7 +39,7 @@ from annotator.ui.article_list_model import (
     plain_tooltip,
 )
 from annotator.ui.session import Session
-from annotator.ui.views import row_table
+from annotator.ui.views import row_table, select_row
 
 IMPORT_ORDER = "import"
 UNCERTAIN_FIRST = "uncertain"
@@ -196,13 +196,7 @@ class ArticleListView(QWidget):
             self.table.selectionModel().clearSelection()
             return False
         index = self.model.index(row, TITLE)
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-            | QItemSelectionModel.SelectionFlag.Current,
-        )
-        self.table.scrollTo(index)
+        select_row(self.table, index)
         return True
 
     def current_article(self) -> str | None:

@@ -6,14 +6,14 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QVBoxLayout, QWidget
 
 from annotator import model as m
 from annotator.model import Changes
 from annotator.ui.session import Session
-from annotator.ui.views import RowTableModel, row_table
+from annotator.ui.views import RowTableModel, row_table, select_row
 
 SUGGESTION = "suggestion"
 ANNOTATION = "annotation"
@@ -395,13 +395,7 @@ class SpanList(QWidget):
         index = self.model.index(row, LABEL)
         # Scrolled first: the current row is then in view and making it current scrolls no more.
         self._scroll_to_row(row)
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-            | QItemSelectionModel.SelectionFlag.Current,
-        )
-        self.table.scrollTo(index)
+        select_row(self.table, index)
         return True
 
     def _scroll_to_row(self, row: int) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractTableModel,
     QEvent,
+    QItemSelectionModel,
     QModelIndex,
     QRect,
     QRectF,
@@ -234,6 +235,17 @@ def row_table(model: QAbstractItemModel) -> EnterTableView:
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     vh.setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
+
+
+def select_row(table: QAbstractItemView, index: QModelIndex) -> None:
+    """Make ``index``'s row the current and only selected row and scroll to it (no activation)."""
+    table.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows
+        | QItemSelectionModel.SelectionFlag.Current,
+    )
+    table.scrollTo(index)
 
 
 _ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren

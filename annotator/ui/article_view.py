@@ -43,6 +43,7 @@ from annotator.ui.views import use_flat_scroll_bars
 
 SCROLL_MARGIN_LINES = 3  # lines of context kept above and below the focused span
 
+# TextMap, digit_of and build_document keep their old import path (the review view uses it).
 __all__ = [
     "ANNOTATION",
     "LINE_HEIGHT_PERCENT",

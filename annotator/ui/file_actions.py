@@ -1,8 +1,8 @@
 """File menu actions: import, suggest and export, run in the background with progress and Cancel.
 
 Each action asks what to do (a file dialog; tests pass the answer instead), then runs the
-operation from :mod:`annotator.ops` in a worker thread on its *own* ``Store(path)`` (the GUI
-thread owns the session's connection), and back on the GUI thread announces the changes with
+operation from :mod:`annotator.ops` in a worker thread on its *own* store
+(:func:`annotator.ui.worker.run_on_store`: the GUI thread owns the session's connection), and back on the GUI thread announces the changes with
 ``session.notify`` and shows a summary in the status bar.
 
 Import and suggest run inside one transaction, so Cancel or an error leaves the database as it
@@ -15,8 +15,9 @@ tests can monkeypatch them or pass the answers as arguments.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ from annotator.model import Changes
 from annotator.ui import dialogs
 from annotator.ui.errors import show_error
 from annotator.ui.session import Session
-from annotator.ui.tasks import Task, run_with_progress
+from annotator.ui.tasks import Task
+from annotator.ui.worker import run_on_store, same_database
 
 STATUS_MS = 15_000
 EXT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -217,66 +219,29 @@ def show_problems(window: QWidget | None, text: str, details: str) -> QMessageBo
     return box
 
 
-# -- the work (plain Python, run in the worker thread) -----------------------------------------
+# -- the work (plain Python, run in the worker thread on its own store) -------------------------
 
 
-def _import_work(
-    db_path: Path,
-    paths: Sequence[Path],
-    format: str | None,
-    annotator: str | None,
-    progress: Callable[[int, int], None],
-    cancelled: Callable[[], bool],
-) -> list[Any]:
+def _import(store, *, paths: Sequence[Path], format: str | None, annotator: str | None, progress, cancelled):
     from annotator import ops
-    from annotator.store import Store
 
-    store = Store(db_path)
-    try:
-        # One outer transaction: Cancel rolls back every file. A file that fails is rolled back
-        # alone (its own savepoint) and reported in its FileResult.
-        with store.transaction():
-            return ops.import_paths(
-                store, paths, format=format, annotator=annotator, progress=progress, cancelled=cancelled
-            )
-    finally:
-        store.close()
+    # Run inside one outer transaction (run_on_store's): Cancel rolls back every file. A file
+    # that fails is rolled back alone (its own savepoint) and reported in its FileResult.
+    return ops.import_paths(
+        store, paths, format=format, annotator=annotator, progress=progress, cancelled=cancelled
+    )
 
 
-def _suggest_work(
-    db_path: Path,
-    model: str | Path | None,
-    taxonomy: Path | None,
-    articles: Sequence[str] | None,
-    progress: Callable[[int, int], None],
-    cancelled: Callable[[], bool],
-) -> Any:
+def _suggest(store, *, model, taxonomy, articles, progress, cancelled):
     from annotator import ops
-    from annotator.store import Store
 
-    store = Store(db_path)
-    try:
-        with store.transaction():
-            return ops.suggest(
-                store,
-                model=model,
-                taxonomy=taxonomy,
-                articles=articles,
-                progress=progress,
-                cancelled=cancelled,
-            )
-    finally:
-        store.close()
+    return ops.suggest(
+        store, model=model, taxonomy=taxonomy, articles=articles, progress=progress, cancelled=cancelled
+    )
 
 
-def _export_work(
-    db_path: Path,
-    choice: ExportChoice,
-    progress: Callable[[int, int], None],
-    cancelled: Callable[[], bool],
-) -> int:
+def _export(store, *, choice: ExportChoice, progress, cancelled) -> int:
     from annotator import ops
-    from annotator.store import Store
 
     def report(done: int, total: int) -> None:
         # ops.export has no cancel argument; stopping from the progress callback unwinds it
@@ -285,21 +250,17 @@ def _export_work(
             raise Cancelled("export cancelled; no file was written")
         progress(done, total)
 
-    store = Store(db_path)
-    try:
-        if cancelled():
-            raise Cancelled("export cancelled; no file was written")
-        return ops.export(
-            store,
-            choice.format,
-            choice.path,
-            annotator=choice.annotator,
-            suggestions=choice.suggestions,
-            progress=report,
-            tokens=choice.tokens,
-        )
-    finally:
-        store.close()
+    if cancelled():
+        raise Cancelled("export cancelled; no file was written")
+    return ops.export(
+        store,
+        choice.format,
+        choice.path,
+        annotator=choice.annotator,
+        suggestions=choice.suggestions,
+        progress=report,
+        tokens=choice.tokens,
+    )
 
 
 # -- summaries -----------------------------------------------------------------------------------
@@ -340,10 +301,6 @@ def import_summary(results: Sequence[Any]) -> tuple[str, str, Changes]:
     return text, problems, changes
 
 
-def _same_database(session: Session, db_path: Path) -> bool:
-    return Path(session.store.path) == db_path
-
-
 # -- the actions -------------------------------------------------------------------------------
 
 
@@ -379,25 +336,23 @@ def import_files(
         if not paths:
             return None
     paths = [Path(p) for p in paths]
-    db_path = Path(session.store.path)
-    annotator = session.annotator
+    db_path = Path(session.db_path)
     what = paths[0].name if len(paths) == 1 else f"{len(paths)} items"
-
-    def work(progress, cancelled):
-        return _import_work(db_path, paths, format, annotator, progress, cancelled)
 
     def on_result(results: list[Any]) -> None:
         text, problems, changes = import_summary(results)
-        if _same_database(session, db_path):
+        if same_database(session, db_path):
             session.notify(changes)
         tell_user(window, text)
         if problems:
             show_problems(window, text, problems)
 
-    return run_with_progress(
-        work,
+    return run_on_store(
+        session,
+        partial(_import, paths=paths, format=format, annotator=session.annotator),
         f"Importing {what}",
         window,
+        transaction=True,
         on_result=on_result,
         on_error=lambda exc: show_error(window, exc),
         on_cancel=lambda: tell_user(window, "Import cancelled; nothing was imported."),
@@ -415,15 +370,12 @@ def run_suggest(
 
     Decisions already made are kept; Cancel or an error leaves the suggestions as they were.
     """
-    db_path = Path(session.store.path)
+    db_path = Path(session.db_path)
     articles = list(articles) if articles is not None else None
-
-    def work(progress, cancelled):
-        return _suggest_work(db_path, model, taxonomy, articles, progress, cancelled)
 
     def on_result(summary: Any) -> None:
         changes = getattr(summary, "changes", None) or Changes(spans=True)
-        if _same_database(session, db_path):
+        if same_database(session, db_path):
             session.notify(changes | Changes(labels=True))
         spans = sum(getattr(summary, "spans", {}).values())
         n = getattr(summary, "articles", 0)
@@ -434,10 +386,12 @@ def run_suggest(
         )
 
     label = "Suggesting spans" if articles is None else f"Suggesting spans in {len(articles)} articles"
-    return run_with_progress(
-        work,
+    return run_on_store(
+        session,
+        partial(_suggest, model=model, taxonomy=taxonomy, articles=articles),
         label,
         window,
+        transaction=True,
         on_result=on_result,
         on_error=lambda exc: show_error(window, exc),
         on_cancel=lambda: tell_user(window, "Suggest cancelled; the suggestions are as they were."),
@@ -465,16 +419,13 @@ def export_data(window: QWidget | None, session: Session, choice: ExportChoice |
         choice = choose_export(window, session)
         if choice is None:
             return None
-    db_path = Path(session.store.path)
-
-    def work(progress, cancelled):
-        return _export_work(db_path, choice, progress, cancelled)
 
     def on_result(n: int) -> None:
         tell_user(window, f"Exported {n:,} record{'s' if n != 1 else ''} ({choice.format}) to {choice.path}.")
 
-    return run_with_progress(
-        work,
+    return run_on_store(
+        session,
+        partial(_export, choice=choice),
         f"Exporting to {choice.path.name}",
         window,
         on_result=on_result,

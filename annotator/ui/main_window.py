@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -26,19 +26,99 @@ from PySide6.QtWidgets import (
 from annotator import model as m
 from annotator.errors import AnnotatorError
 from annotator.ui import file_actions
+from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
 from annotator.ui.article_list import ArticleListView
-from annotator.ui.article_view import ArticleView, digit_of
+from annotator.ui.article_view import ArticleView
 from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
+from annotator.ui.keys import is_forwarded_key
 from annotator.ui.label_palette import LabelPalette
+from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
 
-# Keys a list beside the view passes on to the view (the lists keep arrows, Enter, Tab, Delete).
-_FORWARDED = {Qt.Key.Key_A, Qt.Key.Key_X, Qt.Key.Key_Question}
+FILE_MENU = MenuSpec(
+    "&File",
+    (
+        ActionSpec("file.open", "&Open database…", "open_database", shortcut=QKeySequence.StandardKey.Open),
+        ActionSpec("file.import", "&Import…", "import_files", shortcut="Ctrl+I"),
+        ActionSpec("file.suggest", "&Suggest…", "run_suggest"),
+        ActionSpec("file.export", "&Export…", "export_data"),
+        ActionSpec("file.quit", "&Quit", "close", shortcut=QKeySequence.StandardKey.Quit, group=1),
+    ),
+)
+# ``hint``: a key the view handles itself (a shortcut would fire in the search field too, and
+# Tab, Enter and Delete mean something else in the lists).
+EDIT_MENU = MenuSpec(
+    "&Edit",
+    (
+        ActionSpec("edit.undo", "&Undo", "view.undo", shortcut=QKeySequence.StandardKey.Undo),
+        ActionSpec("edit.redo", "&Redo", "view.redo", shortcut=("Ctrl+Shift+Z", "Ctrl+Y")),
+        ActionSpec("edit.accept", "&Accept", "view.accept_focused", hint="A", group=1),
+        ActionSpec("edit.reject", "Re&ject", "view.reject_focused", hint="X", group=1),
+        ActionSpec("edit.accept_all", "Accept a&ll", "view.accept_all", hint="Shift+A", group=1),
+        ActionSpec("edit.delete", "&Delete span", "view.delete_focused", hint="Del", group=1),
+        ActionSpec("edit.next", "&Next suggestion", "view.focus_next", (1,), hint="Tab", group=2),
+        ActionSpec(
+            "edit.previous", "&Previous suggestion", "view.focus_next", (-1,), hint="Shift+Tab", group=2
+        ),
+        ActionSpec(
+            "edit.done",
+            "&Mark done, open next",
+            "view.done_and_next",
+            shortcut=("Ctrl+Return", "Ctrl+Enter"),
+            hint="Enter",
+            group=2,
+        ),
+        ActionSpec(
+            "edit.char_mode", "&Character mode", "set_char_mode", shortcut="Ctrl+E", checkable=True, group=3
+        ),
+        ActionSpec("edit.switch_annotator", "S&witch annotator…", "switch_annotator", group=3),
+    ),
+)
+# The docks' show/hide actions go above these (_add_dock_toggles).
+VIEW_MENU = MenuSpec(
+    "&View",
+    (
+        ActionSpec("view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+=")),
+        ActionSpec("view.zoom_out", "&Smaller text", "view.zoomOut", (1,), shortcut="Ctrl+-"),
+    ),
+)
+# Handlers on the window's Learning (ui/learning.py).
+MODEL_MENU = MenuSpec(
+    "&Model",
+    (
+        ActionSpec("model.retrain", "&Retrain from my annotations…", "retrain", shortcut=RETRAIN_KEY),
+        ActionSpec(
+            "model.uncertain",
+            "&Most uncertain articles first",
+            "set_uncertainty_order",
+            shortcut=UNCERTAIN_KEY,
+            checkable=True,
+            enabled="uncertainty_available",
+            checked="uncertainty_shown",
+        ),
+        ActionSpec("model.exception", "&Not this issue here…", "not_this_issue", hint=EXCEPTION_KEY, group=1),
+        # The key itself works only in the view and the span list: N in the search field types an N.
+        ActionSpec(
+            "model.exception_key",
+            "Not this issue here",
+            "not_this_issue",
+            shortcut=EXCEPTION_KEY,
+            widgets=("view", "span_list"),
+        ),
+    ),
+)
+HELP_MENU = MenuSpec(
+    "&Help",
+    (
+        ActionSpec("help.shortcuts", "&Keyboard shortcuts", "show_shortcuts", shortcut="F1", hint="?"),
+        ActionSpec("help.about", "&About annotator", "_on_about"),
+    ),
+)
 
 
 class MainWindow(QMainWindow):
@@ -54,6 +134,16 @@ class MainWindow(QMainWindow):
         The :class:`~annotator.ui.session.Session`; every widget of the window shares it.
     parent
         Parent widget (normally None).
+
+    Attributes
+    ----------
+    window_actions : WindowActions
+        Every action of the window by id (``window_actions["edit.undo"]``), built from the
+        menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
+    learning : Learning
+        Does the Model menu's work (:data:`MODEL_MENU` calls into it).
+    help_menu : QMenu
+        The last menu; menus added later go before it.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -87,7 +177,6 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         self._make_docks()
         self._make_status_bar()
-        self._make_actions()
         self._make_menus()
 
         session.article_changed.connect(self._on_session_article_changed)
@@ -152,87 +241,36 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.db_label)
         self.set_model_state("idle")
 
-    def _action(
-        self,
-        text: str,
-        slot,
-        shortcut: str | QKeySequence | list | None = None,
-        hint: str | None = None,
-        checkable: bool = False,
-    ) -> QAction:
-        # ``hint`` shows a key the view handles itself: a real shortcut would fire in the
-        # search field too, and Tab/Enter/Delete mean something else in the lists.
-        act = QAction(f"{text}\t{hint}" if hint else text, self)
-        if shortcut is not None:
-            if isinstance(shortcut, list):
-                act.setShortcuts([QKeySequence(s) for s in shortcut])
-            else:
-                act.setShortcut(QKeySequence(shortcut))
-        act.setCheckable(checkable)
-        act.triggered.connect(slot)
-        self.addAction(act)
-        return act
-
-    def _make_actions(self) -> None:
-        v = self.view
-        self.act_open = self._action("&Open database…", self.open_database, QKeySequence.StandardKey.Open)
-        self.act_import = self._action("&Import…", self.import_files, "Ctrl+I")
-        # Not the bound method itself: triggered(bool) would arrive as ``articles=False``.
-        self.act_suggest = self._action("&Suggest…", lambda: self.run_suggest())
-        self.act_export = self._action("&Export…", self.export_data)
-        self.act_quit = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_undo = self._action("&Undo", v.undo, QKeySequence.StandardKey.Undo)
-        self.act_redo = self._action("&Redo", v.redo, ["Ctrl+Shift+Z", "Ctrl+Y"])
-        self.act_accept = self._action("&Accept", v.accept_focused, hint="A")
-        self.act_reject = self._action("Re&ject", v.reject_focused, hint="X")
-        self.act_accept_all = self._action("Accept a&ll", v.accept_all, hint="Shift+A")
-        self.act_delete = self._action("&Delete span", v.delete_focused, hint="Del")
-        self.act_next = self._action("&Next suggestion", lambda: v.focus_next(1), hint="Tab")
-        self.act_prev = self._action("&Previous suggestion", lambda: v.focus_next(-1), hint="Shift+Tab")
-        self.act_done = self._action(
-            "&Mark done, open next", v.done_and_next, ["Ctrl+Return", "Ctrl+Enter"], hint="Enter"
-        )
-        self.act_done.setText("&Mark done, open next\tEnter")
-        self.act_char_mode = self._action(
-            "&Character mode", self._on_char_mode_toggled, "Ctrl+E", checkable=True
-        )
-        self.act_switch = self._action("S&witch annotator…", self.switch_annotator)
-        self.act_zoom_in = self._action("&Larger text", lambda: v.zoomIn(1), ["Ctrl++", "Ctrl+="])
-        self.act_zoom_out = self._action("&Smaller text", lambda: v.zoomOut(1), "Ctrl+-")
-        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", hint="?")
-        self.act_shortcuts.setText("&Keyboard shortcuts\t?")
-        self.act_about = self._action("&About annotator", self._on_about)
-
     def _make_menus(self) -> None:
-        bar = self.menuBar()
-        file = bar.addMenu("&File")
-        file.addActions([self.act_open, self.act_import, self.act_suggest, self.act_export])
-        file.addSeparator()
-        file.addAction(self.act_quit)
-        edit = bar.addMenu("&Edit")
-        edit.addActions([self.act_undo, self.act_redo])
-        edit.addSeparator()
-        edit.addActions([self.act_accept, self.act_reject, self.act_accept_all, self.act_delete])
-        edit.addSeparator()
-        edit.addActions([self.act_next, self.act_prev, self.act_done])
-        edit.addSeparator()
-        edit.addActions([self.act_char_mode, self.act_switch])
-        view = bar.addMenu("&View")
-        for key in ("articles", "labels", "spans"):
-            view.addAction(self.docks[key].toggleViewAction())
-        view.addSeparator()
-        view.addActions([self.act_zoom_in, self.act_zoom_out])
-        help_ = bar.addMenu("&Help")
-        help_.addActions([self.act_shortcuts, self.act_about])
-        # Model menu: retrain, most-uncertain-first order, taxonomy exceptions (ui/learning.py).
-        from annotator.ui.learning import Learning
-
+        # The Model menu's work is done by Learning (ui/learning.py); the window owns its actions.
         self.learning = Learning(self)
-        self.learning.install_menu(before=help_.menuAction())
+        acts = self.window_actions = WindowActions(self)
+        acts.add_menu(FILE_MENU, self)
+        acts.add_menu(EDIT_MENU, self)
+        self._add_dock_toggles(acts.add_menu(VIEW_MENU, self))
+        acts.add_menu(MODEL_MENU, self.learning)
+        self.help_menu = acts.add_menu(HELP_MENU, self)
+        self._connect_learning()
         # Review mode, agreement, feedback and merge live in their own module (before Help).
         from annotator.ui.review_menu import install_review_menu
 
         install_review_menu(self)
+
+    def _add_dock_toggles(self, view_menu) -> None:
+        """The docks' show/hide actions at the top of the View menu."""
+        first = view_menu.actions()[0] if view_menu.actions() else None
+        view_menu.insertActions(
+            first, [self.docks[k].toggleViewAction() for k in ("articles", "labels", "spans")]
+        )
+        view_menu.insertSeparator(first)
+
+    def _connect_learning(self) -> None:
+        """The Model menu's entries in the view's and the span list's context menus."""
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self.learning.show_view_context_menu)
+        table = self.span_list.table
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self.learning.show_span_table_context_menu)
 
     # -- status ------------------------------------------------------------------------------
 
@@ -272,7 +310,7 @@ class MainWindow(QMainWindow):
         if state is None:
             state = self.session.store.state(self.session.annotator, art.id)
         pending = self.view.pending_count()
-        spans = len(self.view._annotations)
+        spans = self.view.annotation_count()
         mode = " · character mode" if self.view.char_mode else ""
         self.info_label.setText(
             f"{STATE_TEXT.get(state, state)} · {pending} undecided suggestion{'s' * (pending != 1)}"
@@ -329,7 +367,8 @@ class MainWindow(QMainWindow):
         self.view.set_focus_span(kind, span_id)
         self.view.setFocus()
 
-    def _on_char_mode_toggled(self, on: bool) -> None:
+    def set_char_mode(self, on: bool) -> None:
+        """Edit > Character mode: selections keep their exact characters (off: whole words)."""
         self.view.char_mode = bool(on)
         self.statusBar().showMessage(
             "character mode: selections keep their exact characters"
@@ -363,7 +402,7 @@ class MainWindow(QMainWindow):
             or _is_text_input(focus)
         ):
             return False
-        if event.key() in _FORWARDED or event.text() in ("[", "]", "{", "}", "?") or _digit(event):
+        if is_forwarded_key(event):
             return self.view.handle_key(event)
         return False
 
@@ -480,7 +519,3 @@ def _is_text_input(w: QWidget) -> bool:
     if isinstance(w, QTextEdit | QPlainTextEdit):
         return not w.isReadOnly()
     return False
-
-
-def _digit(event: QKeyEvent) -> bool:
-    return digit_of(event) is not None

@@ -78,9 +78,9 @@ class Session(QObject):
 
         The suggestions are :class:`~annotator.model.SuggestionRow` tuples (cheaper to read).
 
-        While an article is being opened every widget gets the same read (2,400 suggestions
-        for 20,000 words were read once by the view and again by the span list); at any other
-        time this reads the store.
+        While an article is being opened every widget gets the same read (the view and the span
+        list would each read every suggestion of the article); at any other time this reads
+        the store.
         """
         key = (article_id, self._annotator)
         if self._opening is not None and key in self._opening:
@@ -233,18 +233,23 @@ class Session(QObject):
             return Changes()
         return self._act(lambda: self.store.set_state(self._annotator, target, state))
 
-    def _replay(self, undo: bool) -> Changes:
-        nxt = self.store.last_action(self._annotator, undone=not undo)
+    def replay(self, undo: bool) -> tuple[Changes, dict | None]:
+        """Undo (or redo) the annotator's last action (undone last).
+
+        Returns the changes and the ledger action replayed (its ``kind``, ``article_id`` and
+        ``detail``), so the caller can say what was undone and show where.
+        """
+        act = self.store.last_action(self._annotator, undone=not undo)
         write = self.store.undo if undo else self.store.redo
-        if nxt is None:
-            return self._emit(write(self._annotator))  # raises NothingToDo
-        return self._act(lambda: write(self._annotator), replayed=nxt["id"])
+        if act is None:
+            return self._emit(write(self._annotator)), None  # raises NothingToDo
+        return self._act(lambda: write(self._annotator), replayed=act["id"]), act
 
     def undo(self) -> Changes:
-        return self._replay(undo=True)
+        return self.replay(undo=True)[0]
 
     def redo(self) -> Changes:
-        return self._replay(undo=False)
+        return self.replay(undo=False)[0]
 
     def notify(self, changes: Changes) -> None:
         """Announce changes made elsewhere (a background import or suggest that finished)."""

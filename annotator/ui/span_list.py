@@ -6,22 +6,14 @@ import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QItemSelectionModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-    Slot,
-)
+from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QVBoxLayout, QWidget
 
 from annotator import model as m
 from annotator.model import Changes
 from annotator.ui.session import Session
-from annotator.ui.views import EnterTableView
+from annotator.ui.views import RowTableModel, row_table, select_row
 
 SUGGESTION = "suggestion"
 ANNOTATION = "annotation"
@@ -110,19 +102,16 @@ def row_key(r: SpanRow) -> tuple:
     return (r.start, r.end, _LAYER_ORDER.get(r.layer, 9), r.kind != ANNOTATION, r.label, r.id)
 
 
-_Index = QModelIndex | QPersistentModelIndex
-
 _DISPLAY = Qt.ItemDataRole.DisplayRole.value
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole.value
 _DECORATION = Qt.ItemDataRole.DecorationRole.value
 _FONT = Qt.ItemDataRole.FontRole.value
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole.value
-_ROLES = frozenset({_DISPLAY, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, KIND_ROLE, ID_ROLE})
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_KIND = int(KIND_ROLE)
+_ID = int(ID_ROLE)
 
 
-class SpanListModel(QAbstractTableModel):
+class SpanListModel(RowTableModel):
     """Table of the open article's spans: Label, Text, Layer, State, sorted by position.
 
     Parameters
@@ -138,9 +127,13 @@ class SpanListModel(QAbstractTableModel):
     for annotations.
     """
 
+    HEADERS = COLUMNS
+    # data() runs for every visible cell and role on each repaint and column resize (a dozen
+    # roles per cell): the roles never answered return at once.
+    ROLES = frozenset({_DISPLAY, _TOOLTIP, _DECORATION, _FONT, _FOREGROUND, _KIND, _ID})
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self._rows: list[SpanRow] = []
         self._keys: list[tuple] = []  # row_key of each row; the rows are kept sorted by it
         self._by_id: dict[tuple[str, int], SpanRow] = {}
         self._colours: dict[tuple[str, str], str] = {}
@@ -153,14 +146,11 @@ class SpanListModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[SpanRow], colours: dict[tuple[str, str], str] | None = None) -> None:
         """Replace the rows (and the ``(layer, label) -> colour`` map for the swatches)."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._index_rows()
         if colours is not None:
             self._colours = dict(colours)
-        self.endResetModel()
+        super().set_rows(rows)
 
-    def _index_rows(self) -> None:
+    def _rows_replaced(self) -> None:
         self._keys = [row_key(r) for r in self._rows]
         self._by_id = {(r.kind, r.id): r for r in self._rows}
         if any(a > b for a, b in zip(self._keys, self._keys[1:], strict=False)):
@@ -249,9 +239,6 @@ class SpanListModel(QAbstractTableModel):
                 return i
         return -1
 
-    def rows(self) -> list[SpanRow]:
-        return list(self._rows)
-
     def row_of(self, kind: str, span_id: int) -> int:
         """Row of the suggestion or annotation, or -1."""
         r = self._by_id.get((kind, span_id))
@@ -260,38 +247,12 @@ class SpanListModel(QAbstractTableModel):
     def span_at(self, row: int) -> SpanRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    # -- Qt model API ------------------------------------------------------------------------
+    # -- what the table shows ----------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            if 0 <= section < len(COLUMNS):
-                return COLUMNS[section]
-        return None
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return _NO_FLAGS
-        return _ROW_FLAGS
-
-    # data() runs for every visible cell and role on each repaint and column resize (a dozen
-    # roles per cell): unanswered roles return at once, roles are compared as plain ints.
-    def data(self, index: _Index, role: int = _DISPLAY):
-        if role not in _ROLES:
-            return None
-        row = index.row()
-        if not (0 <= row < len(self._rows)) or not index.isValid():
-            return None
-        r = self._rows[row]
-        col = index.column()
-        if role == KIND_ROLE:
+    def cell(self, r: SpanRow, col: int, role: int, i: int):
+        if role == _KIND:
             return r.kind
-        if role == ID_ROLE:
+        if role == _ID:
             return r.id
         if role == _DISPLAY:
             if col == LABEL:
@@ -351,17 +312,7 @@ class SpanList(QWidget):
         super().__init__(parent)
         self.session = session
         self.model = SpanListModel(self)
-        self.table = EnterTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        vh = self.table.verticalHeader()
-        vh.setVisible(False)
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table = row_table(self.model)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(TEXT, QHeaderView.ResizeMode.Stretch)
         # Widths from the widest possible content (the label column from the store's labels,
@@ -444,13 +395,7 @@ class SpanList(QWidget):
         index = self.model.index(row, LABEL)
         # Scrolled first: the current row is then in view and making it current scrolls no more.
         self._scroll_to_row(row)
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows
-            | QItemSelectionModel.SelectionFlag.Current,
-        )
-        self.table.scrollTo(index)
+        select_row(self.table, index)
         return True
 
     def _scroll_to_row(self, row: int) -> None:

@@ -1,8 +1,8 @@
 """Run plain-Python work off the GUI thread, with progress, cooperative cancel and a dialog.
 
-The GUI thread owns the session's Store connection, so work run here must open its own
-``Store(path)``, hand plain data back, and leave announcing changes (``session.notify``) to the
-result handler, which runs on the GUI thread.
+The GUI thread owns the session's Store connection, so work run here must open its own store,
+hand plain data back, and leave announcing changes (``session.notify``) to the result handler,
+which runs on the GUI thread: :func:`annotator.ui.worker.run_on_store` does the store part.
 
 The work is a callable taking two keyword arguments::
 

@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QRect,
+    QRectF,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPalette, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,7 +64,7 @@ class FlatScrollBar(QScrollBar):
     """A scroll bar painted flat: a plain groove and a rounded handle in palette colours.
 
     Fusion fills the groove and the handle with gradients on every repaint, and a bar repaints
-    whenever its view scrolls or opens an article (the long handle of a short article: 0.9 ms).
+    whenever its view scrolls or opens an article.
     Flat fills cost next to nothing and need no cache. The style still lays the bar out
     (``subControlRect``), so it is as large and scrolls as before; only the painting differs.
     Styles with transient, see-through bars (macOS) paint as they always do.
@@ -207,11 +217,60 @@ class EnterTreeView(QTreeView):
             super().keyPressEvent(event)
 
 
+def row_table(model: QAbstractItemModel) -> EnterTableView:
+    """A table of ``model`` showing whole rows, one selected at a time, never edited.
+
+    Rows have one fixed height (the view never measures them, however many there are), there
+    is no row header, and Tab leaves the table instead of moving between cells.
+    """
+    table = EnterTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
+    table.setWordWrap(False)
+    vh = table.verticalHeader()
+    vh.setVisible(False)
+    vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    vh.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    return table
+
+
+def select_row(table: QAbstractItemView, index: QModelIndex) -> None:
+    """Make ``index``'s row the current and only selected row and scroll to it (no activation)."""
+    table.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect
+        | QItemSelectionModel.SelectionFlag.Rows
+        | QItemSelectionModel.SelectionFlag.Current,
+    )
+    table.scrollTo(index)
+
+
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
 class RowTableModel(QAbstractTableModel):
-    """A flat read-only table of rows; subclasses say what each cell shows."""
+    """A flat read-only table of rows; subclasses say what each cell shows (:meth:`cell`).
+
+    Every table of the window is one: the article list (its rows are article ids, the
+    articles fetched lazily), the span list, the review queues and the Model menu's reports.
+
+    Attributes
+    ----------
+    HEADERS, TIPS : tuple of str
+        Column titles and their tooltips (subclasses with columns that come and go override
+        :meth:`headers` and :meth:`header_tip`).
+    ROLES : frozenset of int or None
+        The roles :meth:`cell` answers; any other role returns None at once, before the row
+        is looked at (``data`` runs for every visible cell and role on each repaint). None:
+        every role reaches :meth:`cell`.
+    """
 
     HEADERS: tuple[str, ...] = ()
     TIPS: tuple[str, ...] = ()
+    ROLES: frozenset[int] | None = None
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -228,32 +287,50 @@ class RowTableModel(QAbstractTableModel):
         """Replace every row."""
         self.beginResetModel()
         self._rows = list(rows)
+        self._rows_replaced()
         self.endResetModel()
+
+    def _rows_replaced(self) -> None:
+        """Called inside the reset of :meth:`set_rows`, before views read again (indexes, caches)."""
+
+    def headers(self) -> Sequence[str]:
+        """The column titles now."""
+        return self.HEADERS
+
+    def header_tip(self, section: int) -> str | None:
+        """The tooltip of column ``section``, or None."""
+        return (self.TIPS[section] or None) if section < len(self.TIPS) else None
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008 - Qt API
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return 0 if parent.isValid() else len(self.headers())
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+        headers = self.headers()
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(headers):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
-        if role == Qt.ItemDataRole.ToolTipRole and section < len(self.TIPS):
-            return self.TIPS[section] or None
+            return headers[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.header_tip(section)
         return None
 
     def flags(self, index):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._rows):
+        roles = self.ROLES
+        if roles is not None and role not in roles:
             return None
-        return self.cell(self._rows[index.row()], index.column(), role, index.row())
+        i = index.row()
+        if not (0 <= i < len(self._rows)) or not index.isValid():
+            return None
+        return self.cell(self._rows[i], index.column(), role, i)
 
     def cell(self, row: Any, column: int, role: int, i: int) -> Any:  # pragma: no cover - overridden
+        """What ``column`` of ``row`` (the ``i``-th) shows in ``role``."""
         return None

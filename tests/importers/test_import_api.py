@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from annotator import model as m
 from annotator.errors import InputError
 from annotator.importers import FORMATS, ReadResult, detect_format, expand_paths, read
 
@@ -181,3 +182,99 @@ def test_overlapping_entities_in_two_copies_of_an_article_are_refused_with_the_l
         assert result.error is not None and "clash.jsonl:2:" in str(result.error)
         assert "earlier in this file" in str(result.error)
         assert store.article_count() == 0  # nothing of the file was written
+
+
+# -- into a store: layers a file does not name, overlaps, line-ending twins --------------------------
+
+TEXT = "Washington imposed new tariffs on Chinese steel on Monday."
+WASHINGTON = (0, 10, "GPE")
+TARIFFS = (23, 30, "TARIFFS")  # "tariffs"
+TRADE = (23, 47, "TRADE")  # "tariffs on Chinese steel"
+
+
+def _import(tmp_path, name: str, record: dict, annotator: str | None = "bob"):
+    path = tmp_path / name
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    from annotator import ops
+    from annotator.store import Store
+
+    store = Store(tmp_path / f"{name}.db")
+    ops.ensure_default_labels(store)
+    (result,) = ops.import_paths(store, [path], annotator=annotator)
+    return store, result
+
+
+def _rows(store) -> set[tuple]:
+    return {(a.layer, a.start, a.end, a.label) for a in store.all_annotations()}
+
+
+def test_overlapping_issue_spans_from_a_file_naming_no_layer_import(tmp_path):
+    """doccano and Prodigy files name no layer: TARIFFS and TRADE are issues, which may overlap."""
+    records = {
+        "doccano.jsonl": {"text": TEXT, "label": [list(WASHINGTON), list(TARIFFS), list(TRADE)]},
+        "prodigy.jsonl": {
+            "text": TEXT,
+            "spans": [
+                dict(zip(("start", "end", "label"), s, strict=True)) for s in (WASHINGTON, TARIFFS, TRADE)
+            ],
+            "answer": "accept",
+            "_annotator_id": "bob",
+        },
+    }
+    for name, record in records.items():
+        store, result = _import(tmp_path, name, record)
+        assert result.ok, f"{name}: {result.error}"
+        assert _rows(store) == {
+            (m.ENTITY, *WASHINGTON),
+            (m.ISSUE, *TARIFFS),
+            (m.ISSUE, *TRADE),
+        }
+        store.close()
+
+
+def test_overlapping_entities_in_a_file_are_still_refused_with_the_line_and_nothing_written(tmp_path):
+    import sqlite3
+
+    from annotator import ops
+    from annotator.store import Store
+
+    ok = {"text": "Oslo is cold.", "label": [[0, 4, "GPE"]]}
+    bad = {"text": TEXT, "label": [[0, 10, "GPE"], [4, 15, "ORG"]]}
+    path = tmp_path / "bad.jsonl"
+    path.write_text(json.dumps(ok) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    store = Store(tmp_path / "bad.db")
+    ops.ensure_default_labels(store)
+    (result,) = ops.import_paths(store, [path], annotator="bob")
+    assert not result.ok
+    assert f"{path}:2:" in str(result.error) and "overlap" in str(result.error)
+    store.close()
+    with sqlite3.connect(tmp_path / "bad.db") as c:
+        assert c.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+        assert c.execute("SELECT count(*) FROM annotations").fetchone() == (0,)
+
+
+def test_import_puts_a_line_ending_twin_onto_the_article_already_here(tmp_path):
+    """carol's export has CRLF where alice's had LF: one article, both annotators' spans on it."""
+    from annotator import ops
+    from annotator.store import Store
+
+    lf = "Oil prices rose.\nThe EU agreed an embargo on Tuesday.\n"
+    crlf = lf.replace("\n", "\r\n")
+    i, j = lf.index("EU"), crlf.index("Tuesday")
+    files = {
+        "alice.jsonl": {"text": lf, "label": [[i, i + 2, "ORG"]]},
+        "carol.jsonl": {"text": crlf, "label": [[j, j + 7, "DATE"]]},
+    }
+    with Store(tmp_path / "review.db") as s:
+        ops.ensure_default_labels(s)
+        for name, record in files.items():
+            path = tmp_path / name
+            path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            (result,) = ops.import_paths(s, [path], annotator=name.split(".")[0])
+            assert result.ok, result.error
+        assert s.article_count() == 1
+        assert result.report.twins == [(m.article_id(crlf), m.article_id(lf))]
+        aid = m.article_id(lf)
+        got = {(a.annotator, lf[a.start : a.end], a.label) for a in s.all_annotations()}
+        assert got == {("alice", "EU", "ORG"), ("carol", "Tuesday", "DATE")}
+        assert s.state("carol", aid) == m.DONE

@@ -126,3 +126,44 @@ def ui_data():
         labels=LABELS,
         build_store=build_store,
     )
+
+
+# -- shared by the widget tests ------------------------------------------------------------------
+
+TASK_WAIT_MS = 60_000
+
+
+@pytest.fixture(autouse=True)
+def _no_task_left_running():
+    """Background work a test started is cancelled and waited for before the next test."""
+    yield
+    from annotator.ui.tasks import running_tasks
+
+    for task in running_tasks():
+        task.cancel()
+        task.wait(TASK_WAIT_MS)
+
+
+@pytest.fixture
+def session(tmp_path, qtbot):
+    """A session of ``ana`` on a small database of five articles (``helpers_lists``), nothing open."""
+    from helpers_lists import make_session
+
+    s = make_session(tmp_path)
+    yield s
+    s.store.close()
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Message boxes 'shown' during the test, as (text, detailed text); exec never blocks."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str]] = []
+
+    def fake_exec(box):
+        shown.append((box.text(), box.detailedText()))
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    return shown

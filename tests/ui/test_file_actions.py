@@ -7,33 +7,16 @@ import threading
 from pathlib import Path
 
 import pytest
-from helpers_lists import make_session
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QPushButton
+from PySide6.QtWidgets import QMainWindow, QPushButton
 
 import annotator.export as exporters
 import annotator.importers as importers
 from annotator.ui import file_actions
 from annotator.ui.article_list import ArticleListModel
 from annotator.ui.file_actions import ExportChoice, ExportDialog, export_data, import_files, run_suggest
-from annotator.ui.tasks import running_tasks
 
 WAIT_MS = 20_000
-
-
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = make_session(tmp_path)
-    yield s
-    s.store.close()
 
 
 @pytest.fixture
@@ -41,18 +24,6 @@ def window(qtbot):
     w = QMainWindow()
     qtbot.addWidget(w)
     return w
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    shown: list[tuple[str, str]] = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.detailedText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 @pytest.fixture
@@ -132,7 +103,7 @@ def test_cancel_stops_the_import_and_nothing_is_written(session, window, files, 
         return real_read(path, format, *args, **kwargs)
 
     monkeypatch.setattr(importers, "read", slow_read)
-    monkeypatch.setattr(file_actions, "run_with_progress", _progress_now(file_actions.run_with_progress))
+    monkeypatch.setattr(file_actions, "run_on_store", _progress_now(file_actions.run_on_store))
     before = titles(session)
     task = import_files(window, session, paths=files)
     qtbot.waitUntil(lambda: task.last_progress == (1, 3), timeout=WAIT_MS)

@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from helpers_lists import make_session
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.model import ISSUE, Label
 from annotator.ui.label_palette import LAYER_ROLE, LabelPalette, LabelPaletteModel
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = make_session(tmp_path)
-    yield s
-    s.store.close()
 
 
 def tree(model, parent=None) -> list:

@@ -23,15 +23,10 @@ from annotator.paths import resource
 from annotator.store import Store
 from annotator.ui import learning
 from annotator.ui.article_list import UNCERTAIN_FIRST, UNCERTAINTY
-from annotator.ui.learning import (
-    ExceptionMatchModel,
-    ScoreTableModel,
-    exception_phrase_around,
-    score_rows,
-)
+from annotator.ui.learning_dialogs import ExceptionMatchModel, ScoreTableModel, score_rows
+from annotator.ui.learning_work import exception_phrase_around
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
-from annotator.ui.tasks import running_tasks
 
 WHO = "ana"
 WAIT_MS = 60_000
@@ -51,14 +46,6 @@ def _train_helpers():
 
 def _blank():
     return spacy.blank("en")
-
-
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
 
 
 @pytest.fixture
@@ -176,7 +163,7 @@ def test_retrain_runs_in_the_background_refreshes_suggestions_and_shows_scores(
     assert "MINISTRY" in labels and labels.count("all") == 2
     head = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert head[3:6] == ["P before", "R before", "F before"] and head[-1] == "F +/−"
-    assert w.article_list.order_combo.isEnabled() and w.learning.act_uncertain.isEnabled()
+    assert w.article_list.order_combo.isEnabled() and w.window_actions["model.uncertain"].isEnabled()
     assert "trained spacy:en_annotator@1" in w.statusBar().currentMessage()
 
 
@@ -263,7 +250,7 @@ def test_uncertainty_order_reorders_the_list_and_shows_scores(qtbot, news_store,
     assert model.data(model.index(0, UNCERTAINTY)) == f"{expected[0][1]:.2f}"
     assert "uncertainty" in model.data(model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert model.data(model.index(len(ranked), UNCERTAINTY)) == ""  # a done article: unranked
-    assert w.learning.act_uncertain.isChecked()
+    assert w.window_actions["model.uncertain"].isChecked()
     qtmodeltester.check(model)
     # A decision keeps the order; the unchecked action goes back to import order.
     w.activateWindow()
@@ -275,13 +262,13 @@ def test_uncertainty_order_reorders_the_list_and_shows_scores(qtbot, news_store,
         w.view, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
     )
     assert list(model.ids()) == import_order and model.columnCount() == 4
-    assert not w.learning.act_uncertain.isChecked()
+    assert not w.window_actions["model.uncertain"].isChecked()
     assert lst.order_combo.currentText() == "Import order"
 
 
 def test_uncertainty_order_needs_a_trained_model(qtbot, news_store, errors):
     w = _open_window(qtbot, news_store)
-    assert not w.learning.act_uncertain.isEnabled()
+    assert not w.window_actions["model.uncertain"].isEnabled()
     assert "Train a model first" in w.article_list.order_combo.toolTip()
     w.learning.order_by_uncertainty()  # e.g. the model folder was deleted meanwhile
     wait_task(qtbot, w)

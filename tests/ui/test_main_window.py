@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
 
 from annotator import model as m
 
@@ -101,7 +102,7 @@ def test_digit_relabels_the_focused_suggestion(window, qtbot):
     assert (start, start + 6, "ORG", m.ENTITY) in spans(store)
     assert status_of(store, "GPE", start) == m.CORRECTED
     assert view.focused.kind == "annotation" and view.focused.label == "ORG"
-    org = QColor(view._format(m.ENTITY, "ORG", False).background().color())
+    org = QColor(view.painter.format(m.ENTITY, "ORG", False).background().color())
     assert background(window, start) == org
 
 
@@ -151,7 +152,7 @@ def test_character_mode_keeps_the_exact_selection(window, qtbot, ui_data):
     d = ui_data
     view, store = window.view, window.session.store
     qtbot.keyClick(view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    assert view.char_mode and window.act_char_mode.isChecked()
+    assert view.char_mode and window.window_actions["edit.char_mode"].isChecked()
     start = pos(d.text1, "Commission")
     view.select_range(start, start + 4)
     qtbot.keyClick(view, Qt.Key.Key_2)
@@ -259,9 +260,9 @@ def test_nothing_to_undo_is_a_message(window, qtbot):
 def test_switch_annotator_shows_their_own_work(window, qtbot):
     view = window.view
     qtbot.keyClick(view, Qt.Key.Key_A)
-    assert len(view._annotations) == 1
+    assert view.annotation_count() == 1
     window.session.set_annotator("bo")
-    assert view._annotations == {}
+    assert view.annotation_count() == 0
     assert "bo" in window.annotator_button.text()
     assert len(view.pending()) == 7
 
@@ -345,3 +346,71 @@ def test_status_and_info_lines_follow_decisions_done_and_undo(window, qtbot, ui_
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert window.progress_label.text() == "0 of 3 done"
     assert window.info_label.text().startswith("in progress · ")
+
+
+class _FakeTask(QObject):
+    progressed = Signal(int, int)
+    done = Signal()
+
+
+def test_file_suggest_from_the_menu_suggests_all_articles(window, monkeypatch):
+    # Seen: File > Suggest passed triggered(bool) on as run_suggest's ``articles`` (False).
+    from annotator.ui import file_actions
+
+    calls = []
+
+    def fake_run_suggest(_window, _session, articles=None, **_kw):
+        calls.append(articles)
+        return _FakeTask()
+
+    monkeypatch.setattr(file_actions, "run_suggest", fake_run_suggest)
+    window.window_actions["file.suggest"].trigger()
+    assert calls == [None]
+
+
+def test_span_list_selects_the_focused_span_of_an_article_just_opened(window, qtbot):
+    # Seen: after start, Enter (done, next) or Ctrl+Z onto another article the view focused the
+    # first suggestion but the span list had no row selected (shots 20, 22, 30, 31).
+    f = window.view.focused
+    assert f is not None
+    assert window.span_list.current_span() == (f.kind, f.id)
+    qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    f = window.view.focused
+    assert f is not None
+    assert window.span_list.current_span() == (f.kind, f.id)
+
+
+def test_ctrl_tab_leaves_the_view_for_the_article_list(window, qtbot):
+    # Seen: Tab belongs to the suggestions, and nothing else moved the keyboard focus out of
+    # the article view: the article list, its filters and search were mouse-only (shot 26-27).
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    focus = QApplication.focusWidget()
+    assert focus is not window.view
+    assert window.docks["articles"].isAncestorOf(focus)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_F6)
+    assert window.docks["articles"].isAncestorOf(QApplication.focusWidget())
+    window.view.setFocus()
+    qtbot.keyClick(
+        window.view,
+        Qt.Key.Key_Backtab,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert QApplication.focusWidget() is not window.view
+    assert window.view.focused is not None  # the suggestion focus stays where it was
+
+
+def test_span_list_follows_when_suggestions_arrive_for_the_open_article(window, qtbot):
+    from annotator.model import ENTITY, Changes, SuggestedSpan
+
+    session = window.session
+    store = session.store
+    bare = next(a for a in store.article_ids() if not store.suggestions(a, session.annotator))
+    session.open_article(bare)
+    source = "spacy:en_core_web_sm@3.8.0"
+    word = store.article(bare).text.split()[0]
+    store.store_suggestions([(bare, [SuggestedSpan(0, len(word), "GPE", ENTITY, source, 0.9)])], [source])
+    session.notify(Changes(spans=True))
+    f = window.view.focused
+    assert f is not None
+    assert window.span_list.current_span() == (f.kind, f.id)

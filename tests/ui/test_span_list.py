@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-from helpers_lists import ANNOTATOR, TEXTS, make_session
+from helpers_lists import ANNOTATOR, TEXTS
 from PySide6.QtCore import Qt
 
 from annotator.model import Span
 from annotator.ui.span_list import SpanList, SpanListModel, span_rows
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = make_session(tmp_path)
-    yield s
-    s.store.close()
 
 
 def shown(model: SpanListModel) -> list[tuple]:
@@ -138,7 +130,7 @@ def test_each_action_changes_only_its_rows_and_ends_as_a_fresh_read(session, qtb
         assert view.marks() == fresh.marks()
         assert view.pending() == fresh.pending()
         assert [view.char_format(i) == fresh.char_format(i) for i in range(len(text))] == [True] * len(text)
-        assert view._issue_lines == fresh._issue_lines
+        assert view.issue_lines() == fresh.issue_lines()
 
     def whole_read(*_a, **_k):
         raise AssertionError("an action re-read the whole article")

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QPushButton, QWidget
 
 from annotator.errors import Cancelled, StoreError
 from annotator.store import Store
@@ -14,27 +14,6 @@ from annotator.ui.errors import error_box, error_message
 from annotator.ui.tasks import Task, run_task, run_with_progress, running_tasks, stop_all
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
-
-
-@pytest.fixture
-def boxes(monkeypatch):
-    """Message boxes 'shown' during the test, as (text, detailed text); exec never blocks."""
-    shown: list[tuple[str, str]] = []
-
-    def fake_exec(box):
-        shown.append((box.text(), box.detailedText()))
-        return QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    return shown
 
 
 @pytest.fixture

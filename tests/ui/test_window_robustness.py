@@ -48,92 +48,126 @@ class _Log:
         os.fsync(self.fd)
 
 
-def _drive(db: str, log_path: str, seed: int, who: str) -> None:
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
+class _Driver:
+    """One window driven by keys: each step picks an action, logs the intent, presses the key
+    and logs what the window shows afterwards."""
 
-    from annotator.store import Store
-    from annotator.ui.main_window import MainWindow
-    from annotator.ui.session import Session
+    def __init__(self, db: str, log_path: str, seed: int, who: str):
+        from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["window-robustness"])
-    rng = random.Random(seed)
-    log = _Log(log_path)
-    store = Store(db)
-    w = MainWindow(Session(store, who))
-    w.show()
-    w.activateWindow()
-    w.open_first_article()
-    for _ in range(200):
-        app.processEvents()
-        if w.view.hasFocus():
-            break
-    view = w.view
+        from annotator.store import Store
+        from annotator.ui.main_window import MainWindow
+        from annotator.ui.session import Session
 
-    def max_ledger() -> int:
-        return store.conn.execute("SELECT coalesce(max(id), 0) FROM ledger").fetchone()[0]
+        self.app = QApplication.instance() or QApplication(["window-robustness"])
+        self.seed, self.who = seed, who
+        self.rng = random.Random(seed)
+        self.log = _Log(log_path)
+        self.store = Store(db)
+        self.w = MainWindow(Session(self.store, who))
+        self.w.show()
+        self.w.activateWindow()
+        self.w.open_first_article()
+        for _ in range(200):
+            self.app.processEvents()
+            if self.w.view.hasFocus():
+                break
+        self.view = self.w.view
 
-    def annotation_rows() -> set[tuple]:
-        aid = view.article.id if view.article else ""
+    def max_ledger(self) -> int:
+        return self.store.conn.execute("SELECT coalesce(max(id), 0) FROM ledger").fetchone()[0]
+
+    def annotation_rows(self) -> set[tuple]:
+        aid = self.view.article.id if self.view.article else ""
         return {
             (aid, r.start, r.end, r.label, r.layer)
-            for r in w.span_list.model.rows()
+            for r in self.w.span_list.model.rows()
             if r.kind == "annotation"
         }
 
-    def key(k, mods=Qt.KeyboardModifier.NoModifier) -> None:
-        QTest.keyClick(view, k, mods)
-        app.processEvents()
+    def key(self, k, mods=None) -> None:
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
 
-    for n in range(10**6):
-        op = rng.choice(OPS)
-        if view.article is None:
+        QTest.keyClick(self.view, k, Qt.KeyboardModifier.NoModifier if mods is None else mods)
+        self.app.processEvents()
+
+    def run(self) -> None:
+        from PySide6.QtCore import Qt
+
+        for n in range(10**6):
+            op = self.choose()
+            intent = self.intent(n, op)
+            digit = self.rng.choice([Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3])
+            shifted = op == "add" and self.rng.random() < 0.3
+            before_rows, before_id = self.annotation_rows(), self.max_ledger()
+            self.log.write(intent)
+            self.press(op, digit, shifted)
+            # The key press has returned and the window has redrawn: log what it shows now.
+            self.log.write(self.outcome(n, op, intent, before_rows, before_id))
+        self.store.close()
+
+    def choose(self) -> str:
+        """The next action: a random one, or what the window's state leaves possible."""
+        from PySide6.QtCore import Qt
+
+        op = self.rng.choice(OPS)
+        if self.view.article is None:
             op = "undo"
         if op in DECIDING:
-            f = view.focused
+            f = self.view.focused
             if f is None or f.kind != "suggestion":
-                key(Qt.Key.Key_Tab)
-                f = view.focused
+                self.key(Qt.Key.Key_Tab)
+                f = self.view.focused
             if f is None or f.kind != "suggestion":
                 op = "done"
-        intent: dict = {"run": seed, "intent": n, "op": op}
+        return op
+
+    def intent(self, n: int, op: str) -> dict:
+        """What the action is about to do (an "add" selects its text here)."""
+        from PySide6.QtCore import Qt
+
+        view = self.view
+        intent: dict = {"run": self.seed, "intent": n, "op": op}
         if op in DECIDING:
             f = view.focused
             intent.update(suggestion=f.id, article=view.article.id, span=[f.start, f.end, f.label, f.layer])
         elif op == "undo":
-            last = store.last_action(who)
+            last = self.store.last_action(self.who)
             intent["target"] = last["id"] if last else None
         elif op == "done":
             intent["article"] = view.article.id if view.article else None
         elif op == "add":
             length = len(view.article.text)
-            start = rng.randrange(max(1, length - 12))
+            start = self.rng.randrange(max(1, length - 12))
             view.select_range(start, start)
-            for _ in range(rng.randint(1, 8)):
-                key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+            for _ in range(self.rng.randint(1, 8)):
+                self.key(Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
             intent["article"] = view.article.id
-        digit = rng.choice([Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3])
-        shifted = op == "add" and rng.random() < 0.3
-        before_rows, before_id = annotation_rows(), max_ledger()
-        log.write(intent)
+        return intent
+
+    def press(self, op: str, digit, shifted: bool) -> None:
+        from PySide6.QtCore import Qt
+
         if op == "accept":
-            key(Qt.Key.Key_A)
+            self.key(Qt.Key.Key_A)
         elif op == "reject":
-            key(Qt.Key.Key_X)
+            self.key(Qt.Key.Key_X)
         elif op in ("relabel", "add"):
-            key(digit, Qt.KeyboardModifier.ShiftModifier if shifted else Qt.KeyboardModifier.NoModifier)
+            self.key(digit, Qt.KeyboardModifier.ShiftModifier if shifted else Qt.KeyboardModifier.NoModifier)
         elif op == "undo":
-            key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+            self.key(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
         elif op == "done":
-            key(Qt.Key.Key_Return)
-        # The key press has returned and the window has redrawn: log what it shows now.
-        entry: dict = {"run": seed, "done": n, "op": op, "message": w.statusBar().currentMessage()}
-        after_id = max_ledger()
+            self.key(Qt.Key.Key_Return)
+
+    def outcome(self, n: int, op: str, intent: dict, before_rows: set, before_id: int) -> dict:
+        """What the window shows after the action, and the ledger row it wrote (if any)."""
+        entry: dict = {"run": self.seed, "done": n, "op": op, "message": self.w.statusBar().currentMessage()}
+        after_id = self.max_ledger()
         if op == "undo":
             # An undo writes no ledger row: it flags the one it undid.
             target = intent["target"]
-            flag = store.conn.execute("SELECT undone FROM ledger WHERE id = ?", (target,)).fetchone()
+            flag = self.store.conn.execute("SELECT undone FROM ledger WHERE id = ?", (target,)).fetchone()
             if target is not None and flag and flag[0]:
                 entry["undid"] = target
             else:
@@ -141,28 +175,26 @@ def _drive(db: str, log_path: str, seed: int, who: str) -> None:
         elif after_id == before_id:
             entry["outcome"] = "nothing written"  # refused (overlap) or nothing to do
         else:
-            last = store.conn.execute("SELECT id, kind FROM ledger WHERE id = ?", (after_id,)).fetchone()
+            last = self.store.conn.execute("SELECT id, kind FROM ledger WHERE id = ?", (after_id,)).fetchone()
             entry["ledger_id"], entry["kind"] = last
-            if op == "reject":
-                r = next(
-                    (
-                        r
-                        for r in w.span_list.model.rows()
-                        if r.kind == "suggestion" and r.id == intent["suggestion"]
-                    ),
-                    None,
-                )
-                entry["shown"] = (
-                    None if r is None else [intent["article"], r.start, r.end, r.label, r.layer, r.state]
-                )
-            elif op == "done":
-                aid = intent["article"]
-                row = w.article_list.model.row_of(aid)
-                entry["shown"] = [aid, w.article_list.model.data(w.article_list.model.index(row, 1))]
-            else:
-                entry["shown"] = sorted(annotation_rows() - before_rows)
-        log.write(entry)
-    store.close()
+            entry["shown"] = self.shown(op, intent, before_rows)
+        return entry
+
+    def shown(self, op: str, intent: dict, before_rows: set):
+        """What the window shows of the action it wrote."""
+        if op == "reject":
+            rows = self.w.span_list.model.rows()
+            r = next((r for r in rows if r.kind == "suggestion" and r.id == intent["suggestion"]), None)
+            return None if r is None else [intent["article"], r.start, r.end, r.label, r.layer, r.state]
+        if op == "done":
+            aid = intent["article"]
+            model = self.w.article_list.model
+            return [aid, model.data(model.index(model.row_of(aid), 1))]
+        return sorted(self.annotation_rows() - before_rows)
+
+
+def _drive(db: str, log_path: str, seed: int, who: str) -> None:
+    _Driver(db, log_path, seed, who).run()
 
 
 def _serve() -> None:

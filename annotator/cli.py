@@ -11,6 +11,7 @@ import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -198,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_bench(argparse.Namespace(bench_args=argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "open"):
+        _cancel_on_sigterm()
     try:
         if args.command in (None, "open"):
             return _cmd_open(args)
@@ -220,6 +223,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def _cancel_on_sigterm() -> None:
+    """SIGTERM cancels a command as Ctrl+C does: workers stopped, finished batches kept."""
+    import signal
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _open_store(db: Path | None):

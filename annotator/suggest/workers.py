@@ -15,8 +15,13 @@ spaCy's own multiprocessing, which pickles the pipeline.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
 import sys
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -46,6 +51,33 @@ def _adopt(suggester: Any) -> None:
     # Runs in each forked worker: the argument is the parent's object, not a pickled copy.
     global _suggester
     _suggester = suggester
+    _die_with(os.getppid())
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when ``parent`` dies, however it dies (SIGKILL included).
+
+    Linux delivers SIGTERM on the parent's death (``prctl(PR_SET_PDEATHSIG)``); a thread that
+    notices the worker was re-parented covers the rest. Without either, a killed ``annotator
+    suggest`` left its workers blocked on a pipe, each holding the model and the database open.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's "cancel" handler
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _run(texts: list[str], batch_size: int) -> list[list[SuggestedSpan]]:

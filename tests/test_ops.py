@@ -267,3 +267,15 @@ def test_merge_brings_another_database_in(tmp_path, files):
             (40, 46, "GPE")
         ]
     assert calls == [(1, 1)]
+
+
+def test_an_oversized_article_is_suggested_in_pieces_and_the_others_too(tmp_path):
+    big = ("Steel tariffs rose again.\n\n" * 12_000) + "The end."
+    with Store(tmp_path / "big.db") as s:
+        ops.ensure_default_labels(s)
+        s.add_articles([big, TEXT1])
+        summary = _blank_suggest(s)
+        assert summary.articles == 2
+        for aid, text in s.texts():
+            got = [text[x.start : x.end].lower() for x in s.suggestions(aid) if x.label == "TARIFFS"]
+            assert got == ["tariffs"] * text.count("tariffs"), len(text)

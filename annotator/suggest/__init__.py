@@ -28,6 +28,7 @@ from annotator.suggest.entities import (
     pipeline_source,
     predicted_entity_labels,
 )
+from annotator.suggest.pieces import PIECE, Pieces
 from annotator.suggest.taxonomy import Issue, Taxonomy, load_taxonomy, parse_taxonomy
 
 if TYPE_CHECKING:
@@ -204,23 +205,23 @@ class Suggester:
         Cancelled
             When ``cancelled()`` turns true.
         ModelError
-            If a text is longer than the pipeline accepts.
+            If a text is not a string. A text longer than the pipeline accepts (or than
+            :data:`~annotator.suggest.pieces.PIECE`) is suggested in pieces.
         """
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
+        pieces = Pieces(self._checked(texts), limit=min(PIECE, self.nlp.max_length))
         if n_process > 1 and workers.available():
             # Forked workers that send back spans only (see annotator.suggest.workers).
-            results = workers.suggest(self, self._checked(texts), n_process, batch_size)
+            results = workers.suggest(self, pieces.texts(), n_process, batch_size)
             close = results.close
         else:
-            docs = self.nlp.pipe(
-                self._checked(texts), batch_size=batch_size, n_process=n_process, disable=self._disabled
-            )
+            docs = self.nlp.pipe(pieces.texts(), batch_size=batch_size, n_process=n_process, disable=self._disabled)
             results = map(self._spans, docs)
             close = docs.close
         done = 0
         try:
-            for spans in results:
+            for spans in pieces.join(results):
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"suggesting was cancelled after {done} text(s)")
                 yield spans
@@ -236,15 +237,9 @@ class Suggester:
         return next(iter(self.suggest([text])))
 
     def _checked(self, texts: Iterable[str]) -> Iterator[str]:
-        limit = self.nlp.max_length
         for n, text in enumerate(texts, 1):
             if not isinstance(text, str):
                 raise ModelError(f"text {n} is a {type(text).__name__}, not a string")
-            if len(text) > limit:
-                raise ModelError(
-                    f"text {n} has {len(text)} characters, more than the pipeline accepts ({limit})",
-                    hint="split the article into parts",
-                )
             yield text
 
     def _spans(self, doc: Doc) -> list[SuggestedSpan]:

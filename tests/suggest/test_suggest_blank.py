@@ -151,10 +151,27 @@ def test_cancelled_before_starting_yields_nothing(blank_suggester):
         next(blank_suggester.suggest(["tariffs"], cancelled=lambda: True))
 
 
-def test_a_text_longer_than_the_pipeline_accepts_is_a_model_error(blank_suggester):
-    blank_suggester.nlp.max_length = 20
-    with pytest.raises(ModelError, match=r"text 2 has 25 characters"):
-        list(blank_suggester.suggest(["short", "x" * 25]))
+def test_a_text_longer_than_the_pipeline_accepts_is_suggested_in_pieces(blank_suggester):
+    blank_suggester.nlp.max_length = 60
+    paragraph = "Steel tariffs rose. Workers went on strike over pensions.\n\n"
+    long_text = paragraph * 5 + "New tariffs again."
+    short, long_ = blank_suggester.suggest(["tariffs", long_text])
+    assert [(s.start, s.end, s.label) for s in short] == [(0, 7, "TARIFFS")]
+    # Every mention is found once, at its offset in the whole text.
+    tariffs = [s for s in long_ if s.label == "TARIFFS"]
+    assert [long_text[s.start : s.end] for s in tariffs] == ["tariffs"] * 5 + ["tariffs"]
+    assert len({(s.start, s.end) for s in tariffs}) == 6
+
+
+def test_pieces_are_cut_at_paragraphs_then_sentences_then_spaces():
+    from annotator.suggest.pieces import split
+
+    text = "One two.\n\nThree four. Five six seven eight nine"
+    parts = split(text, limit=14)
+    assert "".join(p for _, p in parts) == text and all(len(p) <= 14 for _, p in parts)
+    assert parts[0] == (0, "One two.\n\n")
+    assert [text[o : o + len(p)] == p for o, p in parts] == [True] * len(parts)
+    assert split("x" * 30, limit=10) == [(0, "x" * 10), (10, "x" * 10), (20, "x" * 10)]
 
 
 def test_a_text_that_is_not_a_string_is_a_model_error(blank_suggester):

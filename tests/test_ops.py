@@ -20,7 +20,7 @@ from annotator.paths import resource
 from annotator.store import Store
 from annotator.store.provenance import TRAINED_MODEL, USER_TAXONOMY
 
-TEXT1 = "Angela Merkel met Joe Biden in Berlin to discuss steel tariffs and gas."
+TEXT1 = "Angela Merkel met Joe Biden in Berlin to discuss steel tariffs and natural gas."
 TEXT2 = "The European Union imposed sanctions on Russia over the war."
 ALICE = [(TEXT1, [(0, 13, "PERSON"), (18, 27, "PERSON")]), (TEXT2, [(4, 18, "ORG")])]
 BOB = [(TEXT1, [(0, 13, "PERSON"), (18, 27, "ORG")]), (TEXT2, [(4, 18, "ORG")])]
@@ -128,7 +128,7 @@ def test_suggest_reports_what_it_wrote(store):
         (TEXT1[s.start : s.end], s.label, s.source, s.status)
         for s in store.suggestions(m.article_id(TEXT1), "alice")
     }
-    assert found == {("tariffs", "TARIFFS", BUNDLED, m.PENDING), ("gas", "ENERGY", BUNDLED, m.PENDING)}
+    assert found == {("tariffs", "TARIFFS", BUNDLED, m.PENDING), ("natural gas", "ENERGY", BUNDLED, m.PENDING)}
     assert calls[-1] == (2, 2)
 
 
@@ -141,15 +141,16 @@ def test_suggesting_again_replaces_rather_than_adds(store):
 def test_suggest_uses_the_taxonomy_recorded_for_the_database_and_drops_the_older_version(tmp_path, store):
     _blank_suggest(store)
     data = json.loads(resource("taxonomy.json").read_text(encoding="utf-8"))
-    data["version"] = 2
+    data["version"] += 1
     own = tmp_path / "own.taxonomy.json"
     own.write_text(json.dumps(data), encoding="utf-8")
     store.set_setting(USER_TAXONOMY, str(own))
     store.set_setting(TRAINED_MODEL, str(tmp_path / "gone"))  # recorded, but no longer there
     summary = _blank_suggest(store)
-    assert summary.spans == {"taxonomy:news-issues@2": 4}
+    newer = f"taxonomy:news-issues@{data['version']}"
+    assert summary.spans == {newer: 4}
     sources = {s.source for aid in store.article_ids() for s in store.suggestions(aid, "alice")}
-    assert sources == {"taxonomy:news-issues@2"}
+    assert sources == {newer}
 
 
 # -- export -------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ def test_no_module_unpickles_or_evaluates_anything():
                     problems.append(f"{where} calls yaml.{name} (use safe_load)")
                 if any(k.arg == "shell" and getattr(k.value, "value", False) is True for k in node.keywords):
                     problems.append(f"{where} runs a shell")
-                if name == "load" and getattr(f.value, "id", "") == "torch":
+                if name == "load" and isinstance(f, ast.Attribute) and getattr(f.value, "id", "") == "torch":
                     problems.append(f"{where} calls torch.load")
     assert problems == []
 

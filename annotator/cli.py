@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator import __version__
+from annotator import cli_install
 from annotator.errors import AnnotatorError
 
 EPILOG = "Run `annotator COMMAND --help` for the options of one command."
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Label named entities and policy issues in news articles. With no command, opens the window.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--version", action=cli_install.VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("open", help="open the window on a database")
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
+    cli_install.add_commands(sub)  # self-test, install-desktop, bundle
     return parser
 
 
@@ -590,6 +591,7 @@ COMMANDS = {
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
+    **cli_install.COMMANDS,
 }
 
 

@@ -47,8 +47,6 @@ if __name__ == "__main__":
     multiprocessing.freeze_support()
     sys.exit(main())
 """
-# Imported by no code path of annotator, yet pulled in by a package's hook: left out.
-EXCLUDED_MODULES = ("tkinter", "spacy.tests", "thinc.tests", "pytest", "IPython")
 
 
 def default_pipelines() -> list[str]:
@@ -56,6 +54,12 @@ def default_pipelines() -> list[str]:
     from annotator.suggest.entities import DEFAULT_PIPELINES
 
     return [p for p in DEFAULT_PIPELINES if importlib.util.find_spec(p) is not None]
+
+
+def _site_folders() -> set[str]:
+    import site
+
+    return {str(Path(p).resolve()) for p in [*site.getsitepackages(), site.getusersitepackages()]}
 
 
 def pyinstaller_args(dist: Path, work: Path, pipelines: Sequence[str]) -> list[str]:
@@ -71,7 +75,6 @@ def pyinstaller_args(dist: Path, work: Path, pipelines: Sequence[str]) -> list[s
         spaCy pipeline packages to put inside (code, data and metadata: ``spacy.load`` finds a
         pipeline package through its distribution metadata).
     """
-    source_root = Path(annotator.__file__).resolve().parent.parent
     args = [
         "-m",
         "PyInstaller",
@@ -87,9 +90,6 @@ def pyinstaller_args(dist: Path, work: Path, pipelines: Sequence[str]) -> list[s
         str(work),
         "--log-level",
         "WARN",
-        # This annotator, whether installed or run from a checkout.
-        "--paths",
-        str(source_root),
         "--collect-submodules",
         "annotator",
         "--add-data",
@@ -100,8 +100,9 @@ def pyinstaller_args(dist: Path, work: Path, pipelines: Sequence[str]) -> list[s
     ]
     for pipeline in pipelines:
         args += ["--collect-all", pipeline]
-    for module in EXCLUDED_MODULES:
-        args += ["--exclude-module", module]
+    source_root = Path(annotator.__file__).resolve().parent.parent
+    if str(source_root) not in _site_folders():
+        args += ["--paths", str(source_root)]  # a checkout: PyInstaller finds this annotator there
     args.append(str(work / f"{NAME}-main.py"))
     return args
 

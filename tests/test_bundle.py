@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from wheel_helpers import build_wheel, fresh_venv, run, user_env
 
+import annotator
 from annotator import __version__, bundle
 from annotator.cli import main
 from annotator.errors import AnnotatorError
@@ -33,6 +34,9 @@ def test_the_pyinstaller_command_makes_one_folder_with_the_pipeline_and_resource
     assert _option_values(args, "--add-data") == [f"{resource_dir()}{os.pathsep}annotator/resources"]
     assert _option_values(args, "--distpath") == [str(tmp_path / "dist")]
     assert args[-1] == str(tmp_path / "work" / "annotator-main.py")
+    # Run from a checkout, PyInstaller is told where this annotator is; installed, it finds it.
+    root = Path(annotator.__file__).resolve().parent.parent
+    assert _option_values(args, "--paths") == ([] if str(root) in bundle._site_folders() else [str(root)])
 
 
 def test_the_entry_script_is_the_console_script_made_safe_for_worker_processes(tmp_path):

@@ -78,7 +78,7 @@ class AboutDialog(QDialog):
         self.versions.setReadOnly(True)
         self.versions.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         lines = self.report.count("\n") + 1
-        self.versions.setMinimumHeight(self.versions.fontMetrics().lineSpacing() * (lines + 1) + 12)
+        self.versions.setFixedHeight(self.versions.fontMetrics().lineSpacing() * (lines + 1) + 12)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.copy_button = QPushButton("&Copy versions")

@@ -74,9 +74,13 @@ class PreferencesDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("Annotator &name:", self.name_edit)
-        form.addRow("Default database &folder:", folder_row)
+        folder_label = QLabel("Default database &folder:")
+        folder_label.setBuddy(self.folder_edit)
+        form.addRow(folder_label, folder_row)
         form.addRow("", folder_note)
         self.keys_table = self._make_keys_table()
+        keys_label = QLabel("Label &keys (entities: the digit; issues: Shift and the digit):")
+        keys_label.setBuddy(self.keys_table)
 
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -86,7 +90,7 @@ class PreferencesDialog(QDialog):
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Label &keys (entities: the digit; issues: Shift and the digit):"))
+        layout.addWidget(keys_label)
         layout.addWidget(self.keys_table, 1)
         layout.addWidget(buttons)
         self.resize(620, 560)
@@ -117,6 +121,9 @@ class PreferencesDialog(QDialog):
             table.setCellWidget(row, 2, combo)
             self._keys[(lab.layer, lab.name)] = combo
             self._original[(lab.layer, lab.name)] = lab.key
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(QComboBox().sizeHint().height() + 2)
         header = table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

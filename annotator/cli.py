@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator import __version__
+from annotator import cli_install
 from annotator.commands import progress_bar as _progress_bar
 from annotator.errors import AnnotatorError
 
@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Label named entities and policy issues in news articles. With no command, opens the window.",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--version", action=cli_install.VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("open", help="open the window on a database")
@@ -187,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
+    cli_install.add_commands(sub)  # self-test, install-desktop, bundle
     for name in MODULES:
         importlib.import_module(f"annotator.commands.{name}").add_parser(sub)
     return parser
@@ -583,6 +584,7 @@ COMMANDS = {
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
+    **cli_install.COMMANDS,
 }
 # Commands whose parser and code live in annotator.commands.<name>.
 MODULES = ("evaluate",)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
+
+PREFERENCES_FILE = "preferences.json"
 
 
 def resource_dir() -> Path:
@@ -32,8 +35,46 @@ def data_dir() -> Path:
     return Path(base) / "annotator"
 
 
+def config_dir() -> Path:
+    """Per-user settings folder (``$XDG_CONFIG_HOME/annotator``, else ``~/.config/annotator``)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(Path.home(), ".config")
+    return Path(base) / "annotator"
+
+
+def preferences() -> dict:
+    """What the Preferences dialog saved for every command (``{}`` when nothing or unreadable)."""
+    try:
+        data = json.loads((config_dir() / PREFERENCES_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def set_preference(key: str, value: str | None) -> None:
+    """Save one preference (None removes it), replacing the file whole."""
+    prefs = preferences()
+    if value is None:
+        prefs.pop(key, None)
+    else:
+        prefs[key] = value
+    folder = config_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    part = folder / (PREFERENCES_FILE + ".part")
+    part.write_text(json.dumps(prefs, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(part, folder / PREFERENCES_FILE)
+
+
+def database_folder() -> Path:
+    """Folder of the default database: ``$ANNOTATOR_HOME``, else the one chosen in Preferences
+    (``database_folder``), else :func:`data_dir`."""
+    chosen = preferences().get("database_folder")
+    if not os.environ.get("ANNOTATOR_HOME") and isinstance(chosen, str) and chosen:
+        return Path(chosen).expanduser()
+    return data_dir()
+
+
 def default_db() -> Path:
     """The database used when no ``--db`` is given (``$ANNOTATOR_DB`` overrides it)."""
     if os.environ.get("ANNOTATOR_DB"):
         return Path(os.environ["ANNOTATOR_DB"])
-    return data_dir() / "annotator.db"
+    return database_folder() / "annotator.db"

@@ -25,8 +25,9 @@ def test_every_command_has_a_section_and_an_example():
         )
 
 
-def test_readme_starts_with_the_two_commands():
+def test_readme_starts_with_the_installer_then_the_two_developer_commands():
     text = README.read_text(encoding="utf-8")
     blocks = re.findall(r"```sh\n(.*?)```", text, re.S)
-    assert "pip install ." in blocks[0] and blocks[0].strip().endswith("annotator")
-    assert 'pip install ".[test]"' in blocks[1] and "pytest" in blocks[1]
+    assert "pipx install ./annotator-" in blocks[0] and blocks[0].strip().endswith("annotator")
+    assert "pip install ." in blocks[1] and blocks[1].strip().endswith("annotator")
+    assert 'pip install ".[test]"' in blocks[2] and "pytest" in blocks[2]

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator.errors import AnnotatorError
+from annotator.ui.about import application_icon
 
 
 def _application() -> QApplication:
@@ -21,6 +22,8 @@ def _application() -> QApplication:
     app.setApplicationName("annotator")
     app.setApplicationDisplayName("annotator")
     app.setOrganizationName("annotator")
+    app.setDesktopFileName("annotator")  # Wayland matches the window to annotator.desktop by it
+    app.setWindowIcon(application_icon())
     return app
 
 

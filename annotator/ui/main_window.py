@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QPlainTextEdit,
     QTextEdit,
     QToolButton,
@@ -77,6 +76,10 @@ EDIT_MENU = MenuSpec(
             "edit.char_mode", "&Character mode", "set_char_mode", shortcut="Ctrl+E", checkable=True, group=3
         ),
         ActionSpec("edit.switch_annotator", "S&witch annotator…", "switch_annotator", group=3),
+        ActionSpec(
+            "edit.preferences", "&Preferences…", "show_preferences", shortcut=QKeySequence.StandardKey.Preferences,
+            group=3,
+        ),
     ),
 )
 # The docks' show/hide actions go above these (_add_dock_toggles).
@@ -116,7 +119,7 @@ HELP_MENU = MenuSpec(
     "&Help",
     (
         ActionSpec("help.shortcuts", "&Keyboard shortcuts", "show_shortcuts", shortcut="F1", hint="?"),
-        ActionSpec("help.about", "&About annotator", "_on_about"),
+        ActionSpec("help.about", "&About annotator", "show_about"),
     ),
 )
 
@@ -378,13 +381,15 @@ class MainWindow(QMainWindow):
         )
         self._update_info()
 
-    def _on_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "annotator",
-            "annotator: read news articles and accept, reject, correct or add entity and issue spans"
-            " by keyboard. Every decision is saved at once.",
-        )
+    def show_about(self) -> None:
+        from annotator.ui.about import show_about
+
+        show_about(self)
+
+    def show_preferences(self) -> None:
+        from annotator.ui.preferences import show_preferences
+
+        show_preferences(self)
 
     # -- keys from the lists -------------------------------------------------------------------
 

@@ -46,3 +46,14 @@ def test_show_about_opens_for_the_window(window, qtbot, monkeypatch):
     monkeypatch.setattr(AboutDialog, "exec", lambda self: shown.append(self.versions.toPlainText()) or 0)
     show_about(window)
     assert shown and str(window.session.db_path) in shown[0]
+
+
+def test_help_about_and_edit_preferences_open_from_the_window_menus(window, monkeypatch):
+    from annotator.ui import about, preferences
+
+    shown = []
+    monkeypatch.setattr(about, "show_about", lambda w: shown.append(("about", w)))
+    monkeypatch.setattr(preferences, "show_preferences", lambda w: shown.append(("preferences", w)))
+    window.window_actions["help.about"].trigger()
+    window.window_actions["edit.preferences"].trigger()
+    assert shown == [("about", window), ("preferences", window)]

@@ -43,6 +43,7 @@ from annotator.ui.review_models import (
 )
 from annotator.ui.review_panes import FocusPane, QueuePane
 from annotator.ui.review_styles import KIND_TEXT, AnnotatorStyle, annotator_styles
+from annotator.ui.worker import run_on_store
 
 
 class ReviewView(QWidget):
@@ -158,20 +159,17 @@ class ReviewView(QWidget):
 
     def reload_queue(self) -> None:
         """Compute the whole queue again in the background (the current one stays shown)."""
-        from annotator.ui.tasks import run_task
-
         if self._task is not None:
             self._reload_again = True
             return
-        path, layer = self.session.db_path, self.layer
+        layer = self.layer
         self.queue_status.setText("computing the queue…")
-
-        def work(progress, cancelled):
-            return load_queue(path, layer)
-
-        self._task = run_task(work)
-        self._task.finished.connect(self._on_task_finished)
-        self._task.failed.connect(self._on_task_failed)
+        self._task = run_on_store(
+            self.session,
+            lambda store, progress, cancelled: load_queue(store, layer),
+            on_result=self._on_task_finished,
+            on_error=self._on_task_failed,
+        )
 
     def _on_task_finished(self, rows: list[QueueRow]) -> None:
         self._task = None
@@ -460,20 +458,18 @@ class ReviewView(QWidget):
         self._replay(undo=False)
 
     def _replay(self, undo: bool) -> None:
-        store = self.session.store
         try:
-            act = store.last_action(self.reviewer, undone=not undo)
-            (self.session.undo if undo else self.session.redo)()
+            _changes, act = self.session.replay(undo)
         except AnnotatorError as e:
             self._say(str(e))
             return
-        if not act:
+        if act is None:
             return
         detail = act.get("detail") or {}
         self._say(f"{'undone' if undo else 'redone'}: {act.get('kind', 'action').replace('_', ' ')}")
         aid = act.get("article_id")
         if aid and (self._article is None or aid != self._article.id) and act.get("kind") == "adjudicate":
-            self._article = store.article(aid)
+            self._article = self.session.store.article(aid)
             self._index = 0
             self._refresh_article(keep=None, reset_text=True)
             self._select_current_in_queue()

@@ -34,6 +34,7 @@ from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
+from annotator.ui.review_menu import REVIEW_KEY, ReviewMenu
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
@@ -112,6 +113,16 @@ MODEL_MENU = MenuSpec(
         ),
     ),
 )
+# Handlers on the window's ReviewMenu (ui/review_menu.py).
+REVIEW_MENU = MenuSpec(
+    "&Review",
+    (
+        ActionSpec("review.mode", "&Review mode", "open_review", shortcut=REVIEW_KEY),
+        ActionSpec("review.agreement", "&Agreement…", "open_agreement"),
+        ActionSpec("review.feedback", "&Feedback for annotator…", "open_feedback"),
+        ActionSpec("review.merge", "&Merge databases…", "merge_databases", group=1),
+    ),
+)
 HELP_MENU = MenuSpec(
     "&Help",
     (
@@ -142,6 +153,8 @@ class MainWindow(QMainWindow):
         menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
     learning : Learning
         Does the Model menu's work (:data:`MODEL_MENU` calls into it).
+    review : ReviewMenu
+        Does the Review menu's work (:data:`REVIEW_MENU`); holds the review window.
     help_menu : QMenu
         The last menu; menus added later go before it.
     """
@@ -251,10 +264,8 @@ class MainWindow(QMainWindow):
         acts.add_menu(MODEL_MENU, self.learning)
         self.help_menu = acts.add_menu(HELP_MENU, self)
         self._connect_learning()
-        # Review mode, agreement, feedback and merge live in their own module (before Help).
-        from annotator.ui.review_menu import install_review_menu
-
-        install_review_menu(self)
+        self.review = ReviewMenu(self)
+        self.review_menu = acts.add_menu(REVIEW_MENU, self.review, before=self.help_menu.menuAction())
 
     def _add_dock_toggles(self, view_menu) -> None:
         """The docks' show/hide actions at the top of the View menu."""

@@ -29,6 +29,7 @@ from annotator.ui import file_actions
 from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView
+from annotator.ui.database_guard import DatabaseGuard
 from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
@@ -157,6 +158,8 @@ class MainWindow(QMainWindow):
         Does the Review menu's work (:data:`REVIEW_MENU`); holds the review window.
     help_menu : QMenu
         The last menu; menus added later go before it.
+    database_guard : DatabaseGuard
+        Watches the database file and shows when a write waits for another program.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -200,6 +203,8 @@ class MainWindow(QMainWindow):
         self.view.help_requested.connect(self.show_shortcuts)
         self.view.focus_changed.connect(self._on_view_focus_changed)
         QApplication.instance().installEventFilter(self)
+        # A deleted or replaced database file, and writes waiting for another program.
+        self.database_guard = DatabaseGuard(self)
 
         self._update_title()
         self._update_status()

@@ -44,6 +44,7 @@ from annotator.ui.review_models import (
 from annotator.ui.review_panes import FocusPane, QueuePane
 from annotator.ui.review_styles import KIND_TEXT, AnnotatorStyle, annotator_styles
 from annotator.ui.worker import run_on_store
+from annotator.ui.write_wait import WAITING_TEXT
 
 
 class ReviewView(QWidget):
@@ -92,6 +93,7 @@ class ReviewView(QWidget):
         self._build()
         session.changed.connect(self._on_session_changed)
         session.store_changed.connect(self._on_session_store_changed)
+        session.write_waiting.connect(self._on_session_write_waiting)
         self.reload_queue()
         self._warm_tokenizer()
 
@@ -231,7 +233,7 @@ class ReviewView(QWidget):
         store = self.session.store
         try:
             article = store.article(article_id)
-            added = ops.add_agreed_gold(store, self.reviewer, [article_id])
+            added = self.session.write(lambda: ops.add_agreed_gold(store, self.reviewer, [article_id]))
         except AnnotatorError as e:
             self._say(str(e))
             return
@@ -343,6 +345,10 @@ class ReviewView(QWidget):
         self._show_focus()
         self.reload_queue()
 
+    def _on_session_write_waiting(self, waiting: bool) -> None:
+        if waiting:
+            self.message_label.setText(WAITING_TEXT)
+
     # -- decisions -------------------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
@@ -367,7 +373,10 @@ class ReviewView(QWidget):
         if d is None:
             return False
         try:
-            changes = ops.settle(self.session.store, self.reviewer, d, choice, self._article.text)
+            text = self._article.text
+            changes = self.session.write(
+                lambda: ops.settle(self.session.store, self.reviewer, d, choice, text)
+            )
         except AnnotatorError as e:
             self._say(f"Not settled: {e}")
             return False

@@ -1,7 +1,8 @@
 """How far the annotators agree, and what the reviewer changed in one annotator's work.
 
 Both reports read every annotation, so they are computed in a worker with its own
-:class:`~annotator.store.Store` and handed back as plain data (:mod:`annotator.ui.tasks`).
+:class:`~annotator.store.Store` and handed back as plain data
+(:func:`annotator.ui.worker.run_on_store`).
 The feedback report is HTML made by the core; it is shown in a browser that never loads
 anything (no links followed, no images or style sheets fetched).
 """
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from annotator.ui.errors import error_message
 from annotator.ui.views import RowTableModel
+from annotator.ui.worker import run_on_store
 
 
 def fmt(value: float | None) -> str:
@@ -105,18 +107,19 @@ class AgreementResult:
     titles: dict[str, str] = field(default_factory=dict)
 
 
-def compute_agreement(path: str | Path, include_model: bool) -> AgreementResult:
-    """:func:`annotator.ops.agreement` on the database at ``path`` (run in a worker)."""
-    from annotator import ops
-    from annotator.store import Store
+def compute_agreement(store, include_model: bool) -> AgreementResult:
+    """:func:`annotator.ops.agreement` on ``store`` and the titles of its articles.
 
-    with Store(path) as store:
-        report = ops.agreement(store, None, include_model)
-        titles = {}
-        for a in report.articles:
-            if a.article_id not in titles:
-                art = store.article(a.article_id)
-                titles[a.article_id] = art.title.strip() or art.text.strip()[:60]
+    Run in a worker on a store of its own (:func:`annotator.ui.worker.run_on_store`).
+    """
+    from annotator import ops
+
+    report = ops.agreement(store, None, include_model)
+    titles = {}
+    for a in report.articles:
+        if a.article_id not in titles:
+            art = store.article(a.article_id)
+            titles[a.article_id] = art.title.strip() or art.text.strip()[:60]
     return AgreementResult(report, titles)
 
 
@@ -208,20 +211,17 @@ class AgreementView(QWidget):
 
     def refresh(self) -> None:
         """Compute the figures again in the background."""
-        from annotator.ui.tasks import run_task
-
         if self._task is not None:
             return
-        path, include = self.session.db_path, self.model_box.isChecked()
+        include = self.model_box.isChecked()
         self.status.setText("computing agreement…")
         self.refresh_button.setEnabled(False)
-
-        def work(progress, cancelled):
-            return compute_agreement(path, include)
-
-        self._task = run_task(work)
-        self._task.finished.connect(self._on_task_finished)
-        self._task.failed.connect(self._on_task_failed)
+        self._task = run_on_store(
+            self.session,
+            lambda store, progress, cancelled: compute_agreement(store, include),
+            on_result=self._on_task_finished,
+            on_error=self._on_task_failed,
+        )
 
     def _on_model_box_toggled(self, _on: bool) -> None:
         self.refresh()
@@ -382,14 +382,12 @@ class FeedbackBrowser(QTextBrowser):
         return None
 
 
-def compute_feedback(path: str | Path, annotator: str) -> tuple[str, str]:
+def compute_feedback(store, annotator: str) -> tuple[str, str]:
     """``(html, text)`` of :func:`annotator.ops.feedback` for ``annotator`` (run in a worker)."""
     from annotator import ops
-    from annotator.store import Store
 
-    with Store(path) as store:
-        report = ops.feedback(store, annotator)
-        return report.to_html(), report.to_text()
+    report = ops.feedback(store, annotator)
+    return report.to_html(), report.to_text()
 
 
 class FeedbackView(QWidget):
@@ -440,18 +438,15 @@ class FeedbackView(QWidget):
 
     def refresh(self) -> None:
         """Compute the report again in the background."""
-        from annotator.ui.tasks import run_task
-
         if self._task is not None:
             return
-        path, who = self.session.db_path, self.annotator
-
-        def work(progress, cancelled):
-            return compute_feedback(path, who)
-
-        self._task = run_task(work)
-        self._task.finished.connect(self._on_task_finished)
-        self._task.failed.connect(self._on_task_failed)
+        who = self.annotator
+        self._task = run_on_store(
+            self.session,
+            lambda store, progress, cancelled: compute_feedback(store, who),
+            on_result=self._on_task_finished,
+            on_error=self._on_task_failed,
+        )
 
     def _on_task_finished(self, result: tuple[str, str]) -> None:
         self._task = None

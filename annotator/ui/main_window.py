@@ -28,11 +28,13 @@ from annotator.ui import file_actions
 from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView
+from annotator.ui.database_guard import DatabaseGuard
 from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
+from annotator.ui.review_menu import REVIEW_KEY, ReviewMenu
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
@@ -115,6 +117,16 @@ MODEL_MENU = MenuSpec(
         ),
     ),
 )
+# Handlers on the window's ReviewMenu (ui/review_menu.py).
+REVIEW_MENU = MenuSpec(
+    "&Review",
+    (
+        ActionSpec("review.mode", "&Review mode", "open_review", shortcut=REVIEW_KEY),
+        ActionSpec("review.agreement", "&Agreement…", "open_agreement"),
+        ActionSpec("review.feedback", "&Feedback for annotator…", "open_feedback"),
+        ActionSpec("review.merge", "&Merge databases…", "merge_databases", group=1),
+    ),
+)
 HELP_MENU = MenuSpec(
     "&Help",
     (
@@ -145,8 +157,12 @@ class MainWindow(QMainWindow):
         menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
     learning : Learning
         Does the Model menu's work (:data:`MODEL_MENU` calls into it).
+    review : ReviewMenu
+        Does the Review menu's work (:data:`REVIEW_MENU`); holds the review window.
     help_menu : QMenu
         The last menu; menus added later go before it.
+    database_guard : DatabaseGuard
+        Watches the database file and shows when a write waits for another program.
     """
 
     def __init__(self, session: Session, parent: QWidget | None = None):
@@ -190,6 +206,8 @@ class MainWindow(QMainWindow):
         self.view.help_requested.connect(self.show_shortcuts)
         self.view.focus_changed.connect(self._on_view_focus_changed)
         QApplication.instance().installEventFilter(self)
+        # A deleted or replaced database file, and writes waiting for another program.
+        self.database_guard = DatabaseGuard(self)
 
         self._update_title()
         self._update_status()
@@ -254,10 +272,8 @@ class MainWindow(QMainWindow):
         acts.add_menu(MODEL_MENU, self.learning)
         self.help_menu = acts.add_menu(HELP_MENU, self)
         self._connect_learning()
-        # Review mode, agreement, feedback and merge live in their own module (before Help).
-        from annotator.ui.review_menu import install_review_menu
-
-        install_review_menu(self)
+        self.review = ReviewMenu(self)
+        self.review_menu = acts.add_menu(REVIEW_MENU, self.review, before=self.help_menu.menuAction())
 
     def _add_dock_toggles(self, view_menu) -> None:
         """The docks' show/hide actions at the top of the View menu."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -61,19 +60,18 @@ def article_title(article: m.Article) -> str:
     return first[:80]
 
 
-def load_queue(path: str | Path, layer: str | None = None) -> list[QueueRow]:
-    """The review queue of the database at ``path``, worst first (run in a worker).
+def load_queue(store, layer: str | None = None) -> list[QueueRow]:
+    """The review queue of ``store``, worst first.
 
-    Opens its own :class:`~annotator.store.Store`: the GUI thread's connection stays there.
+    Run in a worker on a store of its own (:func:`annotator.ui.worker.run_on_store`): it
+    reads every annotation, and the GUI thread's connection stays there.
     """
     from annotator import ops
-    from annotator.store import Store
 
-    with Store(path) as store:
-        return [
-            queue_row(entry.article_id, article_title(store.article(entry.article_id)), open_)
-            for entry, _consensus, open_ in ops.review_queue(store, layer)
-        ]
+    return [
+        queue_row(entry.article_id, article_title(store.article(entry.article_id)), open_)
+        for entry, _consensus, open_ in ops.review_queue(store, layer)
+    ]
 
 
 def article_review(store, article_id: str, layer: str | None = None):

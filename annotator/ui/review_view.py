@@ -43,6 +43,8 @@ from annotator.ui.review_models import (
 )
 from annotator.ui.review_panes import FocusPane, QueuePane
 from annotator.ui.review_styles import KIND_TEXT, AnnotatorStyle, annotator_styles
+from annotator.ui.worker import run_on_store
+from annotator.ui.write_wait import WAITING_TEXT
 
 
 class ReviewView(QWidget):
@@ -91,6 +93,7 @@ class ReviewView(QWidget):
         self._build()
         session.changed.connect(self._on_session_changed)
         session.store_changed.connect(self._on_session_store_changed)
+        session.write_waiting.connect(self._on_session_write_waiting)
         self.reload_queue()
         self._warm_tokenizer()
 
@@ -158,20 +161,17 @@ class ReviewView(QWidget):
 
     def reload_queue(self) -> None:
         """Compute the whole queue again in the background (the current one stays shown)."""
-        from annotator.ui.tasks import run_task
-
         if self._task is not None:
             self._reload_again = True
             return
-        path, layer = self.session.db_path, self.layer
+        layer = self.layer
         self.queue_status.setText("computing the queue…")
-
-        def work(progress, cancelled):
-            return load_queue(path, layer)
-
-        self._task = run_task(work)
-        self._task.finished.connect(self._on_task_finished)
-        self._task.failed.connect(self._on_task_failed)
+        self._task = run_on_store(
+            self.session,
+            lambda store, progress, cancelled: load_queue(store, layer),
+            on_result=self._on_task_finished,
+            on_error=self._on_task_failed,
+        )
 
     def _on_task_finished(self, rows: list[QueueRow]) -> None:
         self._task = None
@@ -233,7 +233,7 @@ class ReviewView(QWidget):
         store = self.session.store
         try:
             article = store.article(article_id)
-            added = ops.add_agreed_gold(store, self.reviewer, [article_id])
+            added = self.session.write(lambda: ops.add_agreed_gold(store, self.reviewer, [article_id]))
         except AnnotatorError as e:
             self._say(str(e))
             return
@@ -345,6 +345,10 @@ class ReviewView(QWidget):
         self._show_focus()
         self.reload_queue()
 
+    def _on_session_write_waiting(self, waiting: bool) -> None:
+        if waiting:
+            self.message_label.setText(WAITING_TEXT)
+
     # -- decisions -------------------------------------------------------------------------------
 
     def _say(self, text: str) -> None:
@@ -369,7 +373,10 @@ class ReviewView(QWidget):
         if d is None:
             return False
         try:
-            changes = ops.settle(self.session.store, self.reviewer, d, choice, self._article.text)
+            text = self._article.text
+            changes = self.session.write(
+                lambda: ops.settle(self.session.store, self.reviewer, d, choice, text)
+            )
         except AnnotatorError as e:
             self._say(f"Not settled: {e}")
             return False
@@ -460,20 +467,18 @@ class ReviewView(QWidget):
         self._replay(undo=False)
 
     def _replay(self, undo: bool) -> None:
-        store = self.session.store
         try:
-            act = store.last_action(self.reviewer, undone=not undo)
-            (self.session.undo if undo else self.session.redo)()
+            _changes, act = self.session.replay(undo)
         except AnnotatorError as e:
             self._say(str(e))
             return
-        if not act:
+        if act is None:
             return
         detail = act.get("detail") or {}
         self._say(f"{'undone' if undo else 'redone'}: {act.get('kind', 'action').replace('_', ' ')}")
         aid = act.get("article_id")
         if aid and (self._article is None or aid != self._article.id) and act.get("kind") == "adjudicate":
-            self._article = store.article(aid)
+            self._article = self.session.store.article(aid)
             self._index = 0
             self._refresh_article(keep=None, reset_text=True)
             self._select_current_in_queue()

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
 from annotator import model as m
+from annotator.errors import StoreError
 from annotator.model import Changes, Span, SpanUpdate
 from annotator.store import Store
+from annotator.store.backup import same_file
+from annotator.ui.write_wait import write_when_free
+
+T = TypeVar("T")
 
 
 class Session(QObject):
@@ -33,6 +39,10 @@ class Session(QObject):
     article_changed = Signal(str)  # id of the newly opened article ("" when none)
     annotator_changed = Signal(str)
     store_changed = Signal()  # a different database was opened
+    # The database file was deleted, moved or replaced (the message says so): writes are refused.
+    database_lost = Signal(str)
+    # A write waits for another program's write lock (True), or no longer does (False).
+    write_waiting = Signal(bool)
 
     def __init__(self, store: Store, annotator: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -42,6 +52,9 @@ class Session(QObject):
         # The opened article's spans, read once while article_changed is delivered (the view
         # and the span list both need them): (article id, annotator) -> (suggestions, annotations).
         self._opening: dict | None = None
+        self._lost: str | None = None
+        self._waits = 0  # writes waiting for another program's lock (one may run inside another's wait)
+        same_file(store)  # its file's identity, from now on checked before every write
         store.add_annotator(annotator)
 
     # -- who, where, what ------------------------------------------------------------------------
@@ -52,9 +65,13 @@ class Session(QObject):
 
     def set_annotator(self, name: str) -> None:
         """Switch who is annotating (the name is remembered in the database)."""
-        self.store.add_annotator(name)
+
+        def remember() -> None:
+            self.store.add_annotator(name)
+            self.store.set_setting("last_annotator", name.strip())
+
+        self.write(remember)
         self._annotator = name.strip()
-        self.store.set_setting("last_annotator", self._annotator)
         self.annotator_changed.emit(self._annotator)
         self.changed.emit(Changes(spans=True, states=True))
 
@@ -97,6 +114,8 @@ class Session(QObject):
         """Switch to another database; the old one is closed."""
         old = self.store
         self.store = store
+        self._lost = None
+        same_file(store)
         store.add_annotator(self._annotator)
         self._article_id = None
         old.close()
@@ -106,6 +125,54 @@ class Session(QObject):
     @property
     def db_path(self) -> Path:
         return self.store.path
+
+    # -- the file, and writes that wait without freezing the window ----------------------------
+
+    @property
+    def lost_reason(self) -> str | None:
+        """Why nothing can be written any more (the database file is gone), or None."""
+        return self._lost
+
+    def check_file(self) -> bool:
+        """True while the database file is the one opened; the first time it is not, say so
+        with :attr:`database_lost` (writes are refused from then on)."""
+        if self._lost is not None:
+            return False
+        if same_file(self.store):
+            return True
+        self._lost = (
+            f"The database file {self.db_path} was deleted, moved or replaced while it was open."
+            " Nothing more can be saved to it; the work of this session can still be saved to a new file."
+        )
+        self.database_lost.emit(self._lost)
+        return False
+
+    def write(self, write: Callable[[], T]) -> T:
+        """Run ``write`` (store calls) in one transaction once the file is checked and the
+        write lock is had; its result.
+
+        While another program holds the write lock the window keeps running and
+        :attr:`write_waiting` says so (:func:`~annotator.ui.write_wait.write_when_free`).
+
+        Raises
+        ------
+        StoreError
+            The database file is gone (nothing written; :attr:`database_lost` is emitted
+            again), or another program held the lock too long.
+        """
+        said = self._lost is not None
+        if not self.check_file():
+            if said:  # said again: the user is trying to go on
+                self.database_lost.emit(self._lost)
+            raise StoreError(f"not saved: the database file {self.db_path} is gone")
+        return write_when_free(self.store, write, self._on_write_waiting)
+
+    def _on_write_waiting(self, waiting: bool) -> None:
+        # Events run while a write waits, so another write may start and wait inside it:
+        # announce the first wait and the end of the last one.
+        self._waits += 1 if waiting else -1
+        if self._waits == (1 if waiting else 0):
+            self.write_waiting.emit(waiting)
 
     # -- decisions: one call, one transaction, one signal -------------------------------------
 
@@ -123,8 +190,11 @@ class Session(QObject):
         it changed; those ranges of the open article are read again here, once, for every
         widget (:class:`~annotator.model.SpanUpdate`), so none of them re-reads the article.
         """
-        first = self.store.ledger_mark() + 1 if replayed is None else replayed
-        changes = write()
+
+        def marked() -> tuple[int, Changes]:
+            return (self.store.ledger_mark() + 1 if replayed is None else replayed), write()
+
+        first, changes = self.write(marked)
         aid = self._article_id
         if (
             aid is not None
@@ -242,7 +312,7 @@ class Session(QObject):
         act = self.store.last_action(self._annotator, undone=not undo)
         write = self.store.undo if undo else self.store.redo
         if act is None:
-            return self._emit(write(self._annotator)), None  # raises NothingToDo
+            return self._emit(self.write(lambda: write(self._annotator))), None  # raises NothingToDo
         return self._act(lambda: write(self._annotator), replayed=act["id"]), act
 
     def undo(self) -> Changes:

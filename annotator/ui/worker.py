@@ -21,6 +21,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
+from annotator.errors import StoreError
 from annotator.ui.tasks import Task, Work, run_task, run_with_progress
 
 StoreWork = Callable[..., Any]
@@ -44,6 +45,8 @@ def on_own_store(db_path: str | Path, fn: StoreWork, transaction: bool = False) 
     def work(progress, cancelled):
         from annotator.store import Store
 
+        if not path.exists():  # Store() would make a new, empty database there
+            raise StoreError(f"{path} no longer exists; nothing was done")
         store = Store(path)
         try:
             if transaction:
@@ -94,11 +97,15 @@ def run_on_store(
     Returns
     -------
     Task
-        The started task; ``task.db_path`` is the database it works on (compare it with
+        The started task (when the session's database file is gone, a task that fails with
+        :attr:`Session.lost_reason <annotator.ui.session.Session.lost_reason>`); ``task.db_path`` is the database it works on (compare it with
         :func:`same_database` before applying a result to the session).
     """
     db_path = Path(session.db_path)
-    work = on_own_store(db_path, fn, transaction=transaction)
+    if session.check_file():
+        work = on_own_store(db_path, fn, transaction=transaction)
+    else:
+        work = _refused(session.lost_reason)
     if label is not None:
         task = run_with_progress(
             work,
@@ -121,6 +128,16 @@ def run_on_store(
                 signal.connect(handler)
     task.db_path = db_path
     return task
+
+
+def _refused(reason: str) -> Work:
+    """Work that does nothing but fail: the session's database file is gone, and a store
+    opened on its name would be another file (or a new, empty one)."""
+
+    def work(progress, cancelled):
+        raise StoreError(reason)
+
+    return work
 
 
 def same_database(session, db_path: str | Path) -> bool:

@@ -155,6 +155,19 @@ def session(tmp_path, qtbot):
 
 
 @pytest.fixture
+def review_session(tmp_path, qtbot):
+    """A session of the reviewer ``rita`` on three annotators' merged work with planted
+    disagreements (``review_data``), nothing open."""
+    from review_data import REVIEWER, build_review_store
+
+    from annotator.ui.session import Session
+
+    s = Session(build_review_store(tmp_path / "review.db"), REVIEWER)
+    yield s
+    s.store.close()
+
+
+@pytest.fixture
 def boxes(monkeypatch):
     """Message boxes 'shown' during the test, as (text, detailed text); exec never blocks."""
     from PySide6.QtWidgets import QMessageBox

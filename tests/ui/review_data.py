@@ -101,3 +101,8 @@ def build_review_store(path: Path) -> Store:
 def spans_of(annotations) -> set[tuple[int, int, str, str]]:
     """``{(start, end, label, layer)}`` of annotations or spans."""
     return {(a.start, a.end, a.label, a.layer) for a in annotations}
+
+
+def gold(session, aid: str = A1) -> set[tuple[int, int, str, str]]:
+    """The gold spans of ``aid`` in the session's database, as :func:`spans_of` gives them."""
+    return spans_of(session.store.gold_spans(aid))

@@ -2,43 +2,26 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt, QUrl
-from review_data import A1, REVIEWER, build_review_store
+from review_data import A1, REVIEWER
 
 from annotator import ops
 from annotator.ui.agreement_view import AgreementView, FeedbackBrowser, FeedbackView, fmt
 from annotator.ui.session import Session
-from annotator.ui.tasks import running_tasks
 
 WAIT_MS = 10_000
-
-
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
-
-
-@pytest.fixture
-def session(tmp_path, qtbot):
-    s = Session(build_review_store(tmp_path / "review.db"), REVIEWER)
-    yield s
-    s.store.close()
 
 
 def rows(model):
     return model.rows()
 
 
-def test_shows_the_figures_of_ops_agreement(session, qtbot, qtmodeltester):
-    view = AgreementView(session, include_model=False)
+def test_shows_the_figures_of_ops_agreement(review_session, qtbot, qtmodeltester):
+    view = AgreementView(review_session, include_model=False)
     qtbot.addWidget(view)
     with qtbot.waitSignal(view.computed, timeout=WAIT_MS):
         pass
-    expected = ops.agreement(session.store, include_model=False)
+    expected = ops.agreement(review_session.store, include_model=False)
     for model in (view.overall_model, view.pairs_model, view.model_model, view.articles_model):
         qtmodeltester.check(model)
     overall = {(r[0], r[1]): r for r in rows(view.overall_model)}
@@ -70,8 +53,8 @@ def test_shows_the_figures_of_ops_agreement(session, qtbot, qtmodeltester):
     assert "3 articles compared" in view.status.text()
 
 
-def test_double_click_opens_the_worst_article_in_the_main_view(session, qtbot):
-    view = AgreementView(session, include_model=False)
+def test_double_click_opens_the_worst_article_in_the_main_view(review_session, qtbot):
+    view = AgreementView(review_session, include_model=False)
     qtbot.addWidget(view)
     view.resize(1000, 600)
     view.show()
@@ -80,16 +63,16 @@ def test_double_click_opens_the_worst_article_in_the_main_view(session, qtbot):
     qtbot.waitUntil(lambda: view.articles_model.rowCount() > 0, timeout=WAIT_MS)
     index = view.articles_model.index(0, 0)
     rect = view.articles_view.visualRect(index)
-    with qtbot.waitSignal(session.article_changed) as sig:
+    with qtbot.waitSignal(review_session.article_changed) as sig:
         # Qt 6 sees a double click only after a press and release at the same place.
         qtbot.mouseClick(view.articles_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(view.articles_view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert sig.args == [A1]
-    assert session.article_id == A1
+    assert review_session.article_id == A1
 
 
-def test_with_the_model_and_no_suggestions_the_figures_are_the_same(session, qtbot):
-    view = AgreementView(session, include_model=True)
+def test_with_the_model_and_no_suggestions_the_figures_are_the_same(review_session, qtbot):
+    view = AgreementView(review_session, include_model=True)
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: not view.is_computing(), timeout=WAIT_MS)
     assert view.report is not None and view.report.model is None
@@ -110,15 +93,15 @@ def test_too_few_annotators_is_said_plainly(tmp_path, qtbot):
         s.store.close()
 
 
-def test_feedback_shows_the_report_and_saves_html(session, qtbot, tmp_path):
-    ops.add_agreed_gold(session.store, REVIEWER)
-    for _, _, open_ in ops.review_queue(session.store):
+def test_feedback_shows_the_report_and_saves_html(review_session, qtbot, tmp_path):
+    ops.add_agreed_gold(review_session.store, REVIEWER)
+    for _, _, open_ in ops.review_queue(review_session.store):
         for d in open_:
-            ops.settle(session.store, REVIEWER, d, "take:alice")
-    view = FeedbackView(session, "carol")
+            ops.settle(review_session.store, REVIEWER, d, "take:alice")
+    view = FeedbackView(review_session, "carol")
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: not view.is_computing(), timeout=WAIT_MS)
-    expected = ops.feedback(session.store, "carol")
+    expected = ops.feedback(review_session.store, "carol")
     assert view.html == expected.to_html()
     shown = view.browser.toPlainText()
     assert "carol" in shown and "ORG" in shown and "PERSON" in shown
@@ -127,8 +110,8 @@ def test_feedback_shows_the_report_and_saves_html(session, qtbot, tmp_path):
     assert out.read_text(encoding="utf-8") == expected.to_html()
 
 
-def test_feedback_without_gold_says_what_to_do(session, qtbot):
-    view = FeedbackView(session, "carol")
+def test_feedback_without_gold_says_what_to_do(review_session, qtbot):
+    view = FeedbackView(review_session, "carol")
     qtbot.addWidget(view)
     qtbot.waitUntil(lambda: not view.is_computing(), timeout=WAIT_MS)
     assert "No feedback" in view.status.text() and "review first" in view.status.text()

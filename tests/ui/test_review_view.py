@@ -6,36 +6,18 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from review_data import A1, A3, REVIEWER, TEXT1, TEXT2, TEXT3, at, build_review_store, spans_of
+from review_data import A1, A3, REVIEWER, TEXT1, TEXT2, TEXT3, at, gold, spans_of
 
 from annotator import ops
 from annotator.model import ENTITY, ISSUE
-from annotator.ui.review_menu import merge_databases, merge_summary
 from annotator.ui.review_view import ReviewView
-from annotator.ui.session import Session
-from annotator.ui.tasks import running_tasks
 
 WAIT_MS = 10_000
 
 
-@pytest.fixture(autouse=True)
-def _no_task_left_running():
-    yield
-    for task in running_tasks():
-        task.cancel()
-        task.wait(WAIT_MS)
-
-
 @pytest.fixture
-def session(tmp_path, qtbot):
-    s = Session(build_review_store(tmp_path / "review.db"), REVIEWER)
-    yield s
-    s.store.close()
-
-
-@pytest.fixture
-def view(session, qtbot):
-    v = ReviewView(session)
+def view(review_session, qtbot):
+    v = ReviewView(review_session)
     qtbot.addWidget(v)
     v.resize(1280, 800)
     v.show()
@@ -51,10 +33,6 @@ def key(qtbot, view, k, mods=Qt.KeyboardModifier.NoModifier):
 
 def _layer(span: dict) -> str:
     return span.get("layer", ENTITY)
-
-
-def gold(session, aid=A1):
-    return spans_of(session.store.gold_spans(aid))
 
 
 def shown_disagreements(view):
@@ -76,15 +54,15 @@ def test_queue_lists_articles_with_disagreements_worst_first(view, qtmodeltester
 
 
 def test_opening_puts_agreed_spans_into_gold_and_shows_every_planted_class(
-    view, session, qtbot, qtmodeltester
+    view, review_session, qtbot, qtmodeltester
 ):
-    assert gold(session) == set()
+    assert gold(review_session) == set()
     index = view.queue_model.index(0, 0)
     qtbot.mouseClick(
         view.queue_view.viewport(), Qt.MouseButton.LeftButton, pos=view.queue_view.visualRect(index).center()
     )
     assert view.article is not None and view.article.id == A1
-    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+    assert gold(review_session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
     assert shown_disagreements(view) == [
         ("entity", "label conflict", "Joe Biden"),
         ("entity", "boundary shift", "in Berlin"),
@@ -120,7 +98,7 @@ def test_opening_puts_agreed_spans_into_gold_and_shows_every_planted_class(
 
 
 def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(
-    view, session, qtbot, tmp_path, qtmodeltester
+    view, review_session, qtbot, tmp_path, qtmodeltester
 ):
     # the testers stay attached: every row removed, inserted or changed below is checked too
     for model in (view.queue_model, view.disagreements_model, view.versions_model, view.gold_model):
@@ -130,11 +108,11 @@ def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(
     # B on overlapping entities is refused with a clear message; nothing changes
     key(qtbot, view, Qt.Key.Key_B)
     assert "overlap" in view.message_label.text() and "Not settled" in view.message_label.text()
-    assert gold(session) == spans_of([merkel])
+    assert gold(review_session) == spans_of([merkel])
     # 1 takes alice's version of the label conflict
     key(qtbot, view, Qt.Key.Key_1)
     biden = at(TEXT1, "Joe Biden", "PERSON")
-    assert gold(session) == spans_of([merkel, biden])
+    assert gold(review_session) == spans_of([merkel, biden])
     assert view.focused.kind == "boundary_shift"
     # E edits: start one token to the left of alice's "Berlin", then OK
     key(qtbot, view, Qt.Key.Key_E)
@@ -146,125 +124,79 @@ def test_keys_settle_into_gold_undo_restores_and_the_queue_empties(
     dlg.accept()
     qtbot.waitUntil(lambda: view.edit_dialog is None)
     in_berlin = at(TEXT1, "in Berlin", "GPE")
-    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    assert gold(review_session) == spans_of([merkel, biden, in_berlin])
     # N: bob's one-sided "gas" stays out
     assert view.focused.kind == "one_sided"
     key(qtbot, view, Qt.Key.Key_N)
-    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    assert gold(review_session) == spans_of([merkel, biden, in_berlin])
     # B on the issue layer takes both labels
     assert view.focused.layer == ISSUE
     key(qtbot, view, Qt.Key.Key_B)
     issues = [at(TEXT1, "steel tariffs", "TRADE", ISSUE), at(TEXT1, "steel tariffs", "TARIFFS", ISSUE)]
-    assert gold(session) == spans_of([merkel, biden, in_berlin, *issues])
+    assert gold(review_session) == spans_of([merkel, biden, in_berlin, *issues])
     assert view.focused is None and view.disagreements_model.rowCount() == 0
     assert [r.article_id for r in view.queue_model.rows()] == [A3]
     # Ctrl+Z brings the last settlement back; Ctrl+Shift+Z settles it again
     key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert gold(session) == spans_of([merkel, biden, in_berlin])
+    assert gold(review_session) == spans_of([merkel, biden, in_berlin])
     assert (view.focused.layer, view.focused.kind) == (ISSUE, "label_conflict")
     assert [r.article_id for r in view.queue_model.rows()] == [A1, A3]
     key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert gold(session) == spans_of([merkel, biden, in_berlin, *issues])
+    assert gold(review_session) == spans_of([merkel, biden, in_berlin, *issues])
     assert [r.article_id for r in view.queue_model.rows()] == [A3]
     # Enter: the next article; its agreed span goes into gold; 2 takes bob's Norway
     key(qtbot, view, Qt.Key.Key_Return)
     assert view.article.id == A3
-    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
+    assert gold(review_session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
     assert [n for n in view.versions_model.rows()[2][1]] == []  # carol marked nothing here
     assert view.versions_model.index(2, 2).data() == "— nothing marked —"
     key(qtbot, view, Qt.Key.Key_2)
-    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE"), at(TEXT3, "Norway", "GPE")])
+    assert gold(review_session, A3) == spans_of([at(TEXT3, "Germany", "GPE"), at(TEXT3, "Norway", "GPE")])
     assert view.queue_model.rowCount() == 0
     assert view.queue_status.text().startswith("Nothing to review")
     key(qtbot, view, Qt.Key.Key_Return)
     assert "queue is empty" in view.message_label.text()
     # the core agrees: nothing left; every choice in the ledger under the reviewer
-    assert ops.review_queue(session.store) == []
-    done = [row for row in session.store.ledger(REVIEWER) if not row["undone"]]
+    assert ops.review_queue(review_session.store) == []
+    done = [row for row in review_session.store.ledger(REVIEWER) if not row["undone"]]
     kinds = [row["kind"] for row in done]
     assert kinds.count("adjudicate") == 5 and kinds.count("agreed_gold") == 2
     # the gold export holds exactly the settled and agreed spans
-    ops.add_agreed_gold(session.store, REVIEWER)  # TEXT2 was never opened: everyone agreed there
+    ops.add_agreed_gold(review_session.store, REVIEWER)  # TEXT2 was never opened: everyone agreed there
     out = tmp_path / "gold.jsonl"
-    ops.export(session.store, "prodigy", out, gold=True)
+    ops.export(review_session.store, "prodigy", out, gold=True)
     recs = {json.loads(x)["text"]: json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()}
     assert set(recs) == {TEXT1, TEXT2, TEXT3}
     got = {t: {(s["start"], s["end"], s["label"], _layer(s)) for s in r["spans"]} for t, r in recs.items()}
-    assert got[TEXT1] == spans_of([merkel, biden, in_berlin, *issues]) == gold(session)
+    assert got[TEXT1] == spans_of([merkel, biden, in_berlin, *issues]) == gold(review_session)
     assert (
-        got[TEXT3] == gold(session, A3) == spans_of([at(TEXT3, "Norway", "GPE"), at(TEXT3, "Germany", "GPE")])
+        got[TEXT3]
+        == gold(review_session, A3)
+        == spans_of([at(TEXT3, "Norway", "GPE"), at(TEXT3, "Germany", "GPE")])
     )
     assert got[TEXT2] == spans_of([at(TEXT2, "European Union", "ORG"), at(TEXT2, "Russia", "GPE")])
 
 
-def test_undo_of_the_agreed_gold_on_open(view, session, qtbot):
+def test_undo_of_the_agreed_gold_on_open(view, review_session, qtbot):
     view.open_article(A3)
-    assert gold(session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
+    assert gold(review_session, A3) == spans_of([at(TEXT3, "Germany", "GPE")])
     key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert gold(session, A3) == set()
+    assert gold(review_session, A3) == set()
     assert "undone: agreed gold" in view.message_label.text()
 
 
-def test_digit_of_a_missing_annotator_is_refused(view, session, qtbot):
+def test_digit_of_a_missing_annotator_is_refused(view, review_session, qtbot):
     view.open_article(A1)
     key(qtbot, view, Qt.Key.Key_7)
     assert "no annotator 7" in view.message_label.text()
-    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+    assert gold(review_session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
 
 
-def test_review_menu_opens_review_mode(session, qtbot):
-    from annotator.ui.main_window import MainWindow
-
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    titles = [a.text() for a in w.menuBar().actions()]
-    assert titles[-2:] == ["&Review", "&Help"]
-    assert [a.text() for a in w.review_menu.actions() if a.text()] == [
-        "&Review mode",
-        "&Agreement…",
-        "&Feedback for annotator…",
-        "&Merge databases…",
-    ]
-    assert w.act_review.shortcut().toString() == "Ctrl+R"
-    w.act_review.trigger()
-    rw = w.review_window
-    qtbot.waitUntil(lambda: not rw.view.is_loading() and rw.view.queue_model.rowCount() == 2, timeout=WAIT_MS)
-    assert rw.isVisible()
-    # keys typed in the review window settle through it, not through the annotation window
-    rw.view.open_article(A1)
-    qtbot.keyClick(rw.view, Qt.Key.Key_3)  # carol: Joe Biden ORG
-    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON"), at(TEXT1, "Joe Biden", "ORG")])
-    qtbot.keyClick(rw.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
-    rw.close()
-
-
-def test_merge_from_the_menu_runs_in_the_background_and_summarises(session, qtbot, tmp_path):
-    from annotator.model import Article, article_id
-    from annotator.store import Store
-    from annotator.ui.main_window import MainWindow
-
-    other = tmp_path / "dave.db"
-    text = "Dave read about Norway."
-    with Store(other) as s:
-        s.ensure_labels(build_review_store.__globals__["LABELS"])
-        s.add_articles([Article(article_id(text), text, "Dave")])
-        s.add_span("dave", article_id(text), at(text, "Norway", "GPE"))
-    w = MainWindow(session)
-    qtbot.addWidget(w)
-    got = []
-    merge_databases(w, [other], on_done=got.append)
-    qtbot.waitUntil(lambda: bool(got), timeout=WAIT_MS)
-    (reports,) = got
-    assert "dave.db: 1 new articles, 0 matched; 1 spans" in merge_summary(reports)
-    assert "dave" in merge_summary(reports)
-    assert session.store.has_article(article_id(text))
-
-
-def test_layer_filter_reviews_one_layer(view, session, qtbot):
+def test_layer_filter_reviews_one_layer(view, review_session, qtbot):
     view.layer_box.setCurrentIndex(view.layer_box.findData(ISSUE))
     qtbot.waitUntil(lambda: not view.is_loading() and view.queue_model.rowCount() == 1, timeout=WAIT_MS)
     assert view.queue_model.rows()[0].article_id == A1
     view.open_article(A1)
     assert shown_disagreements(view) == [("issue", "label conflict", "steel tariffs")]
-    assert gold(session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])  # agreed gold is for the article
+    # agreed gold is for the article, whatever the layer reviewed
+    assert gold(review_session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])

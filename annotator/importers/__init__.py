@@ -59,11 +59,13 @@ def _unknown(path: Path, why: str) -> InputError:
 def detect_format(path: Path) -> str:
     """Guess the format of ``path`` from its extension and, where that is ambiguous, its content.
 
-    ``.txt`` is brat when a ``.ann`` of the same name is beside it, else text; ``.ann`` is brat;
+    ``.txt`` is brat when a ``.ann`` of the same name is beside it, CoNLL when its lines are
+    tagged tokens (:func:`annotator.importers.conll.looks_like`), else text; ``.ann`` is brat;
     ``.jsonl``/``.json`` are ``labelstudio`` when the first record is a Label Studio task, else
     ``json`` for a JSON array or single object and ``jsonl`` for one record per line;
     ``.conll``/``.iob``/``.bio`` and a ``.tsv`` whose last column holds tags are ``conll``;
-    ``.spacy`` is ``spacy``; ``.csv`` (and an untagged ``.tsv``) is ``csv``.
+    ``.spacy`` is ``spacy``; ``.csv`` (and an untagged ``.tsv``) is ``csv``. A file of another
+    extension is told by its content: JSON, or tagged token lines.
 
     Parameters
     ----------
@@ -87,7 +89,10 @@ def detect_format(path: Path) -> str:
         raise InputError(str(path), "is a folder; expand it into files first")
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        return "brat" if path.with_suffix(".ann").is_file() else "text"
+        if path.with_suffix(".ann").is_file():
+            return "brat"
+        # CoNLL-2003 itself ships as train.txt: a text file of tagged token lines is CoNLL.
+        return "conll" if conll.looks_like(_peek(path)) else "text"
     if suffix == ".ann":
         return "brat"
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -95,11 +100,16 @@ def detect_format(path: Path) -> str:
     if suffix in (".conll", ".iob", ".bio", ".iob2", ".bioes"):
         return "conll"
     if suffix == ".tsv":
-        return "conll" if _looks_tagged(_peek(path)) else "csv"
+        return "conll" if conll.looks_like(_peek(path)) else "csv"
     if suffix == ".spacy":
         return "spacy"
     if suffix == ".csv":
         return "csv"
+    head = _peek(path).lstrip()
+    if head.startswith(("{", "[")):
+        return _detect_json(path, ".jsonl")
+    if conll.looks_like(head):
+        return "conll"
     raise _unknown(path, f"cannot tell the format from the extension {path.suffix or '(none)'!r}")
 
 
@@ -133,15 +143,6 @@ def _detect_json(path: Path, suffix: str) -> str:
     if suffix == ".json" and one_document:
         return "json"
     return "jsonl"
-
-
-def _looks_tagged(head: str) -> bool:
-    lines = [line for line in head.splitlines()[:200] if line.strip() and not line.startswith("#")]
-    lines = [line for line in lines if not line.startswith(conll.DOCSTART)]
-    if not lines:
-        return False
-    tagged = sum(1 for line in lines if len(line.split()) >= 2 and conll.is_tag(line.split()[-1]))
-    return tagged >= 0.8 * len(lines)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:

@@ -32,6 +32,25 @@ def looks_like(record: Any) -> bool:
     return isinstance(record, dict) and isinstance(record.get("data"), dict) and "text" not in record
 
 
+def nothing_to_import(record: Any) -> bool:
+    """A task whose data has no text and whose annotations and predictions hold no region."""
+    data = record.get("data") if isinstance(record, dict) else None
+    if not isinstance(data, dict):
+        return False
+    text = data.get("text") if "text" in data else next((v for v in data.values() if isinstance(v, str)), None)
+    if text is not None and (not isinstance(text, str) or text.strip()):
+        return False
+    for key in ("annotations", "completions", "predictions"):
+        items = record.get(key)
+        if not isinstance(items, list):
+            if items is not None:
+                return False
+            continue
+        if any(not isinstance(item, dict) or item.get("result") for item in items):
+            return False
+    return True
+
+
 def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
     """Turn one Label Studio task into a validated :class:`ImportedDoc`.
 

@@ -16,9 +16,18 @@ from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.importers import brat, conll, csvfile, docbin, jsonl, labelstudio, text
-from annotator.importers.base import Format, ReadResult, label_layers
+from annotator.importers.base import OFFSET_UNITS, Format, ReadOptions, ReadResult, label_layers, read_options
 
-__all__ = ["FORMATS", "Format", "ReadResult", "detect_format", "expand_paths", "read"]
+__all__ = [
+    "FORMATS",
+    "OFFSET_UNITS",
+    "Format",
+    "ReadOptions",
+    "ReadResult",
+    "detect_format",
+    "expand_paths",
+    "read",
+]
 
 FORMATS: dict[str, Format] = {
     f.name: f
@@ -199,7 +208,10 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def read(
-    path: Path, format: str | None = None, layers: Mapping[str, frozenset[str]] | None = None
+    path: Path,
+    format: str | None = None,
+    layers: Mapping[str, frozenset[str]] | None = None,
+    options: ReadOptions | None = None,
 ) -> ReadResult:
     """Parse one file completely into documents.
 
@@ -213,6 +225,9 @@ def read(
         Label name -> its layers in the database the file goes into. A span whose label is on
         one layer only is checked as a span on that layer (overlapping issues are fine),
         as the store will put it there.
+    options
+        What the user chose where a file cannot say (CoNLL ``tag_column``, Label Studio
+        ``offsets``); see :class:`~annotator.importers.base.ReadOptions`.
 
     Returns
     -------
@@ -231,6 +246,10 @@ def read(
         raise InputError(str(path), f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if path.is_dir():
         raise InputError(str(path), "is a folder; expand it into files first")
-    with label_layers(layers):
+    if options is not None and options.offsets not in (None, *OFFSET_UNITS):
+        raise InputError(
+            str(path), f"unknown offsets {options.offsets!r}; use one of {', '.join(OFFSET_UNITS)}"
+        )
+    with label_layers(layers), read_options(options):
         docs, warnings = FORMATS[format].read(path)
     return ReadResult(path=path, format=format, docs=docs, warnings=warnings)

@@ -56,7 +56,10 @@ class ReadOptions:
     offsets: str | None = None
 
 
-_OPTIONS: ContextVar[ReadOptions] = ContextVar("read_options", default=ReadOptions())
+_OPTIONS: ContextVar[ReadOptions | None] = ContextVar("read_options", default=None)
+
+
+_NO_OPTIONS = ReadOptions()
 
 
 @contextmanager
@@ -71,7 +74,7 @@ def read_options(options: ReadOptions | None) -> Iterator[None]:
 
 def options() -> ReadOptions:
     """The :class:`ReadOptions` of the file being read."""
-    return _OPTIONS.get()
+    return _OPTIONS.get() or _NO_OPTIONS
 
 
 @contextmanager

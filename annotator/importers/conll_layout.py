@@ -126,7 +126,9 @@ def _simple(rows: list[tuple[int, list[str]]], path, wanted: int | None) -> Layo
     return Layout(next(iter(counts)) if len(counts) == 1 else None, 0, tag, labels)
 
 
-def _layout(rows: list[tuple[int, list[str]]], n: int, token: int, tag: int, note: str | None = None) -> Layout:
+def _layout(
+    rows: list[tuple[int, list[str]]], n: int, token: int, tag: int, note: str | None = None
+) -> Layout:
     return Layout(n, token, tag, frozenset(columns[tag] for _, columns in rows), note)
 
 

@@ -2,9 +2,9 @@
 
 Each task::
 
-    {"data": {"text": ..., "title": ...},
+    {"id": 1, "data": {"text": ..., "title": ...},
      "meta": {...article meta, "article_id", "source"},
-     "annotations": [{"completed_by": "alice", "was_cancelled": false, "ground_truth": false,
+     "annotations": [{"id": 1001, "completed_by": "alice", "was_cancelled": false, "ground_truth": false,
                       "result": [region, ...]}, ...],
      "predictions": [{"model_version": "spacy:en_core_web_sm@3.8.0", "score": 0.91,
                       "result": [region with "score", ...]}, ...]}
@@ -109,7 +109,7 @@ def _predictions(text: str, spans: Iterable[ExportSpan]) -> list[dict]:
     return found
 
 
-def task(records: list[ExportRecord]) -> dict:
+def task(records: list[ExportRecord], number: int = 1) -> dict:
     """One Label Studio task from the records of one article (annotators' and suggestions).
 
     Parameters
@@ -117,6 +117,9 @@ def task(records: list[ExportRecord]) -> dict:
     records
         Records of the same article: one per annotator, and one with annotator None holding
         the suggestions.
+    number
+        The task's ``id`` (1, 2, ... in the file); annotation ids are ``number * 1000 + i``.
+        Label Studio assigns its own ids on import; its converters need these.
 
     Returns
     -------
@@ -140,6 +143,7 @@ def task(records: list[ExportRecord]) -> dict:
         cancelled = record.answer == "ignore"
         annotations.append(
             {
+                "id": number * 1000 + len(annotations) + 1,
                 "completed_by": record.annotator,
                 "was_cancelled": cancelled,
                 "ground_truth": record.annotator == GOLD,
@@ -148,7 +152,7 @@ def task(records: list[ExportRecord]) -> dict:
                 else [_region(text, s, "manual", False) for s in sorted_spans(record.spans)],
             }
         )
-    found: dict = {"data": data, "meta": meta, "annotations": annotations}
+    found: dict = {"id": number, "data": data, "meta": meta, "annotations": annotations}
     if suggested:
         found["predictions"] = _predictions(text, suggested)
     return found
@@ -190,7 +194,7 @@ def write(
     out.write("[")
     for group in _by_article(batched_progress(records, progress)):
         out.write(",\n" if count else "\n")
-        out.write(dumps(task(group)))
+        out.write(dumps(task(group, count + 1)))
         count += 1
     out.write("\n]\n" if count else "]\n")
     if progress is not None:

@@ -10,8 +10,8 @@ index, the token, the outer entity tag and the nested entity tag. The rules:
 - A first column that holds only numbers (``1``, ``2``... or CoNLL-U's ``1-2``) is an index;
   the token is the next column.
 - A column after the token whose every value is ``O`` or a prefixed tag (``B-PER``) is a tag
-  column. With several, they are nesting levels when the first comes right after the token
-  and the later ones use its entity types (GermEval): the first, outer one is read. Otherwise
+  column. With several, they are nesting levels when they come right after the token, one
+  after the other (GermEval): the first, outer one is read. Otherwise
   they are different annotations (CoNLL-2003's chunks and entities) and the last is read, as
   the CoNLL convention has it. Either way a warning names the columns and ``--tag-column``.
 - With no such column, the last column is read as IO tags (``person``, ``O``) when all its
@@ -36,10 +36,6 @@ LABEL_LIKE = re.compile(r"^[^\W\d_][\w.:-]*$")
 def is_tag(value: str) -> bool:
     """True for ``O`` and prefixed tags (``B-PER``)."""
     return value in OUTSIDE or PREFIXED.match(value) is not None
-
-
-def _types(values: list[str]) -> set[str]:
-    return {m.group(2) for m in map(PREFIXED.match, values) if m}
 
 
 @dataclass(frozen=True)
@@ -134,12 +130,10 @@ def _layout(
 
 def _choose(rows: list[tuple[int, list[str]]], n: int, token: int, candidates: list[int]) -> Layout:
     first, *later = candidates
-    outer = _types([columns[first] for _, columns in rows])
     named = ", ".join(str(c + 1) for c in candidates)
-    nested = first == token + 1 and all(
-        not types or types & outer for types in (_types([col[c] for _, col in rows]) for c in later)
-    )
-    if nested:
+    # GermEval: the tag columns come right after the token, one per level of nesting.
+    # CoNLL-2003: a part-of-speech column comes first, and the chunks before the entities.
+    if candidates == list(range(token + 1, token + 1 + len(candidates))):
         note = (
             f"columns {named} all hold tags; read column {first + 1} (the outer entities);"
             f" --tag-column {later[0] + 1} reads the nested ones"

@@ -71,7 +71,9 @@ def test_csv_rows_with_an_empty_text_cell_are_skipped_and_counted(write_file):
     path = write_file("a.csv", "text,title\nok,A\n,B\n  ,C\n")
     result = read(path)
     assert [d.text for d in result.docs] == ["ok"]
-    assert result.warnings == [f"rows with no text and no annotations were skipped (2 times, first at {path}:3)"]
+    assert result.warnings == [
+        f"rows with no text and no annotations were skipped (2 times, first at {path}:3)"
+    ]
     with pytest.raises(InputError, match="no row with text"):
         read(write_file("b.csv", "text,title\n,B\n"))
 

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator import cli_install
+from annotator import cli_install, cli_transfer
 from annotator.commands import progress_bar as _progress_bar
 from annotator.errors import AnnotatorError
 
@@ -43,14 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("db", type=Path, nargs="?", help="database file (created when missing)")
     p.add_argument("--annotator", help="annotate as this name")
 
-    p = sub.add_parser("import", help="import articles and annotations from files or folders")
-    p.add_argument("paths", nargs="+", type=Path, metavar="PATH")
-    _db_arg(p)
-    p.add_argument(
-        "--format",
-        help="text, jsonl, json, prodigy, doccano, labelstudio, brat, conll, spacy, csv (default: detect)",
-    )
-    p.add_argument("--annotator", help="owner of spans whose file names nobody (default: you)")
+    cli_transfer.add_import(sub, _db_arg)
 
     p = sub.add_parser("suggest", help="suggest entity and issue spans with spaCy and the taxonomy")
     _db_arg(p)
@@ -65,23 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--processes", type=int, default=1, help="worker processes for spaCy (default 1)")
     p.add_argument("--batch-size", type=int, default=64)
 
-    p = sub.add_parser("export", help="export annotations (or suggestions) for training")
-    _db_arg(p)
-    p.add_argument("--format", default="prodigy", choices=["prodigy", "doccano", "spacy", "conll", "ledger"])
-    p.add_argument("--annotator", help="only this annotator's work")
-    p.add_argument(
-        "--suggestions", action="store_true", help="export the current suggestions instead of decisions"
-    )
-    p.add_argument("--gold", action="store_true", help="export the reviewed gold set")
-    p.add_argument(
-        "--tokens",
-        action="store_true",
-        help="prodigy only: add spaCy's tokens array and span token_start/token_end, as prodigy db-out"
-        " writes them (slower, files about 5x larger; Prodigy tokenizes tasks without them itself)",
-    )
-    p.add_argument(
-        "-o", "--output", type=Path, help="output file (default: standard output; required for spacy)"
-    )
+    cli_transfer.add_export(sub, _db_arg)
 
     p = sub.add_parser("stats", help="articles, annotators, decisions, spans per label, progress")
     _db_arg(p)
@@ -271,45 +248,7 @@ def _cmd_open(args) -> int:
 
 
 def _cmd_import(args) -> int:
-    from annotator import ops
-
-    failed = 0
-    with _open_store(args.db) as store:
-        ops.ensure_default_labels(store)
-        who = _who(store, args.annotator)
-        bar, update = _progress_bar("importing", "file")
-        with bar:
-            results = ops.import_paths(store, args.paths, format=args.format, annotator=who, progress=update)
-        for res in results:
-            if res.error is not None:
-                failed += 1
-                print(f"annotator: error: {res.error}", file=sys.stderr)
-                continue
-            r = res.report
-            parts = [f"{r.articles_added} new article{'s' * (r.articles_added != 1)}"]
-            if r.articles_known:
-                parts.append(f"{r.articles_known} already here")
-            if r.annotations:
-                parts.append(f"{r.annotations} spans by {', '.join(sorted(r.annotators))}")
-            if r.rejections:
-                parts.append(f"{r.rejections} rejected spans")
-            if r.suggestions:
-                parts.append(f"{r.suggestions} suggestions")
-            print(f"{res.path} ({res.format}): " + ", ".join(parts))
-            if r.labels_created:
-                print("  new labels: " + ", ".join(f"{lab.name} ({lab.layer})" for lab in r.labels_created))
-            for a, b in r.twins:
-                print(
-                    f"  note: article {a[:10]} differs from {b[:10]} only in line endings or Unicode normalisation;"
-                    " its spans went onto it (offsets mapped)"
-                )
-            for a, b in r.near_duplicates:
-                print(
-                    f"  note: article {a[:10]} differs from {b[:10]} only in line endings or Unicode normalisation"
-                )
-            for w in res.warnings:
-                print(f"  warning: {w}")
-    return 2 if failed else 0
+    return cli_transfer.cmd_import(args, _open_store, _who, _progress_bar)
 
 
 def _cmd_suggest(args) -> int:
@@ -340,33 +279,7 @@ def _cmd_suggest(args) -> int:
 
 
 def _cmd_export(args) -> int:
-    from annotator import ops
-
-    if args.format == "spacy" and args.output is None:
-        raise AnnotatorError("the spacy format is binary: give an output file with -o FILE.spacy")
-    with _open_store(args.db) as store:
-        if args.output is None:
-            n = ops.export(
-                store,
-                args.format,
-                sys.stdout,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
-        else:
-            n = ops.export(
-                store,
-                args.format,
-                args.output,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
-            print(f"wrote {n} records to {args.output}", file=sys.stderr)
-    return 0
+    return cli_transfer.cmd_export(args, _open_store)
 
 
 def _cmd_stats(args) -> int:

@@ -7,20 +7,24 @@ through an optional ``progress(done, total)`` callable, stops when ``cancelled()
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from annotator import model as m
-from annotator.errors import AnnotatorError, Cancelled, InputError
+from annotator.errors import AnnotatorError, Cancelled
 from annotator.model import Label
 from annotator.paths import resource
-from annotator.store import ImportReport, Store, adjudication_labels, provenance
+from annotator.store import Store, adjudication_labels, provenance
+
+# Import and export live in annotator.transfer; their names stay importable from here.
+from annotator.transfer import EXPORT_FORMATS as EXPORT_FORMATS
+from annotator.transfer import FileResult as FileResult
+from annotator.transfer import export as export
+from annotator.transfer import export_records as export_records
+from annotator.transfer import import_paths as import_paths
+from annotator.transfer import ledger_rows as ledger_rows
 
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
@@ -47,97 +51,6 @@ def ensure_default_labels(store: Store, taxonomy: Path | None = None) -> list[La
 
     labels = default_entity_labels() + load_taxonomy(taxonomy).labels()
     return store.ensure_labels(labels)
-
-
-# -- import ------------------------------------------------------------------------------------
-
-
-@dataclass
-class FileResult:
-    """What importing one file did (or why it did nothing)."""
-
-    path: Path
-    format: str | None = None
-    report: ImportReport | None = None
-    warnings: list[str] = field(default_factory=list)
-    error: AnnotatorError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
-
-
-def import_paths(
-    store: Store,
-    paths: Sequence[str | Path],
-    format: str | None = None,
-    annotator: str | None = None,
-    progress: Progress = None,
-    cancelled: Cancel = None,
-) -> list[FileResult]:
-    """Import files and folders; each file is read whole and written in its own transaction.
-
-    A file that fails leaves nothing behind and does not stop the others: its
-    :class:`FileResult` carries the error.
-    """
-    from annotator import importers
-
-    files = importers.expand_paths([Path(p) for p in paths])
-    if not files:
-        raise InputError(", ".join(str(p) for p in paths), "no files to import found there")
-    layers: dict[str, frozenset[str]] = {}
-    for label in store.labels():
-        layers[label.name] = layers.get(label.name, frozenset()) | {label.layer}
-    results = []
-    for i, path in enumerate(files):
-        _check(cancelled)
-        res = FileResult(path)
-        try:
-            if _is_database_file(store, path):
-                # Reading it would open and close the live database in this process, which
-                # drops SQLite's locks on it: refuse before touching it.
-                raise InputError(str(path), "this is the database being imported into, not a file to import")
-            with _no_cycle_collection():
-                read = importers.read(path, format, layers)
-                res.format = read.format
-                res.warnings = list(read.warnings)
-                res.report = store.import_docs(read.docs, annotator, description=f"{read.format}:{path}")
-        except AnnotatorError as e:
-            res.error = e
-        results.append(res)
-        if progress:
-            progress(i + 1, len(files))
-    return results
-
-
-@contextlib.contextmanager
-def _no_cycle_collection() -> Iterator[None]:
-    """Hold off Python's cycle collector while one file is read and written.
-
-    A file makes millions of small objects that live until it is written (records, spans, rows,
-    about 90 per news article), none of them in a reference cycle. Each time enough of them
-    pile up the collector walks them all, and again in older generations: 2.7 of the 5.2 s of
-    reading 20,000 news articles. Nothing is lost by waiting: a cycle made meanwhile is
-    collected after the file, as usual. The state the caller had is restored.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _is_database_file(store: Store, path: Path) -> bool:
-    db = store.path.resolve()
-    names = {
-        db,
-        db.with_name(db.name + "-wal"),
-        db.with_name(db.name + "-shm"),
-        db.with_name(db.name + "-journal"),
-    }
-    return path.resolve() in names
 
 
 # -- suggest -----------------------------------------------------------------------------------
@@ -222,120 +135,6 @@ def suggest(
     summary.articles = done
     summary.seconds = time.perf_counter() - t0
     return summary
-
-
-# -- export ------------------------------------------------------------------------------------
-
-EXPORT_FORMATS = ("prodigy", "doccano", "spacy", "conll", "ledger")
-
-
-def export_records(store: Store, annotator: str | None = None, suggestions: bool = False, gold: bool = False):
-    """ExportRecords for every article and annotator (or the current suggestions)."""
-    from functools import partial
-
-    from annotator.export import ExportRecord, ExportSpan
-
-    # The store's rows are (start, end, label, layer, source, origin, score): the fields of
-    # ExportSpan in order, so tuple.__new__ makes each span in C (no Python call per span).
-    span = partial(tuple.__new__, ExportSpan)
-    if gold:
-        annotator = m.GOLD
-    for article, who, spans, state, at in store.export_rows(annotator=annotator, suggestions=suggestions):
-        if who == m.GOLD and not gold:
-            continue
-        answer = "ignore" if state == m.SKIPPED else "accept"
-        yield ExportRecord(
-            article=article,
-            annotator=who,
-            spans=tuple(map(span, spans)),
-            answer=answer,
-            timestamp=_unix(at),
-            session=who,
-        )
-
-
-def _unix(iso: str) -> int:
-    if not iso:
-        return 0
-    from datetime import datetime
-
-    try:
-        return int(datetime.fromisoformat(iso).timestamp())
-    except ValueError:
-        return 0
-
-
-def export(
-    store: Store,
-    fmt: str,
-    out: IO | str | Path,
-    annotator: str | None = None,
-    suggestions: bool = False,
-    progress: Progress = None,
-    gold: bool = False,
-    warn: Callable[[str], None] | None = None,
-    tokens: bool = False,
-) -> int:
-    """Write the annotations (or suggestions, or the gold set) in ``fmt`` to ``out`` (a path or a stream).
-
-    ``tokens`` (``prodigy`` only) adds Prodigy's ``tokens`` array and span token indices; see
-    :mod:`annotator.export.prodigy`. Returns the number of records written. Writing to a path
-    goes through a temporary file that replaces the target only when complete.
-    """
-    from annotator import export as exporters
-
-    if fmt not in EXPORT_FORMATS:
-        raise AnnotatorError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    if tokens and fmt == "ledger":
-        raise AnnotatorError("the ledger has no text to tokenize", "leave tokens off for --format ledger")
-    binary = fmt in exporters.BINARY_FORMATS
-    if isinstance(out, (str, Path)):
-        target = Path(out)
-        tmp = target.with_name(f".{target.name}.part")
-        try:
-            with open(
-                tmp,
-                "wb" if binary else "w",
-                encoding=None if binary else "utf-8",
-                newline=None if binary else "\n",
-            ) as fh:
-                n = export(
-                    store,
-                    fmt,
-                    fh,
-                    annotator=annotator,
-                    suggestions=suggestions,
-                    progress=progress,
-                    gold=gold,
-                    warn=warn,
-                    tokens=tokens,
-                )
-            tmp.replace(target)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return n
-    if fmt == "ledger":
-        n = 0
-        for row in ledger_rows(store, annotator):
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            n += 1
-        return n
-    total = store.article_count()
-
-    def report(done: int) -> None:
-        if progress:
-            progress(done, total)
-
-    records = export_records(store, annotator, suggestions, gold)
-    return exporters.write(fmt, records, out, progress=report, warn=warn, tokens=tokens)
-
-
-def ledger_rows(store: Store, annotator: str | None = None) -> Iterable[dict]:
-    """Every suggestion with each annotator's decision on it, then every action in the ledger."""
-    for d in store.decisions(annotator):
-        yield {"type": "decision", **d}
-    for act in store.ledger(annotator):
-        yield {"type": "action", **act}
 
 
 # -- demo --------------------------------------------------------------------------------------

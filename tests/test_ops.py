@@ -178,7 +178,7 @@ def test_export_to_a_path_leaves_only_the_finished_file(tmp_path, store):
 
 
 def test_export_refuses_what_it_cannot_write(tmp_path, store):
-    with pytest.raises(AnnotatorError, match="prodigy, doccano, spacy, conll, ledger"):
+    with pytest.raises(AnnotatorError, match="prodigy, doccano, spacy, conll, labelstudio, brat, ledger"):
         ops.export(store, "xml", tmp_path / "out.xml")
     with pytest.raises(AnnotatorError, match="no text to tokenize"):
         ops.export(store, "ledger", io.StringIO(), tokens=True)

@@ -12,8 +12,9 @@ article for suggestions) and passes them to :func:`write` with a format name fro
         write("prodigy", records, out, tokens=True)  # Prodigy's tokens array too
 
 Format notes live in each module: :mod:`.prodigy`, :mod:`.doccano`, :mod:`.docbin`,
-:mod:`.conll`. spaCy is imported only when a writer that needs tokens runs: ``spacy`` and
-``conll`` always, ``prodigy`` only with ``tokens=True``.
+:mod:`.conll`, :mod:`.labelstudio`, :mod:`.brat`. spaCy is imported only when a writer that
+needs tokens runs: ``spacy`` and ``conll`` always, ``prodigy`` only with ``tokens=True``.
+``brat`` writes a folder: its ``out`` is the path of an existing, empty folder.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ import io
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from annotator.errors import AnnotatorError
-from annotator.export import conll, docbin, doccano, prodigy
+from annotator.export import brat, conll, docbin, doccano, labelstudio, prodigy
 from annotator.export.base import (
     PROGRESS_EVERY,
     ExportRecord,
@@ -39,6 +41,7 @@ from annotator.export.base import (
 __all__ = [
     "BINARY_FORMATS",
     "DEFAULT_FORMAT",
+    "FOLDER_FORMATS",
     "FORMATS",
     "PROGRESS_EVERY",
     "ExportFormat",
@@ -72,6 +75,11 @@ class ExportFormat:
     optional_tokens
         True when tokens are the caller's choice (``prodigy``); the others always carry them
         (``spacy``, ``conll``) or never (``doccano``).
+    optional_text
+        True when the exact-text line is the caller's choice (``conll``, ``keep_text=``).
+    folder
+        True when the writer fills a folder (``brat``) instead of a stream; it then also
+        takes ``per_annotator=``.
     """
 
     name: str
@@ -80,6 +88,8 @@ class ExportFormat:
     description: str
     writer: Callable[..., int]
     optional_tokens: bool = False
+    optional_text: bool = False
+    folder: bool = False
 
 
 DEFAULT_FORMAT = "prodigy"
@@ -101,11 +111,34 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat(
             "spacy", ".spacy", True, "spaCy DocBin: entities in doc.ents, issues in doc.spans", docbin.write
         ),
-        ExportFormat("conll", ".conll", False, "CoNLL IOB2 of the entity layer", conll.write),
+        ExportFormat(
+            "conll",
+            ".conll",
+            False,
+            "CoNLL IOB2 of the entity layer, two tab-separated columns (spaCy convert and doccano read it)",
+            conll.write,
+            optional_text=True,
+        ),
+        ExportFormat(
+            "labelstudio",
+            ".json",
+            False,
+            "Label Studio JSON tasks: an annotation per annotator, suggestions as predictions",
+            labelstudio.write,
+        ),
+        ExportFormat(
+            "brat",
+            "",
+            False,
+            "brat standoff: a folder of .txt and .ann, both layers",
+            brat.write,
+            folder=True,
+        ),
     )
 }
 
 BINARY_FORMATS = frozenset(name for name, f in FORMATS.items() if f.binary)
+FOLDER_FORMATS = frozenset(name for name, f in FORMATS.items() if f.folder)
 
 
 def _log_warning(message: str) -> None:
@@ -119,6 +152,8 @@ def write(
     progress: Progress | None = None,
     warn: Warn | None = None,
     tokens: bool = False,
+    keep_text: bool = False,
+    per_annotator: bool = False,
 ) -> int:
     """Write ``records`` to ``out`` in ``format``.
 
@@ -129,7 +164,8 @@ def write(
     records
         The records; consumed once, lazily (only ``spacy`` holds all docs before writing).
     out
-        A text stream, or a binary stream for the formats in :data:`BINARY_FORMATS`.
+        A text stream, a binary stream for the formats in :data:`BINARY_FORMATS`, or the path
+        of an existing, empty folder for those in :data:`FOLDER_FORMATS`.
     progress
         Called with the number of records written so far, every :data:`PROGRESS_EVERY`
         records and once at the end. It may raise (e.g. :class:`annotator.errors.Cancelled`)
@@ -141,6 +177,11 @@ def write(
         ``prodigy`` only: add the ``tokens`` array and each span's ``token_start`` and
         ``token_end`` (tokenized with spaCy, which is then imported). Off by default: Prodigy
         tokenizes a task itself when it loads one without tokens.
+    keep_text
+        ``conll`` only: add ``-DOCSTART-`` and the ``# annotator_text`` line, for an exact
+        round trip through annotator (other readers do not know the comment).
+    per_annotator
+        ``brat`` only: a subfolder per annotator.
 
     Returns
     -------
@@ -158,6 +199,14 @@ def write(
     found = FORMATS.get(format)
     if found is None:
         raise AnnotatorError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
+    if found.folder != isinstance(out, Path):
+        raise AnnotatorError(
+            f"the {format} format writes "
+            + ("a folder but was given a stream" if found.folder else "a file but was given a folder path"),
+            "give the path of an empty folder" if found.folder else "open the file and pass the stream",
+        )
+    if keep_text and not found.optional_text:
+        raise AnnotatorError(f"keeping the text line is an option of the conll format only, not of {format}")
     if found.binary and isinstance(out, io.TextIOBase):
         raise AnnotatorError(
             f"the {format} format writes bytes but was given a text stream", "open the file with 'wb'"
@@ -176,4 +225,8 @@ def write(
     warn = warn if warn is not None else _log_warning
     if found.optional_tokens:
         return found.writer(records, out, progress, warn, tokens=tokens)
+    if found.optional_text:
+        return found.writer(records, out, progress, warn, keep_text=keep_text)
+    if found.folder:
+        return found.writer(records, out, progress, warn, per_annotator=per_annotator)
     return found.writer(records, out, progress, warn)

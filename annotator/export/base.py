@@ -86,19 +86,24 @@ class ExportRecord:
     spans
         The spans, in any order (writers sort them).
     answer
-        ``"accept"``, ``"reject"`` or ``"ignore"``.
+        ``"accept"``, ``"reject"`` or ``"ignore"``; None for a task still to be answered
+        (suggestions nobody has decided on).
     timestamp
         Unix seconds of the annotator's last decision on the article.
     session
         Session name; writers that need one fall back to the annotator.
+    binary
+        True for a decision on one suggested span (a rejected suggestion), False for the
+        annotator's work on the whole article.
     """
 
     article: Article
     annotator: str | None
     spans: tuple[ExportSpan, ...]
-    answer: str = "accept"
+    answer: str | None = "accept"
     timestamp: int = 0
     session: str | None = None
+    binary: bool = False
 
 
 # --- the shared tokenizer -----------------------------------------------------------------
@@ -254,7 +259,7 @@ def check_record(record: ExportRecord) -> None:
     SpanError
         A span is empty, reversed, outside the text or on an unknown layer.
     """
-    if record.answer not in ANSWERS:
+    if record.answer not in ANSWERS and record.answer is not None:
         raise AnnotatorError(
             f"article {record.article.id}: answer {record.answer!r} cannot be exported; use one of {', '.join(ANSWERS)}"
         )

@@ -1,18 +1,30 @@
 """CoNLL, IOB2 tags of the entity layer (issues are not written: CoNLL has one tag column).
 
-For each record::
+By default each record is one block of ``token<TAB>tag`` lines, then a blank line::
 
-    -DOCSTART- -X- -X- O
-    # annotator_text = "<the exact text as a JSON string>"
     Obama<TAB>B-PERSON
     visited<TAB>O
+    ...
+    <blank line after the article>
+
+That is what ``python -m spacy convert FILE OUT -c ner`` (one Doc per article) and doccano's
+CoNLL import (one example per article; every line two tab-separated columns) read unchanged.
+The article is one block, not a block per sentence: a blank line is the only boundary both
+readers know, and annotator's importer reads a file without markers one article per block.
+
+With ``keep_text=True`` (``annotator export --format conll --keep-text``) each record also
+carries what an exact round trip needs, at the cost of lines other readers do not know::
+
+    -DOCSTART- -X- O O
+    # annotator_text = "<the exact text as a JSON string>"
+    Obama<TAB>B-PERSON
     ...
     <blank line between sentences and after the document>
 
 - Tokens come from the shared ``spacy.blank("en")`` tokenizer; whitespace-only tokens are
-  not written. A sentence ends where the text has a line break (``\\n``, ``\\r``, and the
-  other characters ``str.splitlines`` breaks on), except inside an entity, which is never
-  split.
+  not written. With ``keep_text`` a sentence ends where the text has a line break (``\\n``,
+  ``\\r``, and the other characters ``str.splitlines`` breaks on), except inside an entity,
+  which is never split.
 - A token that an entity starts or ends inside is split there ("iPhones" with the entity
   "iPhone" is written as "iPhone" and "s"), so the entity keeps its exact offsets through a
   round trip. Whitespace-only tokens at an entity's edges are not tagged. When two entity
@@ -20,8 +32,8 @@ For each record::
   reported through ``warn``.
 - ``# annotator_text`` holds ``json.dumps(text, ensure_ascii=False)`` (with U+2028, U+2029,
   U+0085 and lone surrogates escaped, so it stays on one line): an importer restores the
-  exact text, and thus the offsets, with ``json.loads``. Readers that do not know the
-  comment rebuild the text by joining tokens.
+  exact text, and thus the offsets, with ``json.loads``. Without it, the text is rebuilt by
+  joining tokens with one space.
 - Whitespace inside a written token (never produced by the spaCy tokenizer today) is
   replaced by ``_`` so the token stays one column.
 """
@@ -47,7 +59,8 @@ from annotator.export.base import (
 )
 from annotator.model import ENTITY
 
-DOCSTART = "-DOCSTART- -X- -X- O"
+# spaCy's own form: its converter reads the last column as a tag, so "-X- -X- O" is no entity.
+DOCSTART = "-DOCSTART- -X- O O"
 TEXT_COMMENT = "# annotator_text = "
 
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -55,7 +68,9 @@ _WHITESPACE = re.compile(r"\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache | None = None) -> str:
+def document(
+    record: ExportRecord, warn: Warn | None = None, cache: TokenCache | None = None, keep_text: bool = False
+) -> str:
     """One record as a CoNLL document, ending with a blank line.
 
     Parameters
@@ -66,6 +81,9 @@ def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache |
         Told about entity spans left out because they collide with another.
     cache
         Tokenizations to reuse between records of the same article.
+    keep_text
+        Start with ``-DOCSTART-`` and the ``# annotator_text`` line, and break sentences at
+        line breaks (see the module notes).
 
     Returns
     -------
@@ -86,13 +104,13 @@ def document(record: ExportRecord, warn: Warn | None = None, cache: TokenCache |
             tags[i] = inner
             inside[i] = True
 
-    lines = [DOCSTART, "\n", TEXT_COMMENT, dumps(text), "\n"]
+    lines = [DOCSTART, "\n", TEXT_COMMENT, dumps(text), "\n"] if keep_text else []
     in_sentence = False
     pending_break = False
     for i, (start, end) in enumerate(zip(tokens.starts, tokens.ends, strict=True)):
         token = text[start:end]
         if not token or token.isspace():
-            if in_sentence and _LINE_BREAK.search(token) is not None:
+            if keep_text and in_sentence and _LINE_BREAK.search(token) is not None:
                 pending_break = True
             continue
         if pending_break and not inside[i]:
@@ -140,7 +158,11 @@ def _split_at_entities(record: ExportRecord, tokens: Tokens) -> Tokens:
 
 
 def write(
-    records: Iterable[ExportRecord], out: IO[str], progress: Progress | None = None, warn: Warn | None = None
+    records: Iterable[ExportRecord],
+    out: IO[str],
+    progress: Progress | None = None,
+    warn: Warn | None = None,
+    keep_text: bool = False,
 ) -> int:
     """Write the entity layer of ``records`` to ``out`` as CoNLL with IOB2 tags.
 
@@ -154,6 +176,8 @@ def write(
         Called with the number of records written so far, every few hundred records.
     warn
         Told about entity spans left out (see the module notes).
+    keep_text
+        Add the ``-DOCSTART-`` and ``# annotator_text`` lines for an exact round trip.
 
     Returns
     -------
@@ -163,7 +187,7 @@ def write(
     cache = TokenCache()
     count = 0
     for record in batched_progress(records, progress):
-        out.write(document(record, warn, cache))
+        out.write(document(record, warn, cache, keep_text))
         count += 1
     if progress is not None:
         progress(count)

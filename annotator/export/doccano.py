@@ -16,6 +16,10 @@ Each line is::
   written only when the answer is not ``accept``.
 - Provenance (source, origin, score) has no place in doccano and is not written; use the
   Prodigy format to keep it.
+- doccano keeps overlapping spans only in a project that allows them ("Allow overlapping
+  spans" in its settings); otherwise it drops them without a word. ``warn`` is told once how
+  many records hold overlapping spans (issues overlap each other and entities), so the user can
+  allow overlaps or export one layer (``--layer entity``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import IO
 
 from annotator.export.base import (
     ExportRecord,
+    ExportSpan,
     Progress,
     Warn,
     check_record,
@@ -32,6 +37,7 @@ from annotator.export.base import (
     sorted_spans,
     write_lines,
 )
+from annotator.model import entities_overlap
 
 _BATCH = 128
 
@@ -91,11 +97,30 @@ def write(
     progress
         Called with the number of records written so far, every few hundred records.
     warn
-        Unused: every span fits this format.
+        Told once, at the end, how many records hold overlapping spans.
 
     Returns
     -------
     int
         How many records were written.
     """
-    return write_lines(records, out, lambda record: dumps(line(record)), progress, _BATCH)
+    overlapping: list[str] = []
+
+    def encode(record: ExportRecord) -> str:
+        if _overlap(record.spans):
+            overlapping.append(record.article.id)
+        return dumps(line(record))
+
+    count = write_lines(records, out, encode, progress, _BATCH)
+    if overlapping and warn is not None:
+        several = len(overlapping) > 1
+        warn(
+            f"{len(overlapping)} record{'s' if several else ''} hold{'' if several else 's'} overlapping spans"
+            f" (first: article {overlapping[0]}); doccano drops them unless the project allows overlapping"
+            " spans: allow them in its settings, or export one layer with --layer entity or --layer issue"
+        )
+    return count
+
+
+def _overlap(spans: tuple[ExportSpan, ...]) -> bool:
+    return entities_overlap([(s.start, s.end) for s in spans])

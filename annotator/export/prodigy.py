@@ -3,7 +3,7 @@
 Each line is::
 
     {"text": ..., "spans": [{"start", "end", "label", "layer", "source", "origin"?, "score"?}, ...],
-     "answer": ..., "_input_hash": ..., "_task_hash": ..., "_annotator_id": ...,
+     "answer": ..., "_is_binary": ..., "_input_hash": ..., "_task_hash": ..., "_annotator_id": ...,
      "_session_id": ..., "_timestamp": ..., "meta": {...}}
 
 and with ``tokens=True`` (``annotator export --tokens``), as ``prodigy db-out`` writes a
@@ -28,6 +28,11 @@ and with ``tokens=True`` (``annotator export --tokens``), as ``prodigy db-out`` 
   across runs and machines, and the same with or without tokens. (Prodigy's own recipe is
   not published; these follow its idea, so a file re-imported into Prodigy dedupes against
   itself, not against Prodigy's hashes.)
+- Answers travel as ``prodigy db-out`` writes them: an annotator's work on an article is a
+  manual task (``_is_binary`` false) answered ``accept`` (``ignore`` when skipped); each
+  suggestion they rejected is a binary task of that one span (``_is_binary`` true) answered
+  ``reject``. A task still to be answered (an undecided suggestion) has neither ``answer``
+  nor ``_is_binary``.
 - ``_annotator_id`` is the annotator name (null for suggestions); ``_session_id`` is the
   session, else the annotator.
 - ``meta`` is the article's meta plus ``title``, ``source``, ``article_id`` (and
@@ -96,7 +101,7 @@ def input_hash(text: str) -> int:
     return _murmur('{"text":' + encode_basestring_ascii(text) + "}")
 
 
-def task_hash(input_hash_: int, spans: Iterable[tuple[int, int, str, str]], answer: str) -> int:
+def task_hash(input_hash_: int, spans: Iterable[tuple[int, int, str, str]], answer: str | None) -> int:
     """Signed 32-bit hash of one task: the input hash, the spans and the answer.
 
     Parameters
@@ -106,7 +111,7 @@ def task_hash(input_hash_: int, spans: Iterable[tuple[int, int, str, str]], answ
     spans
         ``(start, end, label, layer)`` of each span, in export order.
     answer
-        ``accept``, ``reject`` or ``ignore``.
+        ``accept``, ``reject``, ``ignore``, or None for a task not answered yet.
 
     Returns
     -------
@@ -231,11 +236,16 @@ class _Encoder:
         )
         answer = record.answer
         ihash = prepared.input_hash
-        thash = _murmur(f'{ihash}["{answer}",[{keys}]]')
         names = self.names
         session = record.session if record.session is not None else record.annotator
+        if answer is None:  # a task still to be answered: no answer, no _is_binary
+            thash = _murmur(f"{ihash}[null,[{keys}]]")
+            decided = ""
+        else:
+            thash = _murmur(f'{ihash}["{answer}",[{keys}]]')
+            decided = f'"answer":"{answer}","_is_binary":{_WS[record.binary]},'
         return (
-            f'{prepared.head}"spans":[{spans_json}],"answer":"{answer}","_input_hash":{ihash},'
+            f'{prepared.head}"spans":[{spans_json}],{decided}"_input_hash":{ihash},'
             f'"_task_hash":{thash},"_annotator_id":{names[record.annotator]},"_session_id":{names[session]},'
             f'"_timestamp":{_number(record.timestamp)},"meta":{prepared.meta}}}'
         )

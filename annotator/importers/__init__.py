@@ -16,9 +16,18 @@ from pathlib import Path
 
 from annotator.errors import InputError
 from annotator.importers import brat, conll, csvfile, docbin, jsonl, labelstudio, text
-from annotator.importers.base import Format, ReadResult, label_layers
+from annotator.importers.base import OFFSET_UNITS, Format, ReadOptions, ReadResult, label_layers, read_options
 
-__all__ = ["FORMATS", "Format", "ReadResult", "detect_format", "expand_paths", "read"]
+__all__ = [
+    "FORMATS",
+    "OFFSET_UNITS",
+    "Format",
+    "ReadOptions",
+    "ReadResult",
+    "detect_format",
+    "expand_paths",
+    "read",
+]
 
 FORMATS: dict[str, Format] = {
     f.name: f
@@ -59,11 +68,13 @@ def _unknown(path: Path, why: str) -> InputError:
 def detect_format(path: Path) -> str:
     """Guess the format of ``path`` from its extension and, where that is ambiguous, its content.
 
-    ``.txt`` is brat when a ``.ann`` of the same name is beside it, else text; ``.ann`` is brat;
+    ``.txt`` is brat when a ``.ann`` of the same name is beside it, CoNLL when its lines are
+    tagged tokens (:func:`annotator.importers.conll.looks_like`), else text; ``.ann`` is brat;
     ``.jsonl``/``.json`` are ``labelstudio`` when the first record is a Label Studio task, else
     ``json`` for a JSON array or single object and ``jsonl`` for one record per line;
     ``.conll``/``.iob``/``.bio`` and a ``.tsv`` whose last column holds tags are ``conll``;
-    ``.spacy`` is ``spacy``; ``.csv`` (and an untagged ``.tsv``) is ``csv``.
+    ``.spacy`` is ``spacy``; ``.csv`` (and an untagged ``.tsv``) is ``csv``. A file of another
+    extension is told by its content: JSON, or tagged token lines.
 
     Parameters
     ----------
@@ -87,7 +98,10 @@ def detect_format(path: Path) -> str:
         raise InputError(str(path), "is a folder; expand it into files first")
     suffix = path.suffix.lower()
     if suffix == ".txt":
-        return "brat" if path.with_suffix(".ann").is_file() else "text"
+        if path.with_suffix(".ann").is_file():
+            return "brat"
+        # CoNLL-2003 itself ships as train.txt: a text file of tagged token lines is CoNLL.
+        return "conll" if conll.looks_like(_peek(path)) else "text"
     if suffix == ".ann":
         return "brat"
     if suffix in (".jsonl", ".ndjson", ".json"):
@@ -95,11 +109,16 @@ def detect_format(path: Path) -> str:
     if suffix in (".conll", ".iob", ".bio", ".iob2", ".bioes"):
         return "conll"
     if suffix == ".tsv":
-        return "conll" if _looks_tagged(_peek(path)) else "csv"
+        return "conll" if conll.looks_like(_peek(path)) else "csv"
     if suffix == ".spacy":
         return "spacy"
     if suffix == ".csv":
         return "csv"
+    head = _peek(path).lstrip()
+    if head.startswith(("{", "[")):
+        return _detect_json(path, ".jsonl")
+    if conll.looks_like(head):
+        return "conll"
     raise _unknown(path, f"cannot tell the format from the extension {path.suffix or '(none)'!r}")
 
 
@@ -133,15 +152,6 @@ def _detect_json(path: Path, suffix: str) -> str:
     if suffix == ".json" and one_document:
         return "json"
     return "jsonl"
-
-
-def _looks_tagged(head: str) -> bool:
-    lines = [line for line in head.splitlines()[:200] if line.strip() and not line.startswith("#")]
-    lines = [line for line in lines if not line.startswith(conll.DOCSTART)]
-    if not lines:
-        return False
-    tagged = sum(1 for line in lines if len(line.split()) >= 2 and conll.is_tag(line.split()[-1]))
-    return tagged >= 0.8 * len(lines)
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -198,7 +208,10 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def read(
-    path: Path, format: str | None = None, layers: Mapping[str, frozenset[str]] | None = None
+    path: Path,
+    format: str | None = None,
+    layers: Mapping[str, frozenset[str]] | None = None,
+    options: ReadOptions | None = None,
 ) -> ReadResult:
     """Parse one file completely into documents.
 
@@ -212,6 +225,9 @@ def read(
         Label name -> its layers in the database the file goes into. A span whose label is on
         one layer only is checked as a span on that layer (overlapping issues are fine),
         as the store will put it there.
+    options
+        What the user chose where a file cannot say (CoNLL ``tag_column``, Label Studio
+        ``offsets``); see :class:`~annotator.importers.base.ReadOptions`.
 
     Returns
     -------
@@ -230,6 +246,10 @@ def read(
         raise InputError(str(path), f"unknown format {format!r}; choose one of: {', '.join(FORMATS)}")
     if path.is_dir():
         raise InputError(str(path), "is a folder; expand it into files first")
-    with label_layers(layers):
+    if options is not None and options.offsets not in (None, *OFFSET_UNITS):
+        raise InputError(
+            str(path), f"unknown offsets {options.offsets!r}; use one of {', '.join(OFFSET_UNITS)}"
+        )
+    with label_layers(layers), read_options(options):
         docs, warnings = FORMATS[format].read(path)
     return ReadResult(path=path, format=format, docs=docs, warnings=warnings)

@@ -35,6 +35,47 @@ Reader = Callable[[Path], tuple[list[ImportedDoc], list[str]]]
 # Label name -> the layers it has in the database being imported into (see label_layers()).
 _LABEL_LAYERS: ContextVar[Mapping[str, frozenset[str]] | None] = ContextVar("label_layers", default=None)
 
+OFFSET_UNITS = ("codepoints", "utf16")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """Choices a user can make about how a file is read, where the file cannot say.
+
+    Parameters
+    ----------
+    tag_column
+        CoNLL: the column (1 = first) that holds the tags, for files with several tag columns.
+    offsets
+        Label Studio: ``"utf16"`` reads region offsets as UTF-16 code units (as some Label
+        Studio versions count after an emoji), ``"codepoints"`` as Python string indices;
+        None tells them apart per task (see :mod:`annotator.importers.labelstudio`).
+    """
+
+    tag_column: int | None = None
+    offsets: str | None = None
+
+
+_OPTIONS: ContextVar[ReadOptions | None] = ContextVar("read_options", default=None)
+
+
+_NO_OPTIONS = ReadOptions()
+
+
+@contextmanager
+def read_options(options: ReadOptions | None) -> Iterator[None]:
+    """While reading, use ``options`` (see :class:`ReadOptions`)."""
+    token = _OPTIONS.set(options or ReadOptions())
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+def options() -> ReadOptions:
+    """The :class:`ReadOptions` of the file being read."""
+    return _OPTIONS.get() or _NO_OPTIONS
+
 
 @contextmanager
 def label_layers(layers: Mapping[str, frozenset[str]] | None) -> Iterator[None]:
@@ -316,6 +357,14 @@ def default_title(text: str) -> str:
                 cut = cut[: cut.rindex(" ")]
             return cut.rstrip() + "…"
     return ""
+
+
+def is_blank(value: Any) -> bool:
+    """True for a missing, null or whitespace-only text: a record with nothing to read."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+SKIPPED_EMPTY = "records with no text and no annotations were skipped"
 
 
 def require_text(record: dict, where: Where) -> str:

@@ -13,6 +13,8 @@ Decisions, since brat can express more than an annotator article can hold:
   in ``meta["brat"]``, and a warning names each dropped one.
 - Relations, events, attributes, normalisations and notes (``R E A M N #``) are kept as raw
   lines in ``meta["brat"]``, counted in the warnings.
+- An attribute ``A1<TAB>Layer T7 issue`` (what annotator's brat export writes) puts that entity
+  on the issue layer, where it may overlap others; it is not kept in meta.
 - An article counts as done for the importing annotator when it has at least one entity: brat
   creates an empty ``.ann`` for every document, annotated or not.
 """
@@ -82,9 +84,10 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
 
     warnings: list[str] = []
     entities, raw_lines, counts, split = _parse_ann(ann, text, ann_path)
+    on_issues = _issue_ids(raw_lines, counts)
     issues, ents = [], []
     for e in entities:
-        (issues if stored_layer(ENTITY, e[3]) == ISSUE else ents).append(e)
+        (issues if e[0] in on_issues or stored_layer(ENTITY, e[3]) == ISSUE else ents).append(e)
     kept, dropped = non_overlapping(ents, key=lambda e: (e[1], e[2]))
     for tid, start, end, label, line in dropped:
         warnings.append(
@@ -113,6 +116,23 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         annotators=[None] if spans else [],
     )
     return [validate(doc, Where(ann_path))], warnings
+
+
+_LAYER_ATTRIBUTE = re.compile(rf"^A\d+\tLayer (T\d+) {ISSUE}$")
+
+
+def _issue_ids(raw_lines: list[str], counts: dict[str, int]) -> set[str]:
+    """Ids of the entities a ``Layer`` attribute puts on the issue layer; those lines are dropped."""
+    found = set()
+    for line in list(raw_lines):
+        match = _LAYER_ATTRIBUTE.match(line)
+        if match:
+            found.add(match.group(1))
+            raw_lines.remove(line)
+            counts["attribute"] -= 1
+    if not counts.get("attribute", 1):
+        del counts["attribute"]
+    return found
 
 
 def _parse_ann(

@@ -1,10 +1,12 @@
-"""CoNLL / IOB: one token per line, the tag in the last column.
+"""CoNLL / IOB: one token per line with its tag (which column: :mod:`.conll_layout`).
 
 Tags may be IOB2 (``B-``/``I-``), IOB1 (``I-`` may start an entity), BIOES/BILOU (``E-``,
 ``S-``, ``L-``, ``U-``) or IO (no prefix at all: consecutive tokens with the same tag are one
 entity). ``O`` is outside. A tag that looks prefixed but is not (``X-LOC``, ``B-``) is
 refused with its line. Columns are separated by tabs or spaces; a ``#`` line is a comment
-unless it is a token line for the token ``#`` (``#<TAB>tag`` or ``# B-X``).
+unless it is a token line for the token ``#`` (as many columns as the token lines and a tag
+where they have theirs: ``#<TAB>O``, ``# B-X``). GermEval's ``#<TAB>source<TAB>[date]`` lines
+are comments.
 
 Articles: with ``-DOCSTART-`` lines (or ``# annotator_text`` comments) in the file, each
 section between them is one article; otherwise each blank-line-separated block is one.
@@ -22,15 +24,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.importers.base import Where, read_text, split_lines, validate
+from annotator.importers import conll_layout
+from annotator.importers.base import Where, options, read_text, split_lines, validate
+from annotator.importers.conll_layout import OUTSIDE, PREFIXED, Layout, is_tag
 from annotator.model import ENTITY, ImportedDoc, ImportedSpan
+
+__all__ = ["DOCSTART", "is_tag", "looks_like", "read"]
 
 DOCSTART = "-DOCSTART-"
 TEXT_COMMENT = re.compile(r"^#\s*annotator_text\s*=\s*(.*)$")
-PREFIXED = re.compile(r"^([BIESLU])-(.+)$")
 # Looks prefixed ("X-LOC", "B-", "b-per") but is not a tag PREFIXED reads: refused, not an IO type.
 LOOKS_PREFIXED = re.compile(r"^[A-Za-z]-")
-OUTSIDE = frozenset({"O", "o"})
+looks_like = conll_layout.looks_like
 
 
 @dataclass
@@ -45,11 +50,6 @@ class _Section:
     line: int
     exact_text: str | None = None
     sentences: list[list[_Token]] = field(default_factory=list)
-
-
-def is_tag(value: str) -> bool:
-    """True for ``O`` and prefixed tags (``B-PER``): used to recognise token lines and TSV files."""
-    return value in OUTSIDE or PREFIXED.match(value) is not None
 
 
 def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
@@ -71,7 +71,9 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         A token line with a single column, an unreadable ``annotator_text``, a token not found
         in it, or no tokens at all; with the line number.
     """
-    sections = _sections(path, read_text(path))
+    lines = split_lines(read_text(path))
+    layout = conll_layout.detect(_token_rows(lines), path, options().tag_column)
+    sections = _sections(path, lines, layout)
     docs = []
     rebuilt = 0
     schemes: set[str] = set()
@@ -94,7 +96,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         docs.append(validate(doc, where))
     if not docs:
         raise Where(path).error("contains no tokens")
-    warnings = []
+    warnings = [f"{path}: {layout.note}"] if layout.note else []
     if rebuilt:
         warnings.append(
             f"{path}: text of {rebuilt} article{'s' if rebuilt > 1 else ''} rebuilt from tokens "
@@ -105,8 +107,16 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     return docs, warnings
 
 
-def _sections(path: Path, content: str) -> list[_Section]:
-    lines = split_lines(content)
+def _token_rows(lines: list[str]) -> list[tuple[int, list[str]]]:
+    """``(line number, columns)`` of the lines that can only be token lines."""
+    return [
+        (number, line.split())
+        for number, line in enumerate(lines, start=1)
+        if line.strip() and not line.startswith("#") and not _is_docstart(line)
+    ]
+
+
+def _sections(path: Path, lines: list[str], layout: Layout) -> list[_Section]:
     # Articles are sections between -DOCSTART- / annotator_text markers if the file has any,
     # otherwise blank-line blocks: a file of sentences without markers is a list of snippets.
     by_marker = any(_is_docstart(line) or TEXT_COMMENT.match(line) for line in lines)
@@ -140,12 +150,14 @@ def _sections(path: Path, content: str) -> list[_Section]:
                 sections.append(current)
             current.exact_text = _exact_text(marker.group(1), where)
             continue
-        if _is_comment(line):
-            continue
         columns = line.split()
+        if line.startswith("#") and not layout.is_token_line(columns):
+            continue  # a comment
         if len(columns) < 2:
             raise where.error(f"expected a token and a tag separated by a tab or space, got {line.strip()!r}")
-        tag = columns[-1]
+        if len(columns) <= layout.tag:
+            raise where.error(f"expected {layout.columns} columns, got {len(columns)}")
+        tag = columns[layout.tag]
         if LOOKS_PREFIXED.match(tag) and not PREFIXED.match(tag):
             raise where.error(
                 f"bad tag {tag!r}: use O, B-TYPE, I-TYPE (or E-, S-, L-, U-) or a bare TYPE (IO tags)"
@@ -153,22 +165,13 @@ def _sections(path: Path, content: str) -> list[_Section]:
         if current is None:
             current = _Section(number)
             sections.append(current)
-        sentence.append(_Token(columns[0], tag, number))
+        sentence.append(_Token(columns[layout.token], tag, number))
     end_sentence()
     return sections
 
 
 def _is_docstart(line: str) -> bool:
     return line.split(maxsplit=1)[:1] == [DOCSTART]
-
-
-def _is_comment(line: str) -> bool:
-    # "#hashtag<TAB>O" is a token, "# sent_id = 3" a comment: comments have no tab, and a
-    # space-separated token line has exactly a token and a tag.
-    if not line.startswith("#") or "\t" in line:
-        return False
-    columns = line.split()
-    return not (len(columns) == 2 and is_tag(columns[1]))
 
 
 def _exact_text(raw: str, where: Where) -> str:

@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from annotator.importers.base import Where, read_text, split_lines, validate
+from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, read_text, split_lines, validate
 from annotator.model import ImportedDoc
 
 
@@ -30,7 +30,8 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     Raises
     ------
     InputError
-        No ``text`` column (naming the columns found), an empty text cell, or a malformed row.
+        No ``text`` column (naming the columns found) or a malformed row. A row whose text
+        cell is empty is skipped, with a warning that counts such rows.
     """
     content = read_text(path)
     header_line = split_lines(content)[0] if content else ""
@@ -53,7 +54,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     title_col = lowered.index("title") if "title" in lowered else None
 
     docs = []
-    warnings = []
+    notes = Notes()
     line = reader.line_num + 1
     while True:
         try:
@@ -70,7 +71,8 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
             raise where.error(f"the row has {len(row)} cells but the header has {len(names)} columns")
         text = row[text_col]
         if not text.strip():
-            raise where.error("the 'text' cell is empty")
+            notes.add(SKIPPED_EMPTY.replace("records", "rows"), where)
+            continue
         meta = {
             name: value
             for i, (name, value) in enumerate(zip(names, row, strict=True))
@@ -80,5 +82,5 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
         doc = ImportedDoc(text=text, location=str(where), title=title, source=str(path), meta=meta)
         docs.append(validate(doc, where))
     if not docs:
-        raise Where(path).error("has a header but no rows")
-    return docs, warnings
+        raise Where(path).error("has a header but no rows" if not notes.render() else "has no row with text")
+    return docs, notes.render()

@@ -24,7 +24,7 @@ import json
 from pathlib import Path
 
 from annotator.errors import InputError
-from annotator.importers.base import Notes, Where, non_overlapping, read_bytes, validate
+from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, non_overlapping, read_bytes, validate
 from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan
 
 ISSUE_GROUPS = ("issues", "issue")
@@ -65,9 +65,16 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
             str(path), f"is not a spaCy DocBin file ({type(exc).__name__}: {exc})".rstrip()
         ) from None
     notes = Notes()
-    result = [_convert(doc, Where(path, record=i), notes, str(path)) for i, doc in enumerate(docs, start=1)]
+    result = []
+    for i, doc in enumerate(docs, start=1):
+        where = Where(path, record=i)
+        if not doc.text.strip() and not doc.ents and not any(len(g) for g in doc.spans.values()):
+            # Prodigy's data-to-spacy writes empty examples as empty docs: nothing is lost.
+            notes.add(SKIPPED_EMPTY, where)
+            continue
+        result.append(_convert(doc, where, notes, str(path)))
     if not result:
-        raise InputError(str(path), "contains no documents")
+        raise InputError(str(path), "contains no documents" if not docs else "contains only empty documents")
     return result, notes.render()
 
 

@@ -43,6 +43,11 @@ def looks_like(record: dict) -> bool:
     return any(key in record for key in MARKERS)
 
 
+def has_annotations(record: dict) -> bool:
+    """True if one of the span fields (or relations) holds anything."""
+    return any(record.get(key) not in (None, [], "") for key in (*SPAN_KEYS, "relations"))
+
+
 def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     """Turn one doccano record into a validated :class:`ImportedDoc`.
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from annotator.importers import doccano, labelstudio, prodigy
 from annotator.importers.base import (
+    SKIPPED_EMPTY,
     Notes,
     Where,
+    is_blank,
     load_records,
     record_meta,
     record_source,
@@ -59,6 +61,23 @@ def convert_plain(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     return validate(doc, where)
 
 
+def nothing_to_import(record: dict, kind: str) -> bool:
+    """A record without text that carries no annotation either: skipped, not refused.
+
+    doccano exports and DocBins from real projects hold a few such records; the tool itself
+    imports the rest. A record without text but with spans is refused: its spans would be lost.
+    """
+    if kind == "labelstudio":
+        return labelstudio.nothing_to_import(record)
+    if not is_blank(record.get("text")):
+        return False
+    if kind == "prodigy":
+        return not record.get("spans")
+    if kind == "doccano":
+        return not doccano.has_annotations(record)
+    return True
+
+
 CONVERTERS: dict[str, Callable[[dict, Where, Notes], ImportedDoc]] = {
     "labelstudio": labelstudio.convert,
     "prodigy": prodigy.convert,
@@ -91,6 +110,7 @@ def read_records(path: Path, allowed: tuple[str, ...] | None = None) -> tuple[li
     notes = Notes()
     docs = []
     kinds: set[str] = set()
+    skipped = 0
     for record, where in load_records(path):
         if not isinstance(record, dict):
             raise where.error(f"expected a JSON object with a 'text' field, got {type(record).__name__}")
@@ -100,9 +120,15 @@ def read_records(path: Path, allowed: tuple[str, ...] | None = None) -> tuple[li
             raise where.error(
                 f"this record looks like {KINDS[kind]}, not {wanted}; import the file as '{kind}' or 'jsonl'"
             )
+        if nothing_to_import(record, kind):
+            notes.add(SKIPPED_EMPTY, where)
+            skipped += 1
+            continue
         kinds.add(kind)
         docs.append(CONVERTERS[kind](record, where, notes))
     if not docs:
+        if skipped:
+            raise Where(path).error(f"none of its {skipped} records has any text")
         raise Where(path).error("contains no records")
     warnings = notes.render()
     tools = sorted(kinds - {PLAIN})

@@ -5,19 +5,25 @@ exports: ``completions``) that was not cancelled belongs to ``completed_by`` (an
 object whose email or id is used) and marks the article done for them, even with no regions.
 Regions of type ``labels`` become spans, one per label; regions from a control whose name
 contains "issue" go to the issue layer, all others to the entity layer. ``predictions``
-become suggestions with source ``labelstudio:<model_version>``. Other result types
-(choices, relations, text areas) are counted in the warnings.
+become suggestions with source ``labelstudio:<model_version>`` (a model version that is one
+of annotator's own provenance names, ``kind:name@version``, is kept as it is). Other result
+types (choices, relations, text areas) are counted in the warnings.
+
+Offsets that some Label Studio versions count in UTF-16 units after an emoji are told apart
+and converted, with a warning (:mod:`.utf16`); ``--offsets utf16|codepoints`` decides instead.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from annotator.importers import utf16
 from annotator.importers.base import (
     Notes,
     Where,
     as_label,
     check_span_text,
+    options,
     record_source,
     record_title,
     validate,
@@ -30,6 +36,27 @@ TASK_KEYS = frozenset({"data", "annotations", "completions", "predictions", "id"
 def looks_like(record: Any) -> bool:
     """True if ``record`` is a Label Studio task: a ``data`` object and no top-level ``text``."""
     return isinstance(record, dict) and isinstance(record.get("data"), dict) and "text" not in record
+
+
+def nothing_to_import(record: Any) -> bool:
+    """A task whose data has no text and whose annotations and predictions hold no region."""
+    data = record.get("data") if isinstance(record, dict) else None
+    if not isinstance(data, dict):
+        return False
+    text = (
+        data.get("text") if "text" in data else next((v for v in data.values() if isinstance(v, str)), None)
+    )
+    if text is not None and (not isinstance(text, str) or text.strip()):
+        return False
+    for key in ("annotations", "completions", "predictions"):
+        items = record.get(key)
+        if not isinstance(items, list):
+            if items is not None:
+                return False
+            continue
+        if any(not isinstance(item, dict) or item.get("result") for item in items):
+            return False
+    return True
 
 
 def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
@@ -55,6 +82,7 @@ def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
     if not isinstance(data, dict):
         raise where.error("the task has no 'data' object; is this a Label Studio export?")
     text_key, text = _text_of(data, where)
+    convert = _offsets(text, record, where, notes)
 
     spans: list[ImportedSpan] = []
     annotators: list[str | None] = []
@@ -68,18 +96,18 @@ def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
             annotator = _annotator(annotation.get("completed_by"))
             if annotator not in annotators:
                 annotators.append(annotator)
-            for start, end, label, layer in _regions(annotation, text, where, notes, f"{key} item {number}"):
+            found = _regions(annotation, text, where, notes, f"{key} item {number}", convert)
+            for start, end, label, layer in found:
                 spans.append(ImportedSpan(start, end, label, layer, annotator))
 
     suggestions: list[SuggestedSpan] = []
     for number, prediction in enumerate(_list(record, "predictions", where), start=1):
         if not isinstance(prediction, dict):
             raise where.error(f"predictions item {number} must be an object")
-        model = prediction.get("model_version")
-        provenance = f"labelstudio:{model}" if model not in (None, "") else "labelstudio"
+        provenance = _provenance(prediction.get("model_version"))
         overall = _score(prediction.get("score"))
         for start, end, label, layer, score in _regions(
-            prediction, text, where, notes, f"predictions item {number}", with_score=True
+            prediction, text, where, notes, f"predictions item {number}", convert, with_score=True
         ):
             suggestions.append(
                 SuggestedSpan(start, end, label, layer, provenance, score if score is not None else overall)
@@ -103,6 +131,57 @@ def convert(record: Any, where: Where, notes: Notes) -> ImportedDoc:
         annotators=annotators,
     )
     return validate(doc, where)
+
+
+def _provenance(model: Any) -> str:
+    if model in (None, ""):
+        return "labelstudio"
+    model = str(model)
+    # Our own export writes the suggester's name ("spacy:en_core_web_sm@3.8.0"): keep it.
+    kind, _, rest = model.partition(":")
+    if kind.isidentifier() and "@" in rest:
+        return model
+    return f"labelstudio:{model}"
+
+
+def _label_regions(record: dict) -> list[tuple[Any, Any, Any]]:
+    """``(start, end, text)`` of every ``labels`` region of the task's annotations and predictions."""
+    found = []
+    for key in ("annotations", "completions", "predictions"):
+        items = record.get(key)
+        for item in items if isinstance(items, list) else ():
+            result = item.get("result") if isinstance(item, dict) else None
+            for region in result if isinstance(result, list) else ():
+                value = region.get("value") if isinstance(region, dict) else None
+                if region.get("type") == "labels" and isinstance(value, dict):
+                    found.append((value.get("start"), value.get("end"), value.get("text")))
+    return found
+
+
+def _offsets(text: str, record: dict, where: Where, notes: Notes) -> utf16.Utf16Offsets | None:
+    """The UTF-16 converter when the task's offsets count UTF-16 units, else None (code points)."""
+    forced = options().offsets
+    if forced == utf16.CODEPOINTS:
+        return None
+    if forced == utf16.UTF16:
+        return utf16.Utf16Offsets(text)
+    if not utf16.differs(text):
+        return None
+    for_codepoints, for_utf16 = utf16.votes(text, _label_regions(record))
+    if for_codepoints and for_utf16:
+        raise where.error(
+            f"{for_codepoints} regions fit the text counted in characters and {for_utf16} counted in"
+            " UTF-16 units (as Label Studio counts after an emoji); choose with --offsets codepoints"
+            " or --offsets utf16"
+        )
+    if not for_utf16:
+        return None
+    notes.add(
+        "offsets counted in UTF-16 units (as some Label Studio versions count after an emoji)"
+        " were converted to characters",
+        where,
+    )
+    return utf16.Utf16Offsets(text)
 
 
 def _text_of(data: dict, where: Where) -> tuple[str, str]:
@@ -147,7 +226,14 @@ def _score(value: Any) -> float | None:
 
 
 def _regions(
-    annotation: dict, text: str, where: Where, notes: Notes, what: str, *, with_score: bool = False
+    annotation: dict,
+    text: str,
+    where: Where,
+    notes: Notes,
+    what: str,
+    convert: utf16.Utf16Offsets | None = None,
+    *,
+    with_score: bool = False,
 ) -> list[tuple]:
     result = annotation.get("result") or []
     if not isinstance(result, list):
@@ -164,6 +250,18 @@ def _regions(
         if not isinstance(value, dict):
             raise where.error(f"{what}, result {number} has no 'value' object")
         start, end, labels = value.get("start"), value.get("end"), value.get("labels")
+        if (
+            convert is not None
+            and type(start) is int
+            and type(end) is int
+            and (start, end) != (found_span := convert.span(start, end))
+        ):
+            if found_span is None:
+                raise where.error(
+                    f"{what}, result {number}: offsets {start}-{end} do not fall between characters"
+                    " when counted in UTF-16 units"
+                )
+            start, end = found_span
         if not isinstance(labels, list) or not labels:
             raise where.error(f"{what}, result {number} has no labels")
         check_span_text(text, start, end, value.get("text"), where, f"{what}, result {number}, region")

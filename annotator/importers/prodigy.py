@@ -9,6 +9,9 @@ How answers become spans:
 - ``reject`` on a manual task (``_is_binary`` false or several spans): the annotator rejected
   the whole example; the article is imported without spans, with a warning.
 - ``ignore``: the article is imported without spans.
+- no ``answer`` and every span marked ``"origin": "suggestion"`` (annotator's export of the
+  suggestions nobody decided on): the spans are suggestions again, with their ``source`` and
+  ``score``, decided by nobody.
 
 Spans that are not imported stay in ``meta["spans"]``.
 
@@ -31,7 +34,7 @@ from annotator.importers.base import (
     require_text,
     validate,
 )
-from annotator.model import ENTITY, ImportedDoc, ImportedSpan
+from annotator.model import ENTITY, ImportedDoc, ImportedSpan, SuggestedSpan
 
 ANSWERS = ("accept", "reject", "ignore")
 # Keys only Prodigy writes; any of them marks a record as a Prodigy task.
@@ -101,17 +104,42 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
     else:
         notes.add("tasks answered 'ignore' were imported without spans", where)
 
+    suggestions = _suggestions(record, raw_spans, parsed)
+    if suggestions:
+        spans, annotators = [], []
     doc = ImportedDoc(
         text=text,
         location=str(where),
         title=record_title(record),
         source=record_source(record, where.path),
         # Spans that were not imported stay in meta, so nothing the file said is lost.
-        meta=record_meta(record, CONSUMED if spans else CONSUMED - {"spans"}),
+        meta=record_meta(record, CONSUMED if spans or suggestions else CONSUMED - {"spans"}),
         spans=spans,
+        suggestions=suggestions,
         annotators=annotators,
     )
     return validate(doc, where)
+
+
+def _suggestions(record: dict, raw_spans: list, parsed: list[ImportedSpan]) -> list[SuggestedSpan]:
+    """Spans of a task not answered yet whose every span says it is a suggestion (our own export)."""
+    if "answer" in record or not raw_spans or any(raw.get("origin") != "suggestion" for raw in raw_spans):
+        return []
+    found = []
+    for raw, span in zip(raw_spans, parsed, strict=True):
+        source = raw.get("source")
+        score = raw.get("score")
+        found.append(
+            SuggestedSpan(
+                span.start,
+                span.end,
+                span.label,
+                span.layer,
+                source if isinstance(source, str) and source else "prodigy",
+                float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
+            )
+        )
+    return found
 
 
 def _spans(

@@ -98,6 +98,7 @@ def test_overlapping_issue_spans_are_all_kept(tricky):
 def test_task_fields_and_meta(tricky, plain_record):
     alice, bob = export([tricky.record, plain_record])
     assert alice["answer"] == "accept"
+    assert alice["_is_binary"] is False  # the annotator's work on the whole article
     assert alice["_annotator_id"] == "alice"
     assert alice["_session_id"] == "alice"  # no session: the annotator
     assert alice["_timestamp"] == 1707211049
@@ -113,6 +114,7 @@ def test_task_fields_and_meta(tricky, plain_record):
         "text",
         "spans",
         "answer",
+        "_is_binary",
         "_input_hash",
         "_task_hash",
         "_annotator_id",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from annotator.errors import AnnotatorError, Cancelled, SpanError
 from annotator.export import (
     BINARY_FORMATS,
     DEFAULT_FORMAT,
+    FOLDER_FORMATS,
     FORMATS,
     PROGRESS_EVERY,
     ExportRecord,
@@ -22,21 +24,28 @@ from annotator.export.base import tokenize
 from annotator.model import Article, article_id
 
 
-def stream(name: str):
+def stream(name: str, tmp_path):
+    """What a writer of ``name`` writes to: a folder for brat, else a binary or text stream."""
+    if name in FOLDER_FORMATS:
+        folder = tmp_path / "out"
+        folder.mkdir(exist_ok=True)
+        return folder
     return io.BytesIO() if name in BINARY_FORMATS else io.StringIO()
 
 
 def test_registry():
-    assert set(FORMATS) == {"prodigy", "doccano", "spacy", "conll"}
+    assert set(FORMATS) == {"prodigy", "doccano", "spacy", "conll", "labelstudio", "brat"}
     assert DEFAULT_FORMAT == "prodigy"
     assert BINARY_FORMATS == {"spacy"}
-    assert all(f.extension.startswith(".") and f.description for f in FORMATS.values())
+    assert FOLDER_FORMATS == {"brat"}
+    assert all(f.description for f in FORMATS.values())
+    assert all(f.extension.startswith(".") for f in FORMATS.values() if not f.folder)
 
 
 def test_unknown_format_names_the_valid_ones(plain_record):
     with pytest.raises(AnnotatorError) as caught:
-        write("brat", [plain_record], io.StringIO())
-    assert "brat" in str(caught.value)
+        write("xml", [plain_record], io.StringIO())
+    assert "xml" in str(caught.value)
     for name in FORMATS:
         assert name in str(caught.value)
 
@@ -48,25 +57,33 @@ def test_text_formats_refuse_a_binary_stream(name, plain_record):
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_progress_every_few_hundred_and_at_the_end(name, plain_record):
+def test_progress_every_few_hundred_and_at_the_end(name, plain_record, tmp_path):
     total = 2 * PROGRESS_EVERY + 7
     calls: list[int] = []
-    assert write(name, (plain_record for _ in range(total)), stream(name), progress=calls.append) == total
+    records = (_another_article(plain_record, i) for i in range(total))
+    assert write(name, records, stream(name, tmp_path), progress=calls.append) == total
     assert calls == [PROGRESS_EVERY, 2 * PROGRESS_EVERY, total]
 
 
+def _another_article(record: ExportRecord, number: int) -> ExportRecord:
+    # Label Studio writes one task per article and brat one file pair: each record its own article.
+    text = f"{record.article.text} ({number})"
+    return dataclasses.replace(record, article=Article(article_id(text), text))
+
+
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_progress_can_cancel(name, plain_record):
+def test_progress_can_cancel(name, plain_record, tmp_path):
     def cancel(count: int) -> None:
         raise Cancelled("export cancelled")
 
+    records = [_another_article(plain_record, i) for i in range(PROGRESS_EVERY + 1)]
     with pytest.raises(Cancelled):
-        write(name, [plain_record] * (PROGRESS_EVERY + 1), stream(name), progress=cancel)
+        write(name, records, stream(name, tmp_path), progress=cancel)
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_nothing_to_write(name):
-    out = stream(name)
+def test_nothing_to_write(name, tmp_path):
+    out = stream(name, tmp_path)
     assert write(name, [], out) == 0
 
 
@@ -75,18 +92,18 @@ def test_nothing_to_write(name):
     ("start", "end", "layer"),
     [(5, 5, "entity"), (6, 2, "entity"), (0, 999, "entity"), (-1, 3, "entity"), (0, 3, "topic")],
 )
-def test_bad_spans_are_refused(name, start, end, layer):
+def test_bad_spans_are_refused(name, start, end, layer, tmp_path):
     text = "Apple hired Tim Cook."
     record = ExportRecord(Article(article_id(text), text), "alice", (ExportSpan(start, end, "ORG", layer),))
     with pytest.raises(SpanError, match=article_id(text)):
-        write(name, [record], stream(name))
+        write(name, [record], stream(name, tmp_path))
 
 
 @pytest.mark.parametrize("name", sorted(FORMATS))
-def test_bad_answer_is_refused(name, plain_record):
+def test_bad_answer_is_refused(name, plain_record, tmp_path):
     record = ExportRecord(plain_record.article, "bob", (), answer="maybe")
     with pytest.raises(AnnotatorError, match="accept, reject, ignore"):
-        write(name, [record], stream(name))
+        write(name, [record], stream(name, tmp_path))
 
 
 def test_default_warnings_are_logged(caplog):
@@ -136,7 +153,11 @@ def test_lone_surrogate_in_text_is_written_as_valid_utf8(name, tmp_path):
         Article(article_id(text), text), "alice", (ExportSpan(start, start + 5, "PERSON", "entity"),)
     )
     path = tmp_path / f"out{FORMATS[name].extension}"
-    if name in BINARY_FORMATS:
+    if name in FOLDER_FORMATS:
+        path.mkdir()
+        assert write(name, [record], path) == 1
+        path = path / f"{record.article.id[:16]}.txt"
+    elif name in BINARY_FORMATS:
         with open(path, "wb") as out:
             assert write(name, [record], out) == 1
     else:

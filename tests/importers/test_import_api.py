@@ -125,7 +125,9 @@ def test_read_a_folder_is_an_error(tmp_path):
 def test_every_real_sample_imports(interop):
     # Every importable file of the real samples reads without error, each to at least one doc.
     files = [p for p in expand_paths([interop]) if not p.name.startswith("LICENSE")]
-    assert len(files) == 9
+    # The nine samples SOURCES.md lists first; later additions (GermEval, a Prodigy DocBin) too.
+    assert len(files) >= 9
+    assert {p.parent.name for p in files} == {"brat", "conll", "doccano", "labelstudio", "prodigy", "spacy"}
     for path in files:
         result = read(path)
         assert result.docs, path

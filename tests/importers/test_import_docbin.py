@@ -108,3 +108,23 @@ def test_bad_exact_span_names_the_record(tmp_path, nlp):
     with pytest.raises(InputError, match="outside the text") as info:
         read(path)
     assert f"{path}: record 2" in str(info.value)
+
+
+def test_real_prodigy_docbin_with_empty_docs_imports_the_rest(interop):
+    # A published project's dev set from Prodigy's data-to-spacy: 686 docs, 11 of them empty
+    # (no text, an empty incorrect_spans group). spaCy trains on it; so must we import it.
+    path = interop / "spacy" / "NER-prodigy-logWandB_corpus_dev.spacy"
+    if not path.exists():
+        pytest.skip("the Prodigy DocBin sample is not in ../shared/data yet")
+    import spacy
+    from spacy.tokens import DocBin
+
+    docs = list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+    empty = [d for d in docs if not d.text.strip()]
+    result = read(path)
+    assert len(result.docs) == len(docs) - len(empty) == 675
+    entities = sum(len(d.ents) for d in docs)
+    assert sum(1 for d in result.docs for s in d.spans if s.answer == "accept") == entities
+    assert result.warnings == [
+        f"records with no text and no annotations were skipped (11 times, first at {path}: record 10)"
+    ]

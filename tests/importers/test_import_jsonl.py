@@ -231,9 +231,10 @@ def test_forced_format_refuses_another_tools_records(write_jsonl):
 
 BAD = [
     ('{"text": "ok"}\n{"text": "broken"\n', 2, "invalid JSON"),
-    ('{"text": "ok"}\n\n{"title": "no text"}\n', 3, "no 'text' field"),
+    # No text but spans: the spans would be lost, so the file is refused.
+    ('{"text": "ok"}\n\n{"title": "no text", "label": [[0, 2, "ORG"]]}\n', 3, "no 'text' field"),
+    ('{"text": "ok"}\n{"text": "", "spans": [{"start": 0, "end": 1, "label": "X"}]}\n', 2, "empty"),
     ('{"text": 5}\n', 1, "must be a string"),
-    ('{"text": "   "}\n', 1, "empty"),
     ('{"text": "ok"}\n["a list"]\n', 2, "expected a JSON object"),
     ('{"text": "abc", "spans": [{"start": 0, "end": 9, "label": "X"}]}\n', 1, "outside the text"),
     ('{"text": "abc", "spans": [{"start": -1, "end": 2, "label": "X"}]}\n', 1, "negative"),
@@ -293,6 +294,22 @@ def test_invalid_json_document_names_the_line(write_file):
     with pytest.raises(InputError, match="invalid JSON") as info:
         read(path)
     assert f"{path}:3" in str(info.value)
+
+
+def test_records_with_nothing_to_import_are_skipped_and_counted(write_file):
+    # doccano imports the rest of a file with a record without text; so do we, and say so.
+    path = write_file(
+        "d.jsonl",
+        '{"text": "EU rejects", "label": [[0, 2, "ORG"]]}\n{"title": "no text"}\n'
+        '{"text": "  ", "label": []}\n{"text": "Bonn", "label": [[0, 4, "LOC"]]}\n',
+    )
+    result = read(path)
+    assert [d.text for d in result.docs] == ["EU rejects", "Bonn"]
+    assert result.warnings == [
+        f"records with no text and no annotations were skipped (2 times, first at {path}:2)"
+    ]
+    with pytest.raises(InputError, match="none of its 2 records has any text"):
+        read(write_file("e.jsonl", '{"text": "   "}\n{"text": null}\n'))
 
 
 def test_empty_json_list(write_file):

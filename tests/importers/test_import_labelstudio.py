@@ -117,7 +117,7 @@ def test_labelstudio_jsonl(write_file):
 @pytest.mark.parametrize(
     ("task", "message"),
     [
-        ({"data": {"n": 1}}, "has no text"),
+        ({"data": {"n": 1}, "annotations": [{"result": [region(0, 5, ["ORG"])]}]}, "has no text"),
         ({"data": {"text": TEXT}, "annotations": [{"result": [region(0, 99, ["ORG"])]}]}, "outside the text"),
         (
             {"data": {"text": TEXT}, "annotations": [{"result": [region(0, 5, ["ORG"], "Pear")]}]},

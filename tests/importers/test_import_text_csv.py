@@ -67,11 +67,15 @@ def test_csv_without_text_column_names_the_columns(write_file):
     assert "'body', 'headline'" in str(info.value)
 
 
-def test_csv_empty_text_cell_names_the_line(write_file):
-    path = write_file("a.csv", "text,title\nok,A\n,B\n")
-    with pytest.raises(InputError, match="empty") as info:
-        read(path)
-    assert f"{path}:3" in str(info.value)
+def test_csv_rows_with_an_empty_text_cell_are_skipped_and_counted(write_file):
+    path = write_file("a.csv", "text,title\nok,A\n,B\n  ,C\n")
+    result = read(path)
+    assert [d.text for d in result.docs] == ["ok"]
+    assert result.warnings == [
+        f"rows with no text and no annotations were skipped (2 times, first at {path}:3)"
+    ]
+    with pytest.raises(InputError, match="no row with text"):
+        read(write_file("b.csv", "text,title\n,B\n"))
 
 
 def test_csv_ragged_row_names_the_line(write_file):

@@ -169,7 +169,13 @@ def test_a_200000_line_jsonl(tmp_path, store):
     [
         ("w.jsonl", '{"text": "ok"}\n[1, 2]\n', 2, None),
         ("w.jsonl", '{"text": "ok"}\n"just a string"\n', 2, None),
-        ("w.jsonl", '{"text": "ok"}\n{"title": "no text"}\n', 2, None),
+        # No text but spans: refused (a record with neither is skipped, see tests/importers).
+        (
+            "w.jsonl",
+            '{"text": "ok"}\n{"title": "no text", "spans": [{"start": 0, "end": 1, "label": "X"}]}\n',
+            2,
+            None,
+        ),
         ("w.jsonl", '{"text": 42}\n', 1, None),
         ("w.jsonl", '{"text": "ok", "spans": "not a list"}\n', 1, None),
         ("w.jsonl", '{"text": "ok", "spans": [{"start": "0", "end": 1, "label": "X"}]}\n', 1, None),

@@ -182,7 +182,7 @@ def test_export_dialog_builds_the_choice(session, qtbot, tmp_path):
     dialog = ExportDialog(session)
     qtbot.addWidget(dialog)
     names = [dialog.format_combo.itemData(i) for i in range(dialog.format_combo.count())]
-    assert names == ["prodigy", "doccano", "spacy", "conll", "ledger"]
+    assert names == ["prodigy", "doccano", "spacy", "conll", "labelstudio", "brat", "ledger"]
     dialog.path_edit.setText(str(tmp_path / "x.jsonl"))
     dialog.format_combo.setCurrentIndex(names.index("spacy"))
     dialog.scope_combo.setCurrentIndex(1)

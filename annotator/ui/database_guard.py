@@ -59,12 +59,23 @@ class DatabaseGuard(QObject):
         window.session.write_waiting.connect(self._on_session_write_waiting)
 
     def check(self) -> bool:
-        """Check the database file now; True while it is the one opened."""
+        """Check the database file now; True while it is the one opened.
+
+        A window that is not shown (closed, or not yet open) says nothing: it takes no action.
+        """
+        if not self.window.isVisible():
+            return True
         return self.window.session.check_file()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if obj is self.window and event.type() == QEvent.Type.WindowActivate:
-            self.check()
+        if obj is self.window:
+            kind = event.type()
+            if kind == QEvent.Type.WindowActivate:
+                self.check()
+            elif kind in (QEvent.Type.Close, QEvent.Type.Hide):
+                self.timer.stop()
+            elif kind == QEvent.Type.Show:
+                self.timer.start()
         return False
 
     # -- the file is gone --------------------------------------------------------------------

@@ -107,3 +107,11 @@ def test_a_copy_cannot_be_saved_over_the_missing_file_s_name(window, qtbot, boxe
     assert not guard.save_copy(path)
     assert boxes and "under another name" in boxes[-1][0]
     assert Path(s.db_path) == path and not path.exists()
+
+
+def test_a_closed_window_stops_watching_and_says_nothing_when_its_file_goes(window, qtbot):
+    guard = window.database_guard
+    window.close()
+    assert not guard.timer.isActive()
+    os.remove(window.session.db_path)
+    assert guard.check() is True and guard.lost_box is None

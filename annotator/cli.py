@@ -15,8 +15,9 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator import cli_install, cli_transfer
+from annotator.commands import install as cli_install
 from annotator.commands import progress_bar as _progress_bar
+from annotator.commands import transfer as cli_transfer
 from annotator.errors import AnnotatorError
 
 EPILOG = "Run `annotator COMMAND --help` for the options of one command."

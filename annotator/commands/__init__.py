@@ -1,8 +1,10 @@
-"""Commands that live beside :mod:`annotator.cli`: each module adds its parser and runs it.
+"""Commands that live beside :mod:`annotator.cli`, so that it stays a short table of commands.
 
-A module here has ``add_parser(sub)`` (called while the parser is built) and ``run(args)``
-(called with the parsed arguments); :mod:`annotator.cli` lists them in :data:`MODULES`. They
-share the CLI's conventions: one line per error, a progress bar on a terminal only.
+``evaluate`` has ``add_parser(sub)`` and ``run(args)`` (:data:`annotator.cli.MODULES` lists
+such modules); ``install`` (``--version``, ``self-test``, ``install-desktop``, ``bundle``) and
+``transfer`` (the import and export commands) are called from the CLI's own parser and
+handlers. They share the CLI's conventions: one line per error, a progress bar on a terminal
+only.
 """
 
 from __future__ import annotations

@@ -147,6 +147,18 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the article list shows for one article and one annotator."""
+
+    id: str
+    title: str
+    state: str
+    pending: int
+    accepted: int
+    words: int
+
+
+@dataclass(frozen=True, slots=True)
 class Label:
     """A label on one layer; issues may have a parent issue (the taxonomy is a tree)."""
 

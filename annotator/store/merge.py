@@ -17,7 +17,8 @@ from pathlib import Path
 
 from annotator import model as m
 from annotator.errors import StoreError
-from annotator.store.store import Store, _auto_colour, now
+from annotator.store.rows import auto_colour, now
+from annotator.store.store import Store
 from annotator.store.twins import Twin
 
 
@@ -118,7 +119,7 @@ def _merge_labels(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeR
         )
         cur = c.execute(
             "INSERT OR IGNORE INTO labels(layer, name, colour, key, description, parent, position) VALUES (?,?,?,?,?,?,?)",
-            (layer, name, colour or _auto_colour(name), None if taken else key, desc or "", parent, pos),
+            (layer, name, colour or auto_colour(name), None if taken else key, desc or "", parent, pos),
         )
         if cur.rowcount:
             report.labels_created.append(f"{name} ({layer})")

@@ -7,11 +7,25 @@ migration applied that this list does not know was written by a newer version an
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "annotator"
 migrations = Migrations(MIGRATION_SET)
+# The names of the steps below, in order: what this version knows (sqlite-utils keeps its own
+# list private). A database with a step applied that is not here was written by a newer version.
+STEPS: list[str] = []
+
+
+def step(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+    """Register a migration step: append-only, in the order of the module."""
+
+    def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+        STEPS.append(name)
+        return migrations(name=name)(fn)
+
+    return register
 
 
 def _run(db: Database, script: str) -> None:
@@ -31,11 +45,9 @@ def _run(db: Database, script: str) -> None:
         db.execute(statement)
 
 
-@migrations(name="0001_initial")
-def _initial(db: Database) -> None:
-    _run(
-        db,
-        """
+# The first schema, in three parts run in this order (the text of each statement is what
+# SQLite keeps in sqlite_master: never reformat it).
+_ARTICLES_AND_LABELS = """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY,
             norm_id TEXT NOT NULL,
@@ -64,6 +76,10 @@ def _initial(db: Database) -> None:
             created_at TEXT NOT NULL
         );
 
+"""
+
+# Suggestions, annotations and the decisions and states made on them.
+_SPANS = """
         CREATE TABLE suggestions (
             id INTEGER PRIMARY KEY,
             article_id TEXT NOT NULL REFERENCES articles(id),
@@ -118,6 +134,10 @@ def _initial(db: Database) -> None:
         );
         CREATE INDEX article_states_state ON article_states(annotator, state);
 
+"""
+
+# The decision ledger and the settings.
+_LEDGER_AND_SETTINGS = """
         -- The decision ledger: one row per user action (who, when, what) ...
         CREATE TABLE ledger (
             id INTEGER PRIMARY KEY,
@@ -144,11 +164,16 @@ def _initial(db: Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT
         );
-        """,
-    )
+        """
 
 
-@migrations(name="0002_adjudications")
+@step("0001_initial")
+def _initial(db: Database) -> None:
+    for part in (_ARTICLES_AND_LABELS, _SPANS, _LEDGER_AND_SETTINGS):
+        _run(db, part)
+
+
+@step("0002_adjudications")
 def _adjudications(db: Database) -> None:
     # A reviewer's settlement of one disagreement region; gold spans themselves are
     # annotations of the reserved annotator "gold".
@@ -169,7 +194,7 @@ def _adjudications(db: Database) -> None:
     )
 
 
-@migrations(name="0003_adjudication_labels")
+@step("0003_adjudication_labels")
 def _adjudication_labels(db: Database) -> None:
     # Issue disagreements are per label: two labels over the same region are settled one by
     # one. "labels" is "" for a whole region (entity layer, and older settlements).
@@ -195,7 +220,7 @@ def _adjudication_labels(db: Database) -> None:
     )
 
 
-@migrations(name="0004_token_bounds")
+@step("0004_token_bounds")
 def _token_bounds(db: Database) -> None:
     # A cache of each article's token boundaries per tokenizer (its name with the version, e.g.
     # "spacy.blank:en@3.8.18"), so measures over tokens need not load and run the tokenizer
@@ -215,7 +240,7 @@ def _token_bounds(db: Database) -> None:
     )
 
 
-@migrations(name="0005_suggestions_by_position")
+@step("0005_suggestions_by_position")
 def _suggestions_by_position(db: Database) -> None:
     # Opening an article reads its suggestions in text order (2,400 for 20,000 words): with
     # only an index on article_id, SQLite looked each row up in the table and sorted them all in

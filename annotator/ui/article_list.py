@@ -37,8 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator import model as m
-from annotator.model import Changes
-from annotator.store.store import ArticleRow
+from annotator.model import ArticleRow, Changes
 from annotator.ui.session import Session
 from annotator.ui.views import EnterTableView
 

@@ -434,7 +434,7 @@ def test_token_bounds_go_with_their_article(store):
 
 
 def test_caching_token_bounds_never_waits_for_a_lock_nor_raises(store, article, monkeypatch):
-    from annotator.store import store as store_module
+    from annotator.store import connection as store_module
 
     monkeypatch.setattr(store_module, "LOCK_WAIT_S", 30.0)
     other = sqlite3.connect(str(store.path), isolation_level=None)

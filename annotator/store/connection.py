@@ -7,6 +7,7 @@ Every other part of the store is a mixin over :class:`Connection`: it reads thro
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import threading
@@ -14,12 +15,13 @@ import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Self
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Self
 
 from annotator.errors import NewerDatabaseError, StoreError
 from annotator.store import schema
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
 # How long a write keeps retrying while another program holds the write lock, in seconds.
@@ -50,7 +52,7 @@ class Connection:
                 str(self.path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
             )
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db = Database(conn, execute_plugins=False)
+            self.conn = conn
             if existed:
                 if verify == "background" and self._can_verify_later():
                     self._verify_in_background()
@@ -62,7 +64,13 @@ class Connection:
             conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as e:
             raise StoreError(self._explain(e)) from None
-        self.conn = conn
+
+    @functools.cached_property
+    def db(self) -> Database:
+        """The connection wrapped by sqlite-utils (imported on first use: it takes 0.1-0.2 s)."""
+        from sqlite_utils import Database
+
+        return Database(self.conn, execute_plugins=False)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -83,7 +91,7 @@ class Connection:
         return f"{self.path}: {text}"
 
     def _check_readable(self) -> None:
-        row = self.db.execute("PRAGMA quick_check").fetchone()
+        row = self.conn.execute("PRAGMA quick_check").fetchone()
         if row is None or row[0] != "ok":
             raise StoreError(self._damaged(row))
 
@@ -95,10 +103,10 @@ class Connection:
 
         Reading the schema and the migrations also refuses a file that is not a database.
         """
-        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             return False
-        applied = {a.name for a in schema.migrations.applied(self.db)}
-        return bool(applied) and all(name in applied for name in schema.STEPS)
+        applied = schema.applied_steps(self.conn)
+        return bool(applied) and not schema.pending_steps(self.conn)
 
     def _verify_in_background(self) -> None:
         def check() -> None:
@@ -131,7 +139,7 @@ class Connection:
 
     def _set_wal(self) -> None:
         try:
-            mode = self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.OperationalError as e:
             if "readonly" in str(e) or "read-only" in str(e):
                 raise
@@ -141,7 +149,7 @@ class Connection:
 
     def _migrate(self, existed: bool) -> None:
         known = set(schema.STEPS)
-        applied = [a.name for a in schema.migrations.applied(self.db)]
+        applied = schema.applied_steps(self.conn)
         unknown = [name for name in applied if name not in known]
         if unknown:
             raise NewerDatabaseError(
@@ -149,18 +157,21 @@ class Connection:
                 " it was left untouched",
                 hint="upgrade annotator to open it",
             )
-        if existed and not applied and self.db.table_names():
+        if existed and not applied and self._table_names():
             raise StoreError(
                 f"{self.path} is a SQLite database but not an annotator database; it was left untouched"
             )
-        pending = schema.migrations.pending(self.db)
+        pending = schema.pending_steps(self.conn)
         if not pending:
             return
         if existed and applied:
             self.backup_path = self._backup(applied[-1])
         if not os.access(self.path, os.W_OK):
             raise StoreError(f"{self.path} is read-only; open a copy or change its permissions")
-        schema.migrations.apply(self.db)
+        schema.apply(self.conn)
+
+    def _table_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
 
     def _backup(self, version: str) -> Path:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -171,7 +182,7 @@ class Connection:
         part.unlink(missing_ok=True)
         dest = sqlite3.connect(str(part))
         try:
-            self.db.conn.backup(dest)
+            self.conn.backup(dest)
         finally:
             dest.close()
         with open(part, "rb") as fh:
@@ -203,7 +214,7 @@ class Connection:
         self._await_verified()
         conn = self.conn
         if conn.in_transaction:
-            with self.db.atomic():
+            with self._savepoint():
                 yield conn
             return
         deadline = time.monotonic() + LOCK_WAIT_S
@@ -234,6 +245,21 @@ class Connection:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise StoreError(self._explain(e)) from None
+
+    @contextlib.contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        """A transaction nested in the one open: on an error only its own writes are undone."""
+        conn = self.conn
+        conn.execute("SAVEPOINT annotator_nested")
+        try:
+            yield
+        except BaseException:
+            # An error may have ended the whole transaction already, savepoint and all.
+            if conn.in_transaction:
+                conn.execute("ROLLBACK TO SAVEPOINT annotator_nested")
+                conn.execute("RELEASE SAVEPOINT annotator_nested")
+            raise
+        conn.execute("RELEASE SAVEPOINT annotator_nested")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Self]:

@@ -7,25 +7,90 @@ migration applied that this list does not know was written by a newer version an
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database, Migrations
+if TYPE_CHECKING:  # sqlite-utils is imported when a step is applied (it takes 0.1-0.2 s)
+    from sqlite_utils import Database, Migrations
 
 MIGRATION_SET = "annotator"
-migrations = Migrations(MIGRATION_SET)
-# The names of the steps below, in order: what this version knows (sqlite-utils keeps its own
-# list private). A database with a step applied that is not here was written by a newer version.
+# Where sqlite-utils records the steps applied (Migrations.migrations_table).
+MIGRATIONS_TABLE = "_sqlite_migrations"
+Step = Callable[["Database"], None]
+# The steps below, in order, with their names: what this version knows (sqlite-utils keeps its
+# own list private). A database with a step applied that is not here was written by a newer
+# version.
+_STEPS: list[tuple[str, Step]] = []
 STEPS: list[str] = []
 
 
-def step(name: str) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+def step(name: str) -> Callable[[Step], Step]:
     """Register a migration step: append-only, in the order of the module."""
 
-    def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+    def register(fn: Step) -> Step:
+        _STEPS.append((name, fn))
         STEPS.append(name)
-        return migrations(name=name)(fn)
+        return fn
 
     return register
+
+
+def build_migrations(extra: Sequence[tuple[str, Step]] = ()) -> Migrations:
+    """The sqlite-utils migrations of every step here, then of ``extra`` (tests of upgrades)."""
+    from sqlite_utils import Migrations
+
+    built = Migrations(MIGRATION_SET)
+    for name, fn in (*_STEPS, *extra):
+        built(name=name)(fn)
+    return built
+
+
+def __getattr__(name: str) -> object:
+    # ``migrations``, what a Store applies, is made on first use (a test may replace it or
+    # register a step of its own on it).
+    if name == "migrations":
+        globals()["migrations"] = built = build_migrations()
+        return built
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def applied_steps(conn: sqlite3.Connection) -> list[str]:
+    """The names of the steps applied to the database, in the order they were applied.
+
+    Read with plain SQL from sqlite-utils' table, so opening a current database does not
+    import sqlite-utils. A file that is not a database raises :class:`sqlite3.DatabaseError`.
+    """
+    if not conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
+    ).fetchone():
+        return []
+    return [
+        r[0]
+        for r in conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
+        )
+    ]
+
+
+def pending_steps(conn: sqlite3.Connection) -> list[str]:
+    """The names of the steps :func:`apply` would run, in order."""
+    built = globals().get("migrations")
+    if built is not None:  # made already: it may hold a step registered on it
+        return [mig.name for mig in built.pending(_database(conn))]
+    applied = set(applied_steps(conn))
+    return [name for name in STEPS if name not in applied]
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Apply every pending step, each in its own transaction (through sqlite-utils)."""
+    built = globals().get("migrations") or __getattr__("migrations")
+    built.apply(_database(conn))
+
+
+def _database(conn: sqlite3.Connection) -> Database:
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False)
 
 
 def _run(db: Database, script: str) -> None:

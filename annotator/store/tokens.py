@@ -74,7 +74,7 @@ class TokenCache(Connection):
                     conn.execute("BEGIN IMMEDIATE")
                 finally:
                     conn.execute(f"PRAGMA busy_timeout = {connection.BUSY_TIMEOUT_MS}")
-            with self.db.atomic() if outer else contextlib.nullcontext():
+            with self._savepoint() if outer else contextlib.nullcontext():
                 for where, args in article_chunks([aid for aid, _ in rows]):
                     conn.execute(
                         f"DELETE FROM token_bounds{where} AND substr(tokenizer, 1, ?) = ? AND tokenizer != ?",

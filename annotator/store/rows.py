@@ -25,9 +25,25 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
+# json.dumps(value, ensure_ascii=False, sort_keys=True) without making an encoder per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
 def to_json(value: Any) -> str:
     """``value`` as the store keeps JSON: keys sorted, non-ASCII as is."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _ENCODE(value)
+
+
+# Each ASCII byte -> b" " if str.isspace() holds for it, else b"x" (see word_count).
+_WORD_BYTES = bytes(0x20 if chr(c).isspace() else 0x78 for c in range(128)) + b"x" * 128
+
+
+def word_count(text: str) -> int:
+    """``len(text.split())``, without making a string per word for an ASCII text."""
+    if text.isascii():
+        marks = text.encode("ascii").translate(_WORD_BYTES)
+        return marks.count(b" x") + (marks[:1] == b"x")
+    return len(text.split())
 
 
 ANNOTATION_COLS = (
@@ -169,10 +185,19 @@ def check_annotator(name: str) -> str:
 
 def title_of(text: str) -> str:
     """The first non-empty line of ``text``, stripped, at most 120 characters."""
-    for line in text.splitlines():
+    # The lines of the first 2,000 characters first, all but the last, which may go on after
+    # them: an import takes a title from each text it is given without one.
+    head = text[:2000]
+    lines = head.splitlines()
+    for line in lines if len(head) == len(text) else lines[:-1]:
         line = line.strip()
         if line:
             return line[:120]
+    if len(head) < len(text):
+        for line in text.splitlines():
+            line = line.strip()
+            if line:
+                return line[:120]
     return "(empty)"
 
 

@@ -58,6 +58,12 @@ class Connection:
                     self._verify_in_background()
                 else:
                     self._check_readable()
+            else:
+                # A new file takes its schema in WAL mode, without waiting for the disk after
+                # each step: WAL never leaves a torn file, and the first write (synchronous=FULL,
+                # below) makes the steps durable with it. Until then there is nothing to lose.
+                self._set_wal()
+                conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate(existed)
             self._set_wal()
             conn.execute("PRAGMA synchronous = FULL")

@@ -73,7 +73,8 @@ class Connection:
 
     @functools.cached_property
     def db(self) -> Database:
-        """The connection wrapped by sqlite-utils (imported on first use: it takes 0.1-0.2 s)."""
+        """The connection wrapped by sqlite-utils, for scripts and tests (imported on first use:
+        with numpy, and pandas when installed, it takes 0.2-0.5 s)."""
         from sqlite_utils import Database
 
         return Database(self.conn, execute_plugins=False)
@@ -111,8 +112,8 @@ class Connection:
         """
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             return False
-        applied = schema.applied_steps(self.conn)
-        return bool(applied) and not schema.pending_steps(self.conn)
+        migrations = schema.migrations
+        return bool(migrations.applied(self.conn)) and not migrations.pending(self.conn)
 
     def _verify_in_background(self) -> None:
         def check() -> None:
@@ -154,8 +155,9 @@ class Connection:
             raise StoreError(f"{self.path} is read-only; open a copy or change its permissions")
 
     def _migrate(self, existed: bool) -> None:
-        known = set(schema.STEPS)
-        applied = schema.applied_steps(self.conn)
+        migrations = schema.migrations  # looked up now: a test may give it a step more
+        known = set(migrations.names)
+        applied = migrations.applied(self.conn)
         unknown = [name for name in applied if name not in known]
         if unknown:
             raise NewerDatabaseError(
@@ -167,14 +169,14 @@ class Connection:
             raise StoreError(
                 f"{self.path} is a SQLite database but not an annotator database; it was left untouched"
             )
-        pending = schema.pending_steps(self.conn)
+        pending = migrations.pending(self.conn)
         if not pending:
             return
         if existed and applied:
             self.backup_path = self._backup(applied[-1])
         if not os.access(self.path, os.W_OK):
             raise StoreError(f"{self.path} is read-only; open a copy or change its permissions")
-        schema.apply(self.conn)
+        migrations.apply(self.conn)
 
     def _table_names(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
@@ -199,7 +201,7 @@ class Connection:
     @classmethod
     def schema_steps(cls) -> list[str]:
         """Names of the migrations this version knows, in order."""
-        return list(schema.STEPS)
+        return schema.migrations.names
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""

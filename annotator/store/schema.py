@@ -1,4 +1,4 @@
-"""The database schema, as named, append-only migrations.
+"""The database schema, as named, append-only migrations (see :mod:`~annotator.store.migrations`).
 
 Never edit or reorder a migration that has shipped: add a new one. A database that has a
 migration applied that this list does not know was written by a newer version and is refused.
@@ -7,93 +7,14 @@ migration applied that this list does not know was written by a newer version an
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # sqlite-utils is imported when a step is applied (it takes 0.1-0.2 s)
-    from sqlite_utils import Database, Migrations
+from annotator.store.migrations import Migrations, StepDatabase
 
 MIGRATION_SET = "annotator"
-# Where sqlite-utils records the steps applied (Migrations.migrations_table).
-MIGRATIONS_TABLE = "_sqlite_migrations"
-Step = Callable[["Database"], None]
-# The steps below, in order, with their names: what this version knows (sqlite-utils keeps its
-# own list private). A database with a step applied that is not here was written by a newer
-# version.
-_STEPS: list[tuple[str, Step]] = []
-STEPS: list[str] = []
+migrations = Migrations(MIGRATION_SET)
 
 
-def step(name: str) -> Callable[[Step], Step]:
-    """Register a migration step: append-only, in the order of the module."""
-
-    def register(fn: Step) -> Step:
-        _STEPS.append((name, fn))
-        STEPS.append(name)
-        return fn
-
-    return register
-
-
-def build_migrations(extra: Sequence[tuple[str, Step]] = ()) -> Migrations:
-    """The sqlite-utils migrations of every step here, then of ``extra`` (tests of upgrades)."""
-    from sqlite_utils import Migrations
-
-    built = Migrations(MIGRATION_SET)
-    for name, fn in (*_STEPS, *extra):
-        built(name=name)(fn)
-    return built
-
-
-def __getattr__(name: str) -> object:
-    # ``migrations``, what a Store applies, is made on first use (a test may replace it or
-    # register a step of its own on it).
-    if name == "migrations":
-        globals()["migrations"] = built = build_migrations()
-        return built
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def applied_steps(conn: sqlite3.Connection) -> list[str]:
-    """The names of the steps applied to the database, in the order they were applied.
-
-    Read with plain SQL from sqlite-utils' table, so opening a current database does not
-    import sqlite-utils. A file that is not a database raises :class:`sqlite3.DatabaseError`.
-    """
-    if not conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (MIGRATIONS_TABLE,)
-    ).fetchone():
-        return []
-    return [
-        r[0]
-        for r in conn.execute(
-            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", (MIGRATION_SET,)
-        )
-    ]
-
-
-def pending_steps(conn: sqlite3.Connection) -> list[str]:
-    """The names of the steps :func:`apply` would run, in order."""
-    built = globals().get("migrations")
-    if built is not None:  # made already: it may hold a step registered on it
-        return [mig.name for mig in built.pending(_database(conn))]
-    applied = set(applied_steps(conn))
-    return [name for name in STEPS if name not in applied]
-
-
-def apply(conn: sqlite3.Connection) -> None:
-    """Apply every pending step, each in its own transaction (through sqlite-utils)."""
-    built = globals().get("migrations") or __getattr__("migrations")
-    built.apply(_database(conn))
-
-
-def _database(conn: sqlite3.Connection) -> Database:
-    from sqlite_utils import Database
-
-    return Database(conn, execute_plugins=False)
-
-
-def _run(db: Database, script: str) -> None:
+def _run(db: StepDatabase, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 
     ``executescript`` would COMMIT first and break the migration's atomicity.
@@ -232,14 +153,14 @@ _LEDGER_AND_SETTINGS = """
         """
 
 
-@step("0001_initial")
-def _initial(db: Database) -> None:
+@migrations(name="0001_initial")
+def _initial(db: StepDatabase) -> None:
     for part in (_ARTICLES_AND_LABELS, _SPANS, _LEDGER_AND_SETTINGS):
         _run(db, part)
 
 
-@step("0002_adjudications")
-def _adjudications(db: Database) -> None:
+@migrations(name="0002_adjudications")
+def _adjudications(db: StepDatabase) -> None:
     # A reviewer's settlement of one disagreement region; gold spans themselves are
     # annotations of the reserved annotator "gold".
     _run(
@@ -259,8 +180,8 @@ def _adjudications(db: Database) -> None:
     )
 
 
-@step("0003_adjudication_labels")
-def _adjudication_labels(db: Database) -> None:
+@migrations(name="0003_adjudication_labels")
+def _adjudication_labels(db: StepDatabase) -> None:
     # Issue disagreements are per label: two labels over the same region are settled one by
     # one. "labels" is "" for a whole region (entity layer, and older settlements).
     _run(
@@ -285,8 +206,8 @@ def _adjudication_labels(db: Database) -> None:
     )
 
 
-@step("0004_token_bounds")
-def _token_bounds(db: Database) -> None:
+@migrations(name="0004_token_bounds")
+def _token_bounds(db: StepDatabase) -> None:
     # A cache of each article's token boundaries per tokenizer (its name with the version, e.g.
     # "spacy.blank:en@3.8.18"), so measures over tokens need not load and run the tokenizer
     # every time. "bounds" is little-endian int32: the starts of the tokens, then their ends.
@@ -305,8 +226,8 @@ def _token_bounds(db: Database) -> None:
     )
 
 
-@step("0005_suggestions_by_position")
-def _suggestions_by_position(db: Database) -> None:
+@migrations(name="0005_suggestions_by_position")
+def _suggestions_by_position(db: StepDatabase) -> None:
     # Opening an article reads its suggestions in text order (2,400 for 20,000 words): with
     # only an index on article_id, SQLite looked each row up in the table and sorted them all in
     # a temporary b-tree. This index is in that order and holds every column read, so the read

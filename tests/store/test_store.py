@@ -9,8 +9,7 @@ import pytest
 from annotator import model as m
 from annotator.errors import LabelError, NewerDatabaseError, NothingToDo, SpanError, StoreError
 from annotator.model import Label, Span, SuggestedSpan
-from annotator.store import Store
-from annotator.store.schema import migrations
+from annotator.store import Store, schema
 
 TEXT = "Alice Smith met Bob in Paris to talk about trade and new tariffs."
 # offsets: Alice Smith 0-11, Bob 16-19, Paris 23-28, talk 32-36, trade 43-48, tariffs 57-64
@@ -268,21 +267,18 @@ def test_older_database_is_upgraded_after_a_backup(tmp_path, monkeypatch):
     s.add_articles([TEXT])
     s.close()
 
-    @migrations(name="9000_test_column")
     def _add_column(db):
         db.execute("ALTER TABLE articles ADD COLUMN extra TEXT")
 
-    try:
-        s2 = Store(path)
-        assert s2.backup_path is not None and s2.backup_path.exists()
-        assert "extra" in [r[1] for r in s2.conn.execute("PRAGMA table_info(articles)")]
-        s2.close()
-        backup = sqlite3.connect(s2.backup_path)
-        assert "extra" not in [r[1] for r in backup.execute("PRAGMA table_info(articles)")]
-        assert backup.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
-        backup.close()
-    finally:
-        migrations._migrations.pop()
+    monkeypatch.setattr(schema, "migrations", schema.migrations.with_step("9000_test_column", _add_column))
+    s2 = Store(path)
+    assert s2.backup_path is not None and s2.backup_path.exists()
+    assert "extra" in [r[1] for r in s2.conn.execute("PRAGMA table_info(articles)")]
+    s2.close()
+    backup = sqlite3.connect(s2.backup_path)
+    assert "extra" not in [r[1] for r in backup.execute("PRAGMA table_info(articles)")]
+    assert backup.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
+    backup.close()
 
 
 def test_corrupt_file_is_refused_untouched(tmp_path):

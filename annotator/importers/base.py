@@ -203,7 +203,7 @@ def read_text(path: Path, *, allow_empty: bool = False) -> str:
     where = str(path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if not data.strip():
+    if not data or data.isspace():  # data.strip() is empty, without copying the file
         if allow_empty:
             return ""
         raise InputError(where, "the file is empty")

@@ -65,6 +65,11 @@ class Migrations:
         return register
 
     @property
+    def steps(self) -> list[tuple[str, Step]]:
+        """``(name, function)`` of each step, in order."""
+        return list(self._steps)
+
+    @property
     def names(self) -> list[str]:
         """The names of the steps, in order: what this version knows."""
         return [name for name, _ in self._steps]

@@ -1,4 +1,4 @@
-"""SQLite storage through sqlite-utils: reads return dataclasses, writes return Changes."""
+"""SQLite storage: reads return dataclasses, writes return Changes (see :mod:`annotator.store.store`)."""
 
 from annotator.model import ArticleRow
 from annotator.store.bulk import ImportReport

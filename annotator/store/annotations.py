@@ -30,6 +30,7 @@ class Annotations(Connection):
         return [Annotation(*r) for r in rows]
 
     def annotation(self, annotation_id: int) -> Annotation:
+        """One span by its id (:class:`NotFoundError` when it is gone)."""
         row = self.conn.execute(
             'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations WHERE id = ?',
             (annotation_id,),
@@ -39,6 +40,7 @@ class Annotations(Connection):
         return Annotation(*row)
 
     def all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
+        """Every span (of ``annotator`` when given), by article, annotator and start."""
         sql = 'SELECT id, article_id, annotator, layer, start, "end", label, origin, source FROM annotations'
         args: list[Any] = []
         if annotator is not None:

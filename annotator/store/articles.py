@@ -44,6 +44,7 @@ class Articles(Connection):
         return a.id, cur.rowcount == 1
 
     def article(self, article_id: str) -> Article:
+        """One article by its id (:class:`NotFoundError` when there is none)."""
         row = self.conn.execute(
             "SELECT id, text, title, source, meta FROM articles WHERE id = ?", (article_id,)
         ).fetchone()
@@ -52,9 +53,11 @@ class Articles(Connection):
         return Article(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"))
 
     def has_article(self, article_id: str) -> bool:
+        """Whether an article with this id is here."""
         return self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
 
     def article_count(self) -> int:
+        """The number of articles."""
         return self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
 
     def article_ids(
@@ -164,6 +167,7 @@ class Articles(Connection):
     # -- where each annotator is ------------------------------------------------------------
 
     def state(self, annotator: str, article_id: str) -> str:
+        """Where ``annotator`` is with the article: to do, in progress, done or skipped."""
         row = self.conn.execute(
             "SELECT state FROM article_states WHERE article_id = ? AND annotator = ?", (article_id, annotator)
         ).fetchone()

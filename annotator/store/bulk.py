@@ -62,9 +62,11 @@ class Pending:
     states: list[tuple] = field(default_factory=list)
 
     def size(self) -> int:
+        """The number of rows queued."""
         return len(self.articles) + len(self.annotations) + len(self.suggestions) + len(self.decisions)
 
     def clear(self) -> None:
+        """Forget the rows queued (once written)."""
         for rows in (self.articles, self.annotations, self.suggestions, self.decisions, self.states):
             rows.clear()
 
@@ -105,7 +107,8 @@ class BulkImport:
         self.pending = Pending()
         self.labels = ImportLabels(conn, self.report)
         self.placed = Placed([], set(), {})
-        self.written = {"suggestions": 0, "states": 0}
+        self.suggestions_written = 0  # rejected spans included
+        self.states_written = 0
 
     def run(self) -> ImportReport:
         """Write everything; returns what was written (raises, writing nothing, on any error)."""
@@ -123,12 +126,12 @@ class BulkImport:
         for sql in rebuild:
             self.c.execute(sql)
         self._write_ledger(spans.per_annotator)
-        report.suggestions = self.written["suggestions"] - report.rejections
+        report.suggestions = self.suggestions_written - report.rejections
         report.changes = Changes(
             articles=frozenset(self.placed.ids),
             labels=bool(report.labels_created),
-            spans=bool(report.annotations or self.written["suggestions"]),
-            states=bool(self.written["states"]),
+            spans=bool(report.annotations or self.suggestions_written),
+            states=bool(self.states_written),
             counts=(("annotations", report.annotations), ("articles_added", report.articles_added)),
         )
         return report
@@ -151,7 +154,7 @@ class BulkImport:
         self.c.executemany("DELETE FROM suggestions WHERE article_id = ? AND source = ?", sorted(pairs))
 
     def _indexes_to_rebuild(self) -> list[str]:
-        """Drop the indexes of the tables this import more than doubles; returns how to make them.
+        """Drop the indexes of the tables this import at least doubles; returns how to make them.
 
         Only when no document adds spans to an article here: those are checked against the
         spans the article has, read through the index.
@@ -257,8 +260,8 @@ class BulkImport:
             p.states,
         )
         self.report.annotations += len(p.annotations)
-        self.written["suggestions"] += len(p.suggestions)
-        self.written["states"] += len(p.states)
+        self.suggestions_written += len(p.suggestions)
+        self.states_written += len(p.states)
         p.clear()
 
     def _write_ledger(self, per_annotator: dict[str, int]) -> None:

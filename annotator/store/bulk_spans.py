@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 _WHO = itemgetter(4)
 _ANSWER = itemgetter(5)
 _FILE_KEY = itemgetter(3, 2)  # (layer in the file, label)
-_ACCEPTED = {"accept"}
+_ACCEPTED = frozenset({"accept"})
 
 
 class ImportLabels:
@@ -79,9 +79,8 @@ class ImportLabels:
 class SpanRows:
     """Turns each document's spans into rows of ``pending``.
 
-    ``taken_of(aid, who)`` gives the spans ``who`` has on the article in the database (None
-    when it is new here); ``repeats`` names the (article, annotator) pairs that come again later
-    in the file, whose accepted spans are kept to check those against.
+    ``repeats`` names the (article, annotator) pairs with spans in more than one document of
+    the file: their accepted spans are kept, to check the later documents against them.
     """
 
     def __init__(
@@ -174,9 +173,20 @@ class SpanRows:
         self.report.annotators.update(who for who, *_ in rejected)
         return True
 
-    def add_checked(self, aid: str, d: m.ImportedDoc, taken_of) -> None:
+    def add_checked(
+        self, aid: str, d: m.ImportedDoc, taken_of: Callable[[str, str], Iterable[tuple] | None]
+    ) -> None:
         """Rows for the spans of an article, checked against the spans it has here: in the
-        database and earlier in this file (a file may hold the same article twice)."""
+        database (``taken_of(aid, who)``, None for an article new here) and earlier in this
+        file (a file may hold the same article twice).
+
+        Raises
+        ------
+        StoreError
+            A span has no annotator and the import names none.
+        SpanError
+            An entity span overlaps one the same annotator has here.
+        """
         default = self.default
         taken = {
             who: TakenSpans([*(taken_of(aid, who) or ()), *self.kept.get((aid, who), ())])

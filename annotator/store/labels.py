@@ -44,6 +44,7 @@ class Labels(Connection):
     """Reads and writes of the ``labels`` table."""
 
     def labels(self, layer: str | None = None) -> list[Label]:
+        """Every label (of ``layer`` when given), by layer and position."""
         sql = "SELECT name, layer, colour, key, description, parent FROM labels"
         args: list[Any] = []
         if layer is not None:
@@ -53,6 +54,7 @@ class Labels(Connection):
         return [Label(*r) for r in self.conn.execute(sql, args)]
 
     def label(self, layer: str, name: str) -> Label:
+        """One label (:class:`LabelError` naming how to list them when it is unknown)."""
         row = self.conn.execute(
             "SELECT name, layer, colour, key, description, parent FROM labels WHERE layer = ? AND name = ?",
             (layer, name),

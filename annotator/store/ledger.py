@@ -38,6 +38,7 @@ class Action:
         self.effects: list[tuple[str, dict | None, dict | None]] = []
 
     def change(self, target: str, before: dict | None, after: dict | None) -> None:
+        """Write ``after`` in place of ``before`` (either None) and keep both for the ledger."""
         if before == after:
             return
         if before is not None and (after is None or pk(target, before) != pk(target, after)):

@@ -127,6 +127,7 @@ class _Merge:
         self.added: set[str] = set()
 
     def run(self) -> None:
+        """Merge every table, labels and articles first (what the others refer to)."""
         self._labels()
         self._articles()
         self._suggestions()
@@ -436,11 +437,13 @@ class _Group:
         return aid not in self.merge.added
 
     def add(self, row: tuple) -> None:
+        """Queue ``row`` for the current group."""
         self.rows.append(row)
         if len(self.rows) >= _FLUSH_ROWS:
             self.flush()
 
     def flush(self) -> None:
+        """Write the rows queued."""
         self.merge.c.executemany(self.insert, self.rows)
         self.rows.clear()
 

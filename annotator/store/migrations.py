@@ -34,6 +34,7 @@ class StepDatabase:
         self.conn = conn
 
     def execute(self, sql: str, parameters: Any = ()) -> sqlite3.Cursor:
+        """Run one statement on the connection."""
         return self.conn.execute(sql, parameters)
 
 

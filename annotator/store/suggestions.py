@@ -106,6 +106,7 @@ class Suggestions(Articles):
         return out
 
     def suggestion(self, suggestion_id: int) -> Suggestion:
+        """One suggestion by its id (:class:`NotFoundError` once a new suggest run replaced it)."""
         row = self.conn.execute(
             'SELECT id, article_id, layer, start, "end", label, source, score FROM suggestions WHERE id = ?',
             (suggestion_id,),
@@ -121,6 +122,7 @@ class Suggestions(Articles):
         return self.conn.execute("SELECT EXISTS (SELECT 1 FROM suggestions)").fetchone()[0] == 1
 
     def suggestion_sources(self) -> list[tuple[str, int]]:
+        """``(source, count)`` of the suggestions, by source."""
         return self.conn.execute(
             "SELECT source, count(*) FROM suggestions GROUP BY source ORDER BY source"
         ).fetchall()

@@ -124,6 +124,7 @@ def test_a_repeated_article_is_checked_against_itself_once_written(store, monkey
     from annotator.store import bulk
 
     monkeypatch.setattr(bulk, "_FLUSH_ROWS", 1)  # the first copy is written before the second is read
+    indexes = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
     docs = [
         _doc(LF, [(0, 7, "PERSON", "entity", "ann")]),
         _doc("Between them.", [(0, 7, "PERSON", "entity", "ann")], "f.jsonl:2"),
@@ -131,6 +132,26 @@ def test_a_repeated_article_is_checked_against_itself_once_written(store, monkey
     ]
     with pytest.raises(SpanError, match="f.jsonl:3: PERSON 4-10 of ann overlaps"):
         store.import_docs(docs)
+    assert store.article_count() == 0
+    assert (
+        store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall() == indexes
+    )
+
+
+def test_a_failed_import_leaves_the_indexes_it_dropped(store, monkeypatch):
+    from annotator.store import bulk
+
+    monkeypatch.setattr(bulk, "_REBUILD_MIN_ROWS", 1)
+    indexes = store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall()
+    docs = [
+        _doc(LF, [(0, 7, "PERSON", "entity", "ann")]),
+        _doc("No one made this.", [(0, 2, "PERSON")], "f.jsonl:2"),
+    ]
+    with pytest.raises(StoreError, match="f.jsonl:2: the file does not say who"):
+        store.import_docs(docs)
+    assert (
+        store.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall() == indexes
+    )
     assert store.article_count() == 0
 
 

@@ -11,15 +11,12 @@ from __future__ import annotations
 import dataclasses
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from annotator import model as m
 from annotator.errors import SpanError
+from annotator.store.bulk_rows import ImportReport
 from annotator.store.rows import title_of, to_json, word_count
 from annotator.store.twins import Twin
-
-if TYPE_CHECKING:
-    from annotator.store.bulk import ImportReport
 
 _CHUNK = 500  # ids per IN (...) look-up
 

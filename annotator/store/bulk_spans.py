@@ -9,16 +9,13 @@ import bisect
 import sqlite3
 from collections.abc import Callable, Iterable
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from annotator import model as m
 from annotator.errors import SpanError, StoreError
 from annotator.model import ENTITY, Label
+from annotator.store.bulk_rows import ImportReport, Pending
 from annotator.store.labels import insert_label
 from annotator.store.rows import auto_colour
-
-if TYPE_CHECKING:
-    from annotator.store.bulk import ImportReport, Pending
 
 _WHO = itemgetter(4)
 _ANSWER = itemgetter(5)

@@ -26,8 +26,9 @@ from collections.abc import Sequence
 
 from annotator import model as m
 from annotator.model import ArticleRow
-from annotator.store.bulk import BulkImport, ImportReport
+from annotator.store.bulk import BulkImport
 from annotator.store.bulk_reads import BulkReads
+from annotator.store.bulk_rows import ImportReport
 from annotator.store.decisions import Decisions
 from annotator.store.gold import Gold
 from annotator.store.rows import adjudication_labels, now

@@ -67,6 +67,17 @@ def normalised_text_id(text: str) -> str:
     return hashlib.sha256(folded.encode("utf-8", "surrogatepass")).hexdigest()[:24]
 
 
+def text_ids(text: str) -> tuple[str, str]:
+    """:func:`article_id` and :func:`normalised_text_id` of ``text``.
+
+    A text with no CR in NFC form (almost every one) is its own folded form: it is hashed once.
+    """
+    aid = article_id(text)
+    if "\r" not in text and unicodedata.is_normalized("NFC", text):
+        return aid, aid
+    return aid, normalised_text_id(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Span:
     """A labelled character span ``[start, end)`` on one layer."""
@@ -144,6 +155,18 @@ class Article:
     title: str = ""
     source: str = ""
     meta: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the article list shows for one article and one annotator."""
+
+    id: str
+    title: str
+    state: str
+    pending: int
+    accepted: int
+    words: int
 
 
 @dataclass(frozen=True, slots=True)

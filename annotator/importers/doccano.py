@@ -40,7 +40,7 @@ MARKERS = frozenset({*SPAN_KEYS, "annotation_approver", "relations"})
 
 def looks_like(record: dict) -> bool:
     """True if ``record`` has one of doccano's span fields or doccano-only fields."""
-    return any(key in record for key in MARKERS)
+    return not MARKERS.isdisjoint(record)  # any key of MARKERS in record, in C
 
 
 def has_annotations(record: dict) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from annotator.errors import InputError
 from annotator.importers import doccano, labelstudio, prodigy
 from annotator.importers.base import (
     SKIPPED_EMPTY,
@@ -111,21 +112,31 @@ def read_records(path: Path, allowed: tuple[str, ...] | None = None) -> tuple[li
     docs = []
     kinds: set[str] = set()
     skipped = 0
-    for record, where in load_records(path):
-        if not isinstance(record, dict):
-            raise where.error(f"expected a JSON object with a 'text' field, got {type(record).__name__}")
-        kind = classify(record)
-        if allowed is not None and kind not in allowed:
-            wanted = " or ".join(KINDS[k] for k in allowed)
-            raise where.error(
-                f"this record looks like {KINDS[kind]}, not {wanted}; import the file as '{kind}' or 'jsonl'"
-            )
-        if nothing_to_import(record, kind):
-            notes.add(SKIPPED_EMPTY, where)
-            skipped += 1
-            continue
-        kinds.add(kind)
-        docs.append(CONVERTERS[kind](record, where, notes))
+    records = iter(load_records(path))
+    for record, where in records:
+        try:
+            if not isinstance(record, dict):
+                raise where.error(f"expected a JSON object with a 'text' field, got {type(record).__name__}")
+            kind = classify(record)
+            if allowed is not None and kind not in allowed:
+                wanted = " or ".join(KINDS[k] for k in allowed)
+                raise where.error(
+                    f"this record looks like {KINDS[kind]}, not {wanted}; import the file as '{kind}' or 'jsonl'"
+                )
+            if nothing_to_import(record, kind):
+                notes.add(SKIPPED_EMPTY, where)
+                skipped += 1
+                continue
+            kinds.add(kind)
+            docs.append(CONVERTERS[kind](record, where, notes))
+        except InputError:
+            # Invalid JSON further on is reported first, as when the whole file was parsed first.
+            try:
+                for _ in records:
+                    pass
+            except InputError as invalid_json:
+                raise invalid_json from None
+            raise
     if not docs:
         if skipped:
             raise Where(path).error(f"none of its {skipped} records has any text")

@@ -21,6 +21,7 @@ answer says nothing about the rest of the text.
 
 from __future__ import annotations
 
+from sys import intern
 from typing import Any
 
 from annotator.importers.base import (
@@ -46,7 +47,7 @@ CONSUMED = frozenset({"spans", "title"})
 
 def looks_like(record: dict) -> bool:
     """True if ``record`` carries Prodigy task fields."""
-    return any(key in record for key in MARKERS)
+    return not MARKERS.isdisjoint(record)  # any key of MARKERS in record, in C
 
 
 def annotator_of(record: dict) -> str | None:
@@ -159,7 +160,9 @@ def _spans(
         if start is None or end is None:
             start, end = _from_tokens(raw, number, record, where)
         label = get("label")
-        if type(label) is not str:
+        if type(label) is str:
+            label = intern(label)  # one string per label name, not one per span
+        else:
             label = as_label(label)
         expected = get("text")
         if expected is not None:
@@ -167,6 +170,8 @@ def _spans(
         layer = get("layer")
         if layer is None or layer == "":
             layer = ENTITY
+        elif type(layer) is str:
+            layer = intern(layer)
         append(make(ImportedSpan, (start, end, label, layer, annotator, answer)))
     return spans
 

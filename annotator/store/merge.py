@@ -7,6 +7,10 @@ only in line endings or Unicode normalisation (a *twin*) is reported and merged 
 spans' offsets mapped through both texts' folded form; a span that cannot be mapped (it starts
 or ends inside a CRLF or a composed character) is skipped and counted. Should the two texts not
 fold to the same characters one by one, both are kept and reported as near duplicates.
+
+Each table is read once from the other file, in order, and written in batches; what ours
+already has is read once per article (and annotator) it concerns, and not at all for an
+article the merge adds, so a merge takes time in proportion to the rows it reads.
 """
 
 from __future__ import annotations
@@ -17,8 +21,14 @@ from pathlib import Path
 
 from annotator import model as m
 from annotator.errors import StoreError
-from annotator.store.store import Store, _auto_colour, now
+from annotator.store.bulk_spans import TakenSpans
+from annotator.store.rows import auto_colour, now
+from annotator.store.store import Store
 from annotator.store.twins import Twin
+
+# Rows queued before they are written.
+_FLUSH_ROWS = 50_000
+_CHUNK = 500  # ids per IN (...) look-up
 
 
 @dataclass
@@ -88,16 +98,8 @@ def merge_database(store: Store, other: str | Path) -> MergeReport:
     theirs = Store(path)
     report = MergeReport(path)
     try:
-        src = theirs.conn
         with store.transaction():
-            c = store.conn
-            _merge_labels(c, src, report)
-            id_map = _merge_articles(c, src, report)
-            _merge_suggestions(c, src, report, id_map)
-            _merge_annotations(c, src, report, id_map)
-            _merge_decisions(c, src, report, id_map)
-            _merge_states(c, src, report, id_map)
-            _merge_history(c, src, report, id_map)
+            _Merge(store.conn, theirs.conn, report).run()
     except sqlite3.DatabaseError as e:
         raise StoreError(f"{path}: {e}") from None
     finally:
@@ -105,203 +107,361 @@ def merge_database(store: Store, other: str | Path) -> MergeReport:
     return report
 
 
-def _merge_labels(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeReport) -> None:
-    for layer, name, colour, key, desc, parent in src.execute(
-        "SELECT layer, name, colour, key, description, parent FROM labels ORDER BY layer, position"
-    ):
-        pos = c.execute(
-            "SELECT coalesce(max(position), -1) + 1 FROM labels WHERE layer = ?", (layer,)
-        ).fetchone()[0]
-        taken = (
-            key is not None
-            and c.execute("SELECT 1 FROM labels WHERE layer = ? AND key = ?", (layer, key)).fetchone()
-        )
-        cur = c.execute(
-            "INSERT OR IGNORE INTO labels(layer, name, colour, key, description, parent, position) VALUES (?,?,?,?,?,?,?)",
-            (layer, name, colour or _auto_colour(name), None if taken else key, desc or "", parent, pos),
-        )
-        if cur.rowcount:
-            report.labels_created.append(f"{name} ({layer})")
-
-
 # their article id -> (our article id, offset map for a twin or None when the text is the same)
 _IdMap = dict[str, tuple[str, Twin | None]]
 
 
-def _place(
-    id_map: _IdMap, report: MergeReport, aid: str, start: int, end: int
-) -> tuple[str, int, int] | None:
-    """Our article id and offsets for their span, or None (not merged here, or unmappable)."""
-    found = id_map.get(aid)
-    if found is None:
-        return None
-    ours, twin = found
-    if twin is None:
-        return ours, start, end
-    mapped = twin.span(start, end)
-    if mapped is None:
-        report.unmapped += 1
-        return None
-    return ours, *mapped
+class _Merge:
+    """One merge: the other file's tables brought into ours, one after the other.
 
+    ``added`` holds the articles this merge adds: ours has nothing else about them, so what
+    comes for them needs no look-up. A look-up is made again after the rows queued are written
+    (``_Group``), when rows for an article come back after others (a twin's, say).
+    """
 
-def _merge_articles(c: sqlite3.Connection, src: sqlite3.Connection, report: MergeReport) -> _IdMap:
-    """Copy new articles; returns their id -> our id (and offset map) for every article here."""
-    id_map: _IdMap = {}
-    for aid, norm, title, text, source, meta, words, created in src.execute(
-        "SELECT id, norm_id, title, text, source, meta, words, created_at FROM articles ORDER BY rowid"
-    ):
-        if c.execute("SELECT 1 FROM articles WHERE id = ?", (aid,)).fetchone():
-            report.articles_known += 1
-            id_map[aid] = (aid, None)
-            continue
-        twin = c.execute(
-            "SELECT id, text FROM articles WHERE norm_id = ? AND id != ?", (norm, aid)
-        ).fetchone()
-        if twin is not None:
-            offsets = Twin(text, twin[1])
-            if offsets.ok:
-                report.twins.append((aid, twin[0]))
-                report.articles_known += 1
-                id_map[aid] = (twin[0], offsets)
-                continue
-            report.near_duplicates.append((aid, twin[0]))
-        c.execute(
-            "INSERT INTO articles(id, norm_id, title, text, source, meta, words, created_at) VALUES (?,?,?,?,?,?,?,?)",
-            (aid, norm, title, text, source, meta, words, created),
-        )
-        report.articles_added += 1
-        id_map[aid] = (aid, None)
-    return id_map
+    def __init__(self, c: sqlite3.Connection, src: sqlite3.Connection, report: MergeReport):
+        self.c = c
+        self.src = src
+        self.report = report
+        self.id_map: _IdMap = {}
+        self.added: set[str] = set()
 
+    def run(self) -> None:
+        """Merge every table, labels and articles first (what the others refer to)."""
+        self._labels()
+        self._articles()
+        self._suggestions()
+        self._annotations()
+        self._decisions()
+        self._states()
+        self._history()
 
-def _merge_suggestions(c, src, report: MergeReport, id_map: _IdMap) -> None:
-    for aid, layer, start, end, label, source, score in src.execute(
-        'SELECT article_id, layer, start, "end", label, source, score FROM suggestions'
-    ):
-        placed = _place(id_map, report, aid, start, end)
-        if placed is None:
-            continue
-        aid, start, end = placed
-        if c.execute(
-            'SELECT 1 FROM suggestions WHERE article_id = ? AND layer = ? AND start = ? AND "end" = ? AND label = ?'
-            " AND source = ?",
-            (aid, layer, start, end, label, source),
-        ).fetchone():
-            continue
-        c.execute(
-            'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES (?,?,?,?,?,?,?)',
-            (aid, layer, start, end, label, source, score),
-        )
-        report.suggestions += 1
+    def _place(self, aid: str, start: int, end: int) -> tuple[str, int, int] | None:
+        """Our article id and offsets for their span, or None (not merged here, or unmappable)."""
+        found = self.id_map.get(aid)
+        if found is None:
+            return None
+        ours, twin = found
+        if twin is None:
+            return ours, start, end
+        mapped = twin.span(start, end)
+        if mapped is None:
+            self.report.unmapped += 1
+            return None
+        return ours, *mapped
 
+    # -- labels and articles ---------------------------------------------------------------------
 
-def _merge_annotations(c, src, report: MergeReport, id_map: _IdMap) -> None:
-    for aid, who, layer, start, end, label, origin, source, created in src.execute(
-        'SELECT article_id, annotator, layer, start, "end", label, origin, source, created_at FROM annotations'
-        ' ORDER BY article_id, annotator, start, "end"'
-    ):
-        placed = _place(id_map, report, aid, start, end)
-        if placed is None:
-            continue
-        aid, start, end = placed
-        report.annotators.add(who)
-        if c.execute(
-            "SELECT 1 FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
-            ' AND "end" = ? AND label = ?',
-            (aid, who, layer, start, end, label),
-        ).fetchone():
-            continue
-        if (
-            layer == m.ENTITY
-            and c.execute(
-                'SELECT 1 FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start < ? AND "end" > ?',
-                (aid, who, m.ENTITY, end, start),
-            ).fetchone()
+    def _labels(self) -> None:
+        c, report = self.c, self.report
+        for layer, name, colour, key, desc, parent in self.src.execute(
+            "SELECT layer, name, colour, key, description, parent FROM labels ORDER BY layer, position"
         ):
-            report.conflicts += 1
-            continue
-        c.execute(
-            'INSERT INTO annotations(article_id, annotator, layer, start, "end", label, origin, source, created_at)'
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            (aid, who, layer, start, end, label, origin, source, created),
-        )
-        report.annotations += 1
-        c.execute("INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (who, now()))
-
-
-def _merge_decisions(c, src, report: MergeReport, id_map: _IdMap) -> None:
-    for row in src.execute(
-        'SELECT d.article_id, d.annotator, d.layer, d.start, d."end", d.label, d.source, d.status, d.decided_at,'
-        ' n.layer, n.start, n."end", n.label FROM decisions d LEFT JOIN annotations n ON n.id = d.annotation_id'
-    ):
-        who = row[1]
-        placed = _place(id_map, report, row[0], row[3], row[4])
-        if placed is None:
-            continue
-        aid, start, end = placed
-        ann_id = None
-        if row[9] is not None:
-            ann = _place(id_map, report, row[0], row[10], row[11])
-            found = (
-                ann
-                and c.execute(
-                    "SELECT id FROM annotations WHERE article_id = ? AND annotator = ? AND layer = ? AND start = ?"
-                    ' AND "end" = ? AND label = ?',
-                    (aid, who, row[9], ann[1], ann[2], row[12]),
-                ).fetchone()
+            pos = c.execute(
+                "SELECT coalesce(max(position), -1) + 1 FROM labels WHERE layer = ?", (layer,)
+            ).fetchone()[0]
+            taken = (
+                key is not None
+                and c.execute("SELECT 1 FROM labels WHERE layer = ? AND key = ?", (layer, key)).fetchone()
             )
-            ann_id = found[0] if found else None
-        cur = c.execute(
+            cur = c.execute(
+                "INSERT OR IGNORE INTO labels(layer, name, colour, key, description, parent, position)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (layer, name, colour or auto_colour(name), None if taken else key, desc or "", parent, pos),
+            )
+            if cur.rowcount:
+                report.labels_created.append(f"{name} ({layer})")
+
+    def _articles(self) -> None:
+        """Copy new articles; map every article of theirs to ours (and its offsets, for a twin)."""
+        rows = self.src.execute(
+            "SELECT id, norm_id, title, text, source, meta, words, created_at FROM articles ORDER BY rowid"
+        )
+        while chunk := rows.fetchmany(_CHUNK):
+            known = self._ours_of([r[0] for r in chunk])
+            # norm_id -> (id, text) of the first article with it: ours, else one added before
+            by_norm = self._norms_of(sorted({r[1] for r in chunk}))
+            new = []
+            for row in chunk:
+                aid, norm, text = row[0], row[1], row[3]
+                if aid in known:
+                    self.report.articles_known += 1
+                    self.id_map[aid] = (aid, None)
+                    continue
+                hit = by_norm.get(norm)
+                if hit is not None:
+                    offsets = Twin(text, hit[1])
+                    if offsets.ok:
+                        self.report.twins.append((aid, hit[0]))
+                        self.report.articles_known += 1
+                        self.id_map[aid] = (hit[0], offsets)
+                        continue
+                    self.report.near_duplicates.append((aid, hit[0]))
+                new.append(row)
+                by_norm.setdefault(norm, (aid, text))
+                self.report.articles_added += 1
+                self.id_map[aid] = (aid, None)
+                self.added.add(aid)
+            self.c.executemany(
+                "INSERT INTO articles(id, norm_id, title, text, source, meta, words, created_at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                new,
+            )
+
+    def _ours_of(self, ids: list[str]) -> set[str]:
+        marks = ",".join("?" * len(ids))
+        return {r[0] for r in self.c.execute(f"SELECT id FROM articles WHERE id IN ({marks})", ids)}
+
+    def _norms_of(self, norms: list[str]) -> dict[str, tuple[str, str]]:
+        marks = ",".join("?" * len(norms))
+        found: dict[str, tuple[str, str]] = {}
+        for nid, oid, text in self.c.execute(
+            f"SELECT norm_id, id, text FROM articles WHERE norm_id IN ({marks}) ORDER BY norm_id, rowid",
+            norms,
+        ):
+            found.setdefault(nid, (oid, text))
+        return found
+
+    # -- spans -----------------------------------------------------------------------------------
+
+    def _suggestions(self) -> None:
+        group = _Group(self, _INSERT_SUGGESTION)
+        keys: set[tuple] = set()
+        for aid, layer, start, end, label, source, score in self.src.execute(
+            'SELECT article_id, layer, start, "end", label, source, score FROM suggestions'
+        ):
+            placed = self._place(aid, start, end)
+            if placed is None:
+                continue
+            aid, start, end = placed
+            fresh = group.enter(aid, aid)
+            if fresh is not None:
+                keys = set(self._suggestion_keys(aid) if fresh else ())
+            key = (layer, start, end, label, source)
+            if key in keys:
+                continue
+            keys.add(key)
+            group.add((aid, layer, start, end, label, source, score))
+            self.report.suggestions += 1
+        group.flush()
+
+    def _annotations(self) -> None:
+        report = self.report
+        group = _Group(self, _INSERT_ANNOTATION)
+        taken = TakenSpans(())
+        annotators: set[str] = set()
+        for aid, who, layer, start, end, label, origin, source, created in self.src.execute(
+            'SELECT article_id, annotator, layer, start, "end", label, origin, source, created_at FROM annotations'
+            ' ORDER BY article_id, annotator, start, "end"'
+        ):
+            placed = self._place(aid, start, end)
+            if placed is None:
+                continue
+            aid, start, end = placed
+            report.annotators.add(who)
+            fresh = group.enter((aid, who), aid)
+            if fresh is not None:
+                taken = TakenSpans(self._annotation_keys(aid, who) if fresh else ())
+            key = (start, end, label, layer)
+            if key in taken.keys:
+                continue
+            if layer == m.ENTITY and taken.overlaps_entity(start, end):
+                report.conflicts += 1
+                continue
+            taken.add(key)
+            group.add((aid, who, layer, start, end, label, origin, source, created))
+            report.annotations += 1
+            if who not in annotators:
+                annotators.add(who)
+                self.c.execute(
+                    "INSERT OR IGNORE INTO annotators(name, created_at) VALUES (?, ?)", (who, now())
+                )
+        group.flush()
+
+    def _suggestion_keys(self, aid: str) -> list[tuple]:
+        return self.c.execute(
+            'SELECT layer, start, "end", label, source FROM suggestions WHERE article_id = ?', (aid,)
+        ).fetchall()
+
+    def _annotation_keys(self, aid: str, who: str) -> list[tuple]:
+        return self.c.execute(
+            'SELECT start, "end", label, layer FROM annotations WHERE article_id = ? AND annotator = ?',
+            (aid, who),
+        ).fetchall()
+
+    # -- decisions, states and history -----------------------------------------------------------
+
+    def _decisions(self) -> None:
+        rows, group_key, ann_ids = [], None, {}
+        for row in self.src.execute(
+            'SELECT d.article_id, d.annotator, d.layer, d.start, d."end", d.label, d.source, d.status,'
+            ' d.decided_at, n.layer, n.start, n."end", n.label'
+            " FROM decisions d LEFT JOIN annotations n ON n.id = d.annotation_id"
+        ):
+            who = row[1]
+            placed = self._place(row[0], row[3], row[4])
+            if placed is None:
+                continue
+            aid, start, end = placed
+            ann_id = None
+            if row[9] is not None:
+                ann = self._place(row[0], row[10], row[11])
+                if ann:
+                    if group_key != (aid, who):
+                        group_key, ann_ids = (aid, who), self._annotation_ids(aid, who)
+                    ann_id = ann_ids.get((row[9], ann[1], ann[2], row[12]))
+            rows.append((aid, who, row[2], start, end, row[5], row[6], row[7], ann_id, row[8]))
+            if len(rows) >= _FLUSH_ROWS:
+                self._write_decisions(rows)
+        self._write_decisions(rows)
+
+    def _annotation_ids(self, aid: str, who: str) -> dict[tuple, int]:
+        """(layer, start, end, label) -> id of ``who``'s annotations on our article ``aid``."""
+        ids: dict[tuple, int] = {}
+        for ident, *key in self.c.execute(
+            'SELECT id, layer, start, "end", label FROM annotations WHERE article_id = ? AND annotator = ?'
+            " ORDER BY id",
+            (aid, who),
+        ):
+            ids.setdefault(tuple(key), ident)
+        return ids
+
+    def _write_decisions(self, rows: list[tuple]) -> None:
+        cur = self.c.executemany(
             'INSERT OR IGNORE INTO decisions(article_id, annotator, layer, start, "end", label, source, status,'
             " annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (aid, who, row[2], start, end, row[5], row[6], row[7], ann_id, row[8]),
+            rows,
         )
-        report.decisions += cur.rowcount
+        self.report.decisions += max(cur.rowcount, 0)
+        rows.clear()
 
-
-def _merge_states(c, src, report: MergeReport, id_map: _IdMap) -> None:
-    for aid, who, state, updated in src.execute(
-        "SELECT article_id, annotator, state, updated_at FROM article_states"
-    ):
-        if aid not in id_map:
-            continue
-        aid = id_map[aid][0]
-        cur = c.execute(
+    def _states(self) -> None:
+        rows = [
+            (self.id_map[aid][0], who, state, updated)
+            for aid, who, state, updated in self.src.execute(
+                "SELECT article_id, annotator, state, updated_at FROM article_states"
+            )
+            if aid in self.id_map
+        ]
+        cur = self.c.executemany(
             "INSERT INTO article_states(article_id, annotator, state, updated_at) VALUES (?,?,?,?)"
             " ON CONFLICT(article_id, annotator) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
             " WHERE excluded.updated_at > article_states.updated_at",
-            (aid, who, state, updated),
+            rows,
         )
-        report.states += cur.rowcount
+        self.report.states += max(cur.rowcount, 0)
 
+    def _history(self) -> None:
+        """Copy the other file's ledger as history, once (its effects reference that file's row ids,
+        and a twin's offsets its own text)."""
+        ledger = self.src.execute(
+            "SELECT id, annotator, article_id, kind, at, undone, detail FROM ledger ORDER BY id"
+        ).fetchall()
+        have = self._ledger_keys({(r[1], r[4]) for r in ledger})
+        effects = _Effects(self.src)
+        next_id = self.c.execute("SELECT coalesce(max(id), 0) FROM ledger").fetchone()[0] + 1
+        rows, effect_rows = [], []
+        for lid, who, aid, kind, at, undone, detail in ledger:
+            if aid in self.id_map:
+                aid = self.id_map[aid][0]
+            merged_kind = kind if kind.startswith("merged:") else f"merged:{kind}"
+            if (who, at, kind, aid) in have or (who, at, merged_kind, aid) in have:
+                continue
+            have.add((who, at, merged_kind, aid))
+            rows.append((next_id, who, aid, merged_kind, at, 2 if undone else 0, detail))
+            effect_rows += [(next_id, seq, t, b, a) for seq, t, b, a in effects.of(lid)]
+            next_id += 1
+            self.report.history += 1
+            if len(effect_rows) >= _FLUSH_ROWS:
+                self._write_history(rows, effect_rows)
+        self._write_history(rows, effect_rows)
 
-def _merge_history(c, src, report: MergeReport, id_map: _IdMap) -> None:
-    """Copy the other file's ledger as history, once (its effects reference that file's row ids,
-    and a twin's offsets its own text)."""
-    for lid, who, aid, kind, at, undone, detail in src.execute(
-        "SELECT id, annotator, article_id, kind, at, undone, detail FROM ledger ORDER BY id"
-    ):
-        if aid in id_map:
-            aid = id_map[aid][0]
-        merged_kind = kind if kind.startswith("merged:") else f"merged:{kind}"
-        if c.execute(
-            "SELECT 1 FROM ledger WHERE annotator = ? AND at = ? AND kind IN (?, ?) AND article_id IS ?",
-            (who, at, kind, merged_kind, aid),
-        ).fetchone():
-            continue
-        cur = c.execute(
-            "INSERT INTO ledger(annotator, article_id, kind, at, undone, detail) VALUES (?,?,?,?,?,?)",
-            (who, aid, merged_kind, at, 2 if undone else 0, detail),
+    def _ledger_keys(self, wanted: set[tuple[str, str]]) -> set[tuple]:
+        """(annotator, at, kind, article_id) of our ledger rows at the (annotator, at) of ``wanted``."""
+        return {
+            (who, at, kind, aid)
+            for who, at, kind, aid in self.c.execute("SELECT annotator, at, kind, article_id FROM ledger")
+            if (who, at) in wanted
+        }
+
+    def _write_history(self, rows: list[tuple], effect_rows: list[tuple]) -> None:
+        self.c.executemany(
+            "INSERT INTO ledger(id, annotator, article_id, kind, at, undone, detail) VALUES (?,?,?,?,?,?,?)",
+            rows,
         )
-        new_id = cur.lastrowid
-        c.executemany(
+        self.c.executemany(
             "INSERT INTO ledger_effects(ledger_id, seq, target, before, after) VALUES (?,?,?,?,?)",
-            [
-                (new_id, seq, t, b, a)
-                for seq, t, b, a in src.execute(
-                    "SELECT seq, target, before, after FROM ledger_effects WHERE ledger_id = ?", (lid,)
-                )
-            ],
+            effect_rows,
         )
-        report.history += 1
+        rows.clear()
+        effect_rows.clear()
+
+
+_INSERT_SUGGESTION = (
+    'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES (?,?,?,?,?,?,?)'
+)
+_INSERT_ANNOTATION = (
+    'INSERT INTO annotations(article_id, annotator, layer, start, "end", label, origin, source, created_at)'
+    " VALUES (?,?,?,?,?,?,?,?,?)"
+)
+
+
+class _Group:
+    """The rows of one table queued for writing, and which article (and annotator) they are for.
+
+    :meth:`enter` says when what ours has for a group must be read: the first time the group
+    comes, unless it is an article the merge adds (ours has nothing of it yet), and again when
+    it comes back after others, once the rows queued for it are written.
+    """
+
+    def __init__(self, merge: _Merge, insert: str):
+        self.merge = merge
+        self.insert = insert
+        self.rows: list[tuple] = []
+        self.current: object = None
+        self.seen: set = set()
+
+    def enter(self, key: object, aid: str) -> bool | None:
+        """Make ``key`` (for our article ``aid``) the current group.
+
+        Returns None when it is the current group already, True when what ours has for it must
+        be read, False when ours has nothing for it.
+        """
+        if key == self.current:
+            return None
+        self.current = key
+        if key in self.seen:
+            self.flush()
+            return True
+        self.seen.add(key)
+        return aid not in self.merge.added
+
+    def add(self, row: tuple) -> None:
+        """Queue ``row`` for the current group."""
+        self.rows.append(row)
+        if len(self.rows) >= _FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the rows queued."""
+        self.merge.c.executemany(self.insert, self.rows)
+        self.rows.clear()
+
+
+class _Effects:
+    """The other file's ledger effects, read once in ledger order alongside its ledger."""
+
+    def __init__(self, src: sqlite3.Connection):
+        self._rows = src.execute(
+            "SELECT ledger_id, seq, target, before, after FROM ledger_effects ORDER BY ledger_id, seq"
+        )
+        self._next = self._rows.fetchone()
+
+    def of(self, lid: int) -> list[tuple]:
+        """``(seq, target, before, after)`` of ledger row ``lid`` (rows are asked for in id order)."""
+        out = []
+        while self._next is not None and self._next[0] <= lid:
+            if self._next[0] == lid:
+                out.append(self._next[1:])
+            self._next = self._rows.fetchone()
+        return out

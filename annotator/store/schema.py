@@ -1,4 +1,4 @@
-"""The database schema, as named, append-only migrations.
+"""The database schema, as named, append-only migrations (see :mod:`~annotator.store.migrations`).
 
 Never edit or reorder a migration that has shipped: add a new one. A database that has a
 migration applied that this list does not know was written by a newer version and is refused.
@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database, Migrations
+from annotator.store.migrations import Migrations, StepDatabase
 
 MIGRATION_SET = "annotator"
 migrations = Migrations(MIGRATION_SET)
 
 
-def _run(db: Database, script: str) -> None:
+def _run(db: StepDatabase, script: str) -> None:
     """Run each statement of ``script`` inside the migration's transaction.
 
     ``executescript`` would COMMIT first and break the migration's atomicity.
@@ -31,11 +31,9 @@ def _run(db: Database, script: str) -> None:
         db.execute(statement)
 
 
-@migrations(name="0001_initial")
-def _initial(db: Database) -> None:
-    _run(
-        db,
-        """
+# The first schema, in three parts run in this order (the text of each statement is what
+# SQLite keeps in sqlite_master: never reformat it).
+_ARTICLES_AND_LABELS = """
         CREATE TABLE articles (
             id TEXT PRIMARY KEY,
             norm_id TEXT NOT NULL,
@@ -64,6 +62,10 @@ def _initial(db: Database) -> None:
             created_at TEXT NOT NULL
         );
 
+"""
+
+# Suggestions, annotations and the decisions and states made on them.
+_SPANS = """
         CREATE TABLE suggestions (
             id INTEGER PRIMARY KEY,
             article_id TEXT NOT NULL REFERENCES articles(id),
@@ -118,6 +120,10 @@ def _initial(db: Database) -> None:
         );
         CREATE INDEX article_states_state ON article_states(annotator, state);
 
+"""
+
+# The decision ledger and the settings.
+_LEDGER_AND_SETTINGS = """
         -- The decision ledger: one row per user action (who, when, what) ...
         CREATE TABLE ledger (
             id INTEGER PRIMARY KEY,
@@ -144,12 +150,17 @@ def _initial(db: Database) -> None:
             key TEXT PRIMARY KEY,
             value TEXT
         );
-        """,
-    )
+        """
+
+
+@migrations(name="0001_initial")
+def _initial(db: StepDatabase) -> None:
+    for part in (_ARTICLES_AND_LABELS, _SPANS, _LEDGER_AND_SETTINGS):
+        _run(db, part)
 
 
 @migrations(name="0002_adjudications")
-def _adjudications(db: Database) -> None:
+def _adjudications(db: StepDatabase) -> None:
     # A reviewer's settlement of one disagreement region; gold spans themselves are
     # annotations of the reserved annotator "gold".
     _run(
@@ -170,7 +181,7 @@ def _adjudications(db: Database) -> None:
 
 
 @migrations(name="0003_adjudication_labels")
-def _adjudication_labels(db: Database) -> None:
+def _adjudication_labels(db: StepDatabase) -> None:
     # Issue disagreements are per label: two labels over the same region are settled one by
     # one. "labels" is "" for a whole region (entity layer, and older settlements).
     _run(
@@ -196,7 +207,7 @@ def _adjudication_labels(db: Database) -> None:
 
 
 @migrations(name="0004_token_bounds")
-def _token_bounds(db: Database) -> None:
+def _token_bounds(db: StepDatabase) -> None:
     # A cache of each article's token boundaries per tokenizer (its name with the version, e.g.
     # "spacy.blank:en@3.8.18"), so measures over tokens need not load and run the tokenizer
     # every time. "bounds" is little-endian int32: the starts of the tokens, then their ends.
@@ -216,7 +227,7 @@ def _token_bounds(db: Database) -> None:
 
 
 @migrations(name="0005_suggestions_by_position")
-def _suggestions_by_position(db: Database) -> None:
+def _suggestions_by_position(db: StepDatabase) -> None:
     # Opening an article reads its suggestions in text order (2,400 for 20,000 words): with
     # only an index on article_id, SQLite looked each row up in the table and sorted them all in
     # a temporary b-tree. This index is in that order and holds every column read, so the read

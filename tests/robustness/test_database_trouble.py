@@ -21,7 +21,7 @@ from _helpers import PYTHON, child_env, make_db, run_cli
 from annotator.errors import NewerDatabaseError, StoreError
 from annotator.model import Span
 from annotator.store import Store
-from annotator.store import store as store_module
+from annotator.store import connection as store_module
 
 
 def _digest(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""Opening with the integrity check in the background: fast, and a damaged file is still never written."""
+"""Opening a database: WAL, the checks that refuse a newer, damaged or foreign file, and the
+integrity check in the background (fast, and a damaged file is still never written)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,49 @@ import sqlite3
 
 import pytest
 
-from annotator.errors import StoreError
+from annotator.errors import NewerDatabaseError, StoreError
 from annotator.store import Store
+
+
+def test_new_database_is_wal_with_busy_timeout(tmp_path):
+    s = Store(tmp_path / "x.db")
+    assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert s.conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    assert s.integrity_check() == "ok"
+
+
+def test_database_from_a_newer_version_is_refused_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    Store(path).close()
+    con = sqlite3.connect(path)
+    con.execute(
+        "INSERT INTO _sqlite_migrations(migration_set, name, applied_at) VALUES ('annotator', '9999_future', 'x')"
+    )
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(NewerDatabaseError, match="newer version of annotator"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_corrupt_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"this is not a database at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not an annotator database or is damaged"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_foreign_sqlite_file_is_refused(tmp_path):
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE stuff (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError, match="not an annotator database"):
+        Store(path)
 
 
 def _db(path):

@@ -216,11 +216,15 @@ def _cancel_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _open_store(db: Path | None):
+def _open_store(db: Path | None, reading: bool = False):
+    """The database a command works on. A reading command never creates one, and opens a file
+    it cannot write (read-only media, no permission) for reading only."""
     from annotator.paths import default_db
     from annotator.store import Store
 
     path = db or default_db()
+    if reading and not Path(path).is_file():
+        raise AnnotatorError(f"there is no database at {path}", hint="check the path, or import articles first")
     store = Store(path)
     if store.backup_path is not None:
         print(f"annotator: upgraded {path}; the old version is kept in {store.backup_path}", file=sys.stderr)
@@ -284,7 +288,7 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_stats(args) -> int:
-    with _open_store(args.db) as store:
+    with _open_store(args.db, reading=True) as store:
         st = store.stats()
     if args.json:
         print(json.dumps(st, indent=2, ensure_ascii=False))
@@ -427,7 +431,7 @@ def _cmd_merge(args) -> int:
 def _cmd_agreement(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, reading=True) as store:
         report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -439,7 +443,7 @@ def _cmd_agreement(args) -> int:
 def _cmd_review(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, reading=not args.agreed_to_gold) as store:
         if args.agreed_to_gold:
             n = ops.add_agreed_gold(store, args.agreed_to_gold)
             print(f"put {n} agreed spans into gold", file=sys.stderr)
@@ -474,7 +478,7 @@ def _cmd_review(args) -> int:
 def _cmd_feedback(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, reading=True) as store:
         report = ops.feedback(store, args.annotator, layer=args.layer)
     if args.output:
         args.output.write_text(report.to_html(), encoding="utf-8")

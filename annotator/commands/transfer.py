@@ -185,7 +185,7 @@ def cmd_export(args, open_store) -> int:
             f"the {args.format} format is {kind}: give an output with -o {NEED_OUTPUT[args.format]}"
         )
     warnings = _Warnings()
-    with open_store(args.db) as store:
+    with open_store(args.db, reading=True) as store:
         n = ops.export(
             store,
             args.format,

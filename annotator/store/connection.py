@@ -28,13 +28,29 @@ BUSY_TIMEOUT_MS = 10_000
 LOCK_WAIT_S = 60.0
 
 
+def _read_only_mount(path: Path) -> bool:
+    """Whether ``path`` lies on a file system mounted read-only (root may write anywhere else)."""
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
+def writable(path: str | os.PathLike[str]) -> bool:
+    """Whether the database at ``path`` (and its folder, for the WAL files) can be written."""
+    p = Path(path)
+    return (
+        os.access(p, os.W_OK) and os.access(p.parent, os.W_OK) and not _read_only_mount(p)
+    )
+
+
 class Connection:
     """An open annotator database: the file checked, its schema current, in WAL mode.
 
     See :class:`~annotator.store.Store` for the parameters and what opening raises.
     """
 
-    def __init__(self, path: str | os.PathLike[str], verify: str = "now"):
+    def __init__(self, path: str | os.PathLike[str], verify: str = "now", read_only: bool = False):
         if verify not in ("now", "background"):
             raise ValueError(f"verify must be 'now' or 'background', not {verify!r}")
         self.path = Path(path)
@@ -42,6 +58,12 @@ class Connection:
         self._verifying: threading.Thread | None = None
         self._damage: str | None = None
         existed = self.path.exists() and self.path.stat().st_size > 0
+        # A file that cannot be written (read-only media, no permission) is opened for reading:
+        # everything that only reads works, and the first write says why it cannot.
+        self.read_only = read_only or (existed and not writable(self.path))
+        if self.read_only:
+            self._open_read_only()
+            return
         if not existed:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,6 +90,37 @@ class Connection:
             self._set_wal()
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.DatabaseError as e:
+            raise StoreError(self._explain(e)) from None
+
+    def _open_read_only(self) -> None:
+        """Open an existing database for reading only: nothing is written, not even the WAL's
+        index, so it works on read-only media (``immutable`` when its folder cannot be written)."""
+        if not self.path.is_file():
+            raise StoreError(f"there is no database at {self.path}", hint="check the path")
+        writable_folder = os.access(self.path.parent, os.W_OK) and not _read_only_mount(self.path)
+        flags = "mode=ro" if writable_folder else "immutable=1"
+        try:
+            self.conn = sqlite3.connect(
+                f"{self.path.resolve().as_uri()}?{flags}", uri=True, isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            migrations = schema.migrations
+            applied = migrations.applied(self.conn)
+            if not applied and self._table_names():
+                raise StoreError(f"{self.path} is a SQLite database but not an annotator database")
+            unknown = [name for name in applied if name not in set(migrations.names)]
+            if unknown:
+                raise NewerDatabaseError(
+                    f"{self.path} was written by a newer version of annotator (schema step {unknown[-1]!r})",
+                    hint="upgrade annotator to open it",
+                )
+            if migrations.pending(self.conn):
+                raise StoreError(
+                    f"{self.path} was written by an older version of annotator and cannot be upgraded where"
+                    " it is (it cannot be written)",
+                    hint="copy it somewhere writable and open the copy once",
+                )
         except sqlite3.DatabaseError as e:
             raise StoreError(self._explain(e)) from None
 
@@ -219,6 +272,12 @@ class Connection:
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with BEGIN IMMEDIATE so writers queue, never deadlock."""
+        if self.read_only:
+            raise StoreError(
+                f"{self.path} is open for reading only (it is on read-only media or cannot be written);"
+                " nothing was written",
+                hint="copy it somewhere writable to change it",
+            )
         self._await_verified()
         conn = self.conn
         if conn.in_transaction:

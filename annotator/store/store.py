@@ -53,6 +53,10 @@ class Store(Gold, Decisions, BulkReads, TokenCache, Settings):
         first write waits for the verdict and raises :class:`StoreError` if the file is
         damaged, so a damaged file is still never written. A file that needs a schema upgrade
         or is not yet in WAL mode is always checked first.
+    read_only
+        Open an existing file for reading only (on read-only media too); every write raises
+        :class:`StoreError`. A file that cannot be written (read-only media, no permission to
+        write it or its folder) is always opened so.
 
     Raises
     ------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,12 @@ def insert_label(c: sqlite3.Connection, lab: Label) -> list[Label]:
         )
     if not lab.name or not lab.name.strip():
         raise LabelError("a label needs a name")
+    bad = [ch for ch in lab.name if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    if bad:
+        raise LabelError(
+            f"label {lab.name!r} contains control or invisible characters ({', '.join(f'U+{ord(ch):04X}' for ch in bad)});"
+            " label names are printable text",
+        )
     pos = c.execute(
         "SELECT coalesce(max(position), -1) + 1 FROM labels WHERE layer = ?", (lab.layer,)
     ).fetchone()[0]

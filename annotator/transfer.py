@@ -333,6 +333,13 @@ def export(
             per_annotator=all_annotators,
         )
 
+    return _deliver(store, fmt, out, write)
+
+
+def _deliver(store: Store, fmt: str, out: IO | str | Path, write: Callable[[IO | Path], int]) -> int:
+    """Write into a new folder, a file (through a temporary name) or the stream given."""
+    from annotator import export as exporters
+
     if fmt in exporters.FOLDER_FORMATS:
         if not isinstance(out, (str, Path)):
             raise AnnotatorError(f"the {fmt} format writes a folder", "give a folder path with -o FOLDER")

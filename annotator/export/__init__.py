@@ -196,6 +196,19 @@ def write(
     SpanError
         A span is empty, reversed, outside its text or on an unknown layer.
     """
+    found = _checked_format(format, out, tokens, keep_text)
+    warn = warn if warn is not None else _log_warning
+    if found.optional_tokens:
+        return found.writer(records, out, progress, warn, tokens=tokens)
+    if found.optional_text:
+        return found.writer(records, out, progress, warn, keep_text=keep_text)
+    if found.folder:
+        return found.writer(records, out, progress, warn, per_annotator=per_annotator)
+    return found.writer(records, out, progress, warn)
+
+
+def _checked_format(format: str, out: IO | Path, tokens: bool, keep_text: bool):
+    """The format called ``format``, once ``out`` and the options are known to suit it."""
     found = FORMATS.get(format)
     if found is None:
         raise AnnotatorError(f"unknown export format {format!r}; use one of {', '.join(FORMATS)}")
@@ -222,11 +235,4 @@ def write(
             f"tokens are an option of the {choosing} format only, not of {format}",
             "spacy and conll always carry tokens and doccano has none; leave tokens off",
         )
-    warn = warn if warn is not None else _log_warning
-    if found.optional_tokens:
-        return found.writer(records, out, progress, warn, tokens=tokens)
-    if found.optional_text:
-        return found.writer(records, out, progress, warn, keep_text=keep_text)
-    if found.folder:
-        return found.writer(records, out, progress, warn, per_annotator=per_annotator)
-    return found.writer(records, out, progress, warn)
+    return found

@@ -105,6 +105,11 @@ def check_span(start: Any, end: Any, label: Any, layer: Any, length: int) -> Non
         raise SpanError(f"unknown layer {layer!r}; use one of {', '.join(LAYERS)}")
     if not isinstance(label, str) or not label.strip():
         raise SpanError(f"span {start}-{end} has no label")
+    if not label.isprintable():
+        raise SpanError(
+            f"span {start}-{end} has label {label!r}, with control or invisible characters;"
+            " label names are printable text"
+        )
     if (
         isinstance(start, bool)
         or isinstance(end, bool)

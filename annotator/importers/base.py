@@ -459,6 +459,7 @@ def validate(doc: ImportedDoc, where: Where) -> ImportedDoc:
                 and type(label) is str
                 and layer in LAYERS
                 and label.strip()
+                and label.isprintable()
             ):
                 check_span(start, end, label, layer, length)
             if answer != "accept":

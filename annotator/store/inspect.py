@@ -11,7 +11,6 @@ def applied_steps(db_path: str | Path) -> list[str] | None:
 
     None when the file does not exist or is not a database.
     """
-    from sqlite_utils import Database
 
     from annotator.store.schema import migrations
 
@@ -23,7 +22,7 @@ def applied_steps(db_path: str | Path) -> list[str] | None:
     except sqlite3.Error:
         return None
     try:
-        return [step.name for step in migrations.applied(Database(conn))]
+        return migrations.applied(conn)
     except sqlite3.Error:
         return None
     finally:

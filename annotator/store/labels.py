@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +21,7 @@ def insert_label(c: sqlite3.Connection, lab: Label) -> list[Label]:
         )
     if not lab.name or not lab.name.strip():
         raise LabelError("a label needs a name")
-    bad = [ch for ch in lab.name if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    bad = [ch for ch in lab.name if not ch.isprintable()]
     if bad:
         raise LabelError(
             f"label {lab.name!r} contains control or invisible characters ({', '.join(f'U+{ord(ch):04X}' for ch in bad)});"

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from annotator import __version__
+from annotator.commands import open_store as _open_store
 from annotator.commands import progress_bar as _progress_bar
 from annotator.errors import AnnotatorError
 
@@ -85,26 +86,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="articles, annotators, decisions, spans per label, progress")
     _db_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
-
-    p = sub.add_parser("labels", help="list, add, recolour and rebind labels")
-    _db_arg(p)
-    lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
-    lsub.add_parser("list", help="list labels (the default)")
-    a = lsub.add_parser("add", help="add a label")
-    a.add_argument("name")
-    a.add_argument("--layer", choices=["entity", "issue"], default="entity")
-    a.add_argument("--colour", help="#rrggbb")
-    a.add_argument("--key", help="shortcut key, e.g. 7")
-    a.add_argument("--description", default="")
-    a.add_argument("--parent", help="parent issue (issue layer)")
-    c = lsub.add_parser("colour", help="recolour a label")
-    c.add_argument("name")
-    c.add_argument("colour", help="#rrggbb")
-    c.add_argument("--layer", choices=["entity", "issue"])
-    k = lsub.add_parser("key", help="bind a shortcut key to a label (moves it from another label)")
-    k.add_argument("name")
-    k.add_argument("key")
-    k.add_argument("--layer", choices=["entity", "issue"])
 
     p = sub.add_parser("merge", help="bring other annotators' databases into this one")
     p.add_argument("others", nargs="+", type=Path, metavar="OTHER.db")
@@ -222,17 +203,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _open_store(db: Path | None):
-    from annotator.paths import default_db
-    from annotator.store import Store
-
-    path = db or default_db()
-    store = Store(path)
-    if store.backup_path is not None:
-        print(f"annotator: upgraded {path}; the old version is kept in {store.backup_path}", file=sys.stderr)
-    return store
-
-
 def _who(store, name: str | None) -> str:
     return name or store.get_setting("last_annotator") or getpass.getuser()
 
@@ -328,33 +298,28 @@ def _cmd_export(args) -> int:
 
     if args.format == "spacy" and args.output is None:
         raise AnnotatorError("the spacy format is binary: give an output file with -o FILE.spacy")
-    with _open_store(args.db) as store:
-        if args.output is None:
-            n = ops.export(
-                store,
-                args.format,
-                sys.stdout,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
-        else:
-            n = ops.export(
-                store,
-                args.format,
-                args.output,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
-            print(f"wrote {n} records to {args.output}", file=sys.stderr)
+    with _open_store(args.db, create=False) as store:
+        n = ops.export(
+            store,
+            args.format,
+            sys.stdout if args.output is None else args.output,
+            annotator=args.annotator,
+            suggestions=args.suggestions,
+            gold=args.gold,
+            tokens=args.tokens,
+        )
+    if n == 0:
+        what = "suggestions" if args.suggestions else "gold spans" if args.gold else "decisions or spans"
+        hint = "" if args.suggestions or args.gold else "; `--suggestions` exports the suggestions"
+        who = f" of {args.annotator}" if args.annotator else ""
+        print(f"annotator: nothing to export: no {what}{who} yet{hint}", file=sys.stderr)
+    elif args.output is not None:
+        print(f"wrote {n} records to {args.output}", file=sys.stderr)
     return 0
 
 
 def _cmd_stats(args) -> int:
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=False) as store:
         st = store.stats()
     if args.json:
         print(json.dumps(st, indent=2, ensure_ascii=False))
@@ -368,40 +333,6 @@ def _cmd_stats(args) -> int:
         print(f"annotator   {who}: {a['done']} of {a['total']} done, {a['in_progress']} in progress; {dec}")
     for label, n in st["spans"].items():
         print(f"spans       {label}: {n}")
-    return 0
-
-
-def _cmd_labels(args) -> int:
-    from annotator import ops
-    from annotator.model import Label
-
-    with _open_store(args.db) as store:
-        if not store.labels():
-            ops.ensure_default_labels(store)
-        action = args.labels_command or "list"
-        if action == "add":
-            created = store.ensure_labels(
-                [Label(args.name, args.layer, args.colour or "", args.key, args.description, args.parent)]
-            )
-            if not created:
-                raise AnnotatorError(f"{args.layer} label {args.name!r} exists already")
-            if args.key:
-                store.update_label(args.layer, args.name, key=args.key)
-            if args.colour:
-                store.update_label(args.layer, args.name, colour=args.colour)
-            print(f"added {args.layer} label {args.name}")
-        elif action in ("colour", "key"):
-            layer = args.layer or store.layer_of(args.name)
-            if action == "colour":
-                store.update_label(layer, args.name, colour=args.colour)
-            else:
-                store.update_label(layer, args.name, key=args.key)
-            print(f"{layer} label {args.name}: {action} {getattr(args, action)}")
-        else:
-            for lab in store.labels():
-                key = lab.key or "-"
-                parent = f" (under {lab.parent})" if lab.parent else ""
-                print(f"{lab.layer:<7} {key:>2}  {lab.colour}  {lab.name}{parent}  {lab.description}")
     return 0
 
 
@@ -497,7 +428,7 @@ def _cmd_merge(args) -> int:
 def _cmd_agreement(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=False) as store:
         report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -509,7 +440,7 @@ def _cmd_agreement(args) -> int:
 def _cmd_review(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=False) as store:
         if args.agreed_to_gold:
             n = ops.add_agreed_gold(store, args.agreed_to_gold)
             print(f"put {n} agreed spans into gold", file=sys.stderr)
@@ -544,7 +475,7 @@ def _cmd_review(args) -> int:
 def _cmd_feedback(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db) as store:
+    with _open_store(args.db, create=False) as store:
         report = ops.feedback(store, args.annotator, layer=args.layer)
     if args.output:
         args.output.write_text(report.to_html(), encoding="utf-8")
@@ -563,14 +494,13 @@ COMMANDS = {
     "suggest": _cmd_suggest,
     "export": _cmd_export,
     "stats": _cmd_stats,
-    "labels": _cmd_labels,
     "demo": _cmd_demo,
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
 }
 # Commands whose parser and code live in annotator.commands.<name>.
-MODULES = ("evaluate",)
+MODULES = ("evaluate", "labels")
 
 
 if __name__ == "__main__":

@@ -514,10 +514,20 @@ class Store:
         sql += " ORDER BY a.rowid"
         return [r[0] for r in self.conn.execute(sql, args)]
 
-    def article_rows(self, ids: Sequence[str], annotator: str) -> list[ArticleRow]:
-        """List rows (title, state, pending suggestions, accepted spans) for the given ids."""
+    def article_rows(
+        self, ids: Sequence[str], annotator: str, hidden: Iterable[tuple[str, str]] = ()
+    ) -> list[ArticleRow]:
+        """List rows (title, state, pending suggestions, accepted spans) for the given ids.
+
+        Suggestions of the ``hidden`` ``(layer, label)`` pairs (out of the label scope) are not
+        counted as pending.
+        """
         if not ids:
             return []
+        hide = sorted(f"{layer}:{label}" for layer, label in hidden)
+        hidden_where = (
+            f" AND (g.layer || ':' || g.label) NOT IN ({','.join('?' * len(hide))})" if hide else ""
+        )
         out: dict[str, ArticleRow] = {}
         for chunk_start in range(0, len(ids), 500):
             chunk = list(ids[chunk_start : chunk_start + 500])
@@ -527,13 +537,13 @@ class Store:
                 SELECT a.id, a.title, a.words,
                   coalesce((SELECT state FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?), 'todo'),
                   (SELECT count(*) FROM (SELECT DISTINCT layer, start, "end", label FROM suggestions g
-                    WHERE g.article_id = a.id AND NOT EXISTS (
+                    WHERE g.article_id = a.id{hidden_where} AND NOT EXISTS (
                       SELECT 1 FROM decisions d WHERE d.article_id = g.article_id AND d.annotator = ?
                       AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label))),
                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?)
                 FROM articles a WHERE a.id IN ({marks})
                 """,
-                [annotator, annotator, annotator, *chunk],
+                [annotator, *hide, annotator, annotator, *chunk],
             ).fetchall()
             for r in rows:
                 out[r[0]] = ArticleRow(r[0], r[1], r[3], r[4], r[5], r[2])
@@ -1105,9 +1115,20 @@ class Store:
         act.change("decision", before, self._decision(act.annotator, sugg, status, ann["id"]))
         self._touch_state(act, sugg.article_id)
 
-    def accept_all(self, annotator: str, article_id: str) -> Changes:
-        """Accept every pending suggestion of the article that fits (overlapping entities are skipped)."""
-        pending = [s for s in self.suggestions(article_id, annotator) if s.status == m.PENDING]
+    def _pending_of(self, annotator: str, article_id: str, labels) -> list[Suggestion]:
+        """The article's pending suggestions (only those whose ``(layer, label)`` is in ``labels``)."""
+        return [
+            s
+            for s in self.suggestions(article_id, annotator)
+            if s.status == m.PENDING and (labels is None or (s.layer, s.label) in labels)
+        ]
+
+    def accept_all(self, annotator: str, article_id: str, labels=None) -> Changes:
+        """Accept every pending suggestion of the article that fits (overlapping entities are skipped).
+
+        ``labels``: only suggestions of these ``(layer, label)`` pairs (those shown), when given.
+        """
+        pending = self._pending_of(annotator, article_id, labels)
         skipped = 0
         with self._action(annotator, article_id, "accept_all") as act:
             for s in pending:
@@ -1118,6 +1139,17 @@ class Store:
             act.detail["accepted"] = len(pending) - skipped
             act.detail["skipped"] = skipped
         return self._changes(article_id, accepted=len(pending) - skipped, skipped=skipped)
+
+    def reject_all(self, annotator: str, article_id: str, labels=None) -> Changes:
+        """Reject every pending suggestion of the article (of ``labels`` only, when given), as one action."""
+        pending = self._pending_of(annotator, article_id, labels)
+        with self._action(annotator, article_id, "reject_all", rejected=len(pending)) as act:
+            for s in pending:
+                before = self._redecide(act, s)
+                act.change("decision", before, self._decision(act.annotator, s, m.REJECTED, None))
+            if pending:
+                self._touch_state(act, article_id)
+        return self._changes(article_id, rejected=len(pending))
 
     def reject(self, annotator: str, suggestion_id: int) -> Changes:
         """Reject a suggestion. It stays in the data as a negative example."""

@@ -141,6 +141,9 @@ class ArticleDecisions:
         """
         if not self._need_article():
             return
+        if not self.session.label_filter.shows(layer, name):
+            self.message.emit(self._hidden_label_text(layer, name))
+            return
         sel = self.selected_range()
         if sel is not None:
             self._label_selection(sel, layer, name)
@@ -158,6 +161,12 @@ class ArticleDecisions:
                 self._focus_span(Span(f.start, f.end, name, f.layer))
         elif self._run(lambda: self.session.update_span(f.id, label=name)) is not None:
             self.message.emit(f"{f.label} → {name}")
+
+    def _hidden_label_text(self, layer: str, name: str) -> str:
+        f = self.session.label_filter
+        if not f.in_scope(layer, name):
+            return f"{name} is not one of this project's labels (Edit > Labels in this project…)"
+        return f"{name} is hidden: show it first (View > Labels shown)"
 
     def _label_selection(self, sel: tuple[int, int], layer: str, name: str) -> None:
         start, end = sel if self.char_mode else self.tokens().snap(*sel)

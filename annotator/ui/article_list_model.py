@@ -188,7 +188,7 @@ class ArticleListModel(RowTableModel):
         if rows is None:
             start = chunk * self.chunk_size
             fetched = self.session.store.article_rows(
-                self._rows[start : start + self.chunk_size], self.session.annotator
+                self._rows[start : start + self.chunk_size], self.session.annotator, self._hidden()
             )
             self.fetches += 1
             rows = dict.fromkeys(self._rows[start : start + self.chunk_size])
@@ -199,10 +199,14 @@ class ArticleListModel(RowTableModel):
         else:
             self._cache.move_to_end(chunk)
             if aid not in rows:  # invalidated by a change: fetch this one row again
-                fetched = self.session.store.article_rows([aid], self.session.annotator)
+                fetched = self.session.store.article_rows([aid], self.session.annotator, self._hidden())
                 self.fetches += 1
                 rows[aid] = fetched[0] if fetched else None
         return rows.get(aid)
+
+    def _hidden(self):
+        """Labels out of the project's scope: their suggestions are not counted as pending."""
+        return self.session.label_filter.off
 
     def cached_rows(self) -> int:
         """How many rows the cache holds now."""

@@ -32,6 +32,7 @@ from annotator.ui.article_view import ArticleView
 from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
+from annotator.ui.label_controls import LabelControls
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
 from annotator.ui.session import Session
@@ -77,14 +78,39 @@ EDIT_MENU = MenuSpec(
             "edit.char_mode", "&Character mode", "set_char_mode", shortcut="Ctrl+E", checkable=True, group=3
         ),
         ActionSpec("edit.switch_annotator", "S&witch annotator…", "switch_annotator", group=3),
+        ActionSpec(
+            "edit.labels", "&Labels in this project…", "label_controls.edit_scope", shortcut="Ctrl+L", group=4
+        ),
     ),
 )
-# The docks' show/hide actions go above these (_add_dock_toggles).
+# The docks' show/hide actions go above these (_add_dock_toggles), the Labels shown submenu
+# after the layer toggles (ui/label_controls.py).
 VIEW_MENU = MenuSpec(
     "&View",
     (
-        ActionSpec("view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+=")),
-        ActionSpec("view.zoom_out", "&Smaller text", "view.zoomOut", (1,), shortcut="Ctrl+-"),
+        ActionSpec(
+            "view.entities",
+            "Show &entities",
+            "label_controls.show_layer",
+            (m.ENTITY,),
+            shortcut="Ctrl+Shift+E",
+            checkable=True,
+            checked="label_controls.entities_shown",
+        ),
+        ActionSpec(
+            "view.issues",
+            "Show &issues",
+            "label_controls.show_layer",
+            (m.ISSUE,),
+            shortcut="Ctrl+Shift+I",
+            checkable=True,
+            checked="label_controls.issues_shown",
+        ),
+        ActionSpec("view.show_all", "Show &all labels", "label_controls.show_all"),
+        ActionSpec(
+            "view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+="), group=1
+        ),
+        ActionSpec("view.zoom_out", "&Smaller text", "view.zoomOut", (1,), shortcut="Ctrl+-", group=1),
     ),
 )
 # Handlers on the window's Learning (ui/learning.py).
@@ -151,6 +177,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setObjectName("MainWindow")
         self.setMinimumSize(900, 560)
+        # Before any widget reads spans: the View toggles kept from the last session apply.
+        self.label_controls = LabelControls(self)
 
         self.view = ArticleView(session)
         self.view.error_presenter = self.show_error
@@ -247,7 +275,11 @@ class MainWindow(QMainWindow):
         acts = self.window_actions = WindowActions(self)
         acts.add_menu(FILE_MENU, self)
         acts.add_menu(EDIT_MENU, self)
-        self._add_dock_toggles(acts.add_menu(VIEW_MENU, self))
+        view_menu = acts.add_menu(VIEW_MENU, self)
+        self.label_controls.install_labels_menu(view_menu, acts["view.show_all"])
+        self.label_controls.actions_changed.connect(acts.refresh)
+        self.label_controls.actions_changed.connect(self._update_info)
+        self._add_dock_toggles(view_menu)
         acts.add_menu(MODEL_MENU, self.learning)
         self.help_menu = acts.add_menu(HELP_MENU, self)
         self._connect_learning()
@@ -312,6 +344,8 @@ class MainWindow(QMainWindow):
         pending = self.view.pending_count()
         spans = self.view.annotation_count()
         mode = " · character mode" if self.view.char_mode else ""
+        hidden = self.label_controls.hidden_text()
+        mode += f" · {hidden}" if hidden else ""
         self.info_label.setText(
             f"{STATE_TEXT.get(state, state)} · {pending} undecided suggestion{'s' * (pending != 1)}"
             f" · {spans} span{'s' * (spans != 1)}{mode}"

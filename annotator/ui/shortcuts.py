@@ -41,6 +41,9 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("File", "Ctrl+O", "Open or create a database"),
     ("File", "Ctrl+I", "Import files"),
     ("File", "Ctrl+Q", "Quit (everything is already saved)"),
+    ("Labels", "Ctrl+L", "Labels in this project: which labels are suggested, shown and counted"),
+    ("View", "Ctrl+Shift+E", "Show or hide the entities"),
+    ("View", "Ctrl+Shift+I", "Show or hide the issues"),
     ("View", "Ctrl++ / Ctrl+-", "Larger / smaller text"),
     ("View", "Ctrl+R", "Review mode: settle disagreements between annotators"),
     # Model menu (annotator/ui/learning.py).

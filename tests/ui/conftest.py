@@ -167,3 +167,13 @@ def boxes(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path_factory):
+    """The window's settings (dock sizes, View toggles, theme) in a folder of the test's own."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield

@@ -142,7 +142,7 @@ class ArticleListView(QWidget):
         fm = self.table.fontMetrics()
         pad = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
         for col, widest in (
-            (STATE, ("in progress", "State")),
+            (STATE, ("in progress", "done, 99 left", "State")),
             (PENDING, ("Pending", "99999")),
             (ACCEPTED, ("Accepted", "99999")),
         ):

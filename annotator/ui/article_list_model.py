@@ -42,6 +42,13 @@ _ID = int(ID_ROLE)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
+def state_text(row: ArticleRow) -> str:
+    """The State column: "done, 3 left" for an article done with suggestions left undecided."""
+    if row.state == m.DONE and row.pending:
+        return f"done, {row.pending} left"
+    return STATE_TEXT.get(row.state, row.state)
+
+
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip that shows its characters literally, line breaks kept."""
     return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
@@ -234,11 +241,11 @@ class ArticleListModel(RowTableModel):
         if role == _FONT:
             return self._bold if col == TITLE and row.id == self.session.article_id else None
         if role == _TOOLTIP:
-            return self._tooltip(row) if col in (TITLE, UNCERTAINTY) else None
+            return self._tooltip(row) if col in (TITLE, STATE, UNCERTAINTY) else None
         if col == TITLE:
             return row.title
         if col == STATE:
-            return STATE_TEXT.get(row.state, row.state)
+            return state_text(row)
         if col == PENDING:
             return row.pending
         if col == ACCEPTED:
@@ -248,6 +255,8 @@ class ArticleListModel(RowTableModel):
 
     def _tooltip(self, row: ArticleRow) -> str:
         tip = f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
+        if row.state == m.DONE and row.pending:
+            tip += f", {row.pending} suggestion{'s' * (row.pending != 1)} left undecided"
         score = self.uncertainty(row.id)
         if score is not None:
             tip += f"\nuncertainty {score:.2f} (rank {self._order[row.id][0] + 1})"

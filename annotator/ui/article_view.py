@@ -105,6 +105,9 @@ class ArticleView(ArticleDecisions, QTextEdit):
         # Which article Enter opens after the current one (the window follows the list's order);
         # None: the next one to do in import order.
         self.next_article_after: Callable[[str], str | None] | None = None
+        # What Enter does with undecided suggestions: (shown, hidden) -> "accept", "reject",
+        # "leave" or None (cancel); None: leave them (the window asks, ui/undecided_on_done.py).
+        self.ask_undecided: Callable[[int, int], str | None] | None = None
         self.spans = ArticleSpans()
         self.painter = MarkPainter(self)
         self._article: m.Article | None = None

@@ -38,6 +38,7 @@ from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Lea
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
+from annotator.ui.undecided_on_done import UndecidedOnDone
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
 
@@ -72,6 +73,14 @@ EDIT_MENU = MenuSpec(
             "view.done_and_next",
             shortcut=("Ctrl+Return", "Ctrl+Enter"),
             hint="Enter",
+            group=2,
+        ),
+        ActionSpec(
+            "edit.ask_undecided",
+            "As&k about undecided suggestions on Enter",
+            "undecided.set_asks",
+            checkable=True,
+            checked="undecided.asks",
             group=2,
         ),
         ActionSpec(
@@ -182,6 +191,8 @@ class MainWindow(QMainWindow):
 
         self.view = ArticleView(session)
         self.view.error_presenter = self.show_error
+        self.undecided = UndecidedOnDone(self)
+        self.view.ask_undecided = self.undecided.choose
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.title_label.setWordWrap(True)
@@ -278,6 +289,8 @@ class MainWindow(QMainWindow):
         view_menu = acts.add_menu(VIEW_MENU, self)
         self.label_controls.install_labels_menu(view_menu, acts["view.show_all"])
         self.label_controls.actions_changed.connect(acts.refresh)
+        self.undecided.actions_changed.connect(acts.refresh)
+        self.session.store_changed.connect(acts.refresh)
         self.label_controls.actions_changed.connect(self._update_info)
         self._add_dock_toggles(view_menu)
         acts.add_menu(MODEL_MENU, self.learning)

@@ -34,7 +34,11 @@ SHORTCUTS: list[tuple[str, str, str]] = [
     ("Boundaries", "]", "Focused span: end one token later"),
     ("Boundaries", "{", "Focused span: start one token later"),
     ("Boundaries", "}", "Focused span: end one token earlier"),
-    ("Article", "Enter", "Mark the article done and open the next one to do"),
+    (
+        "Article",
+        "Enter",
+        "Mark the article done and open the next one to do (asks about undecided suggestions)",
+    ),
     ("Article", "Ctrl+Enter", "The same, from anywhere in the window"),
     ("History", "Ctrl+Z", "Undo your last action (also after a restart or on another article)"),
     ("History", "Ctrl+Shift+Z / Ctrl+Y", "Redo"),

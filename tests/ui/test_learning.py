@@ -498,6 +498,7 @@ def test_a_retrained_model_that_scores_lower_is_not_used_and_the_dialog_says_so(
 
 def test_enter_follows_the_uncertainty_order_when_the_list_shows_it(qtbot, news_store, errors):
     news_store.add_articles(["A third article about tariffs.", "A fourth article about visas."])
+    news_store.set_setting("undecided_on_done", "leave")  # Enter asks nothing here
     w = _open_window(qtbot, news_store)
     todo = news_store.article_ids(annotator=WHO, state=m.TODO)
     assert len(todo) == 4

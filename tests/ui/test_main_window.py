@@ -221,6 +221,7 @@ def test_accept_all_with_shift_a(window, qtbot):
 def test_enter_marks_done_and_opens_next(window, qtbot, ui_data):
     d = ui_data
     view, store = window.view, window.session.store
+    store.set_setting("undecided_on_done", "leave")  # the question Enter asks: test_undecided_on_done
     with qtbot.waitSignal(window.session.article_changed):
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert store.state(ANNOTATOR, d.a1) == m.DONE
@@ -332,6 +333,7 @@ def test_status_and_info_lines_follow_decisions_done_and_undo(window, qtbot, ui_
     # The window counts done articles again only when a state may have changed.
     d = ui_data
     view = window.view
+    window.session.store.set_setting("undecided_on_done", "leave")
     assert window.progress_label.text() == "0 of 3 done"
     assert window.info_label.text().startswith("to do · ")
     qtbot.keyClick(view, Qt.Key.Key_A)
@@ -374,6 +376,7 @@ def test_span_list_selects_the_focused_span_of_an_article_just_opened(window, qt
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)
+    window.session.store.set_setting("undecided_on_done", "leave")
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
     f = window.view.focused
     assert f is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+
 from annotator import model as m
 
 ANNOTATOR = "ana"

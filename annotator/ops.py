@@ -225,7 +225,7 @@ def suggest(
         done += 1
         if len(batch) >= commit_every:
             flush()
-        if progress and (done % 16 == 0 or done == total):
+        if progress:  # every article: the window shows n of N and the time left (it throttles)
             progress(done, total)
     _check(cancelled)
     flush()

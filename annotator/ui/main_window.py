@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +37,7 @@ from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Lea
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
+from annotator.ui.status_bar import WindowStatus
 from annotator.ui.undecided_on_done import UndecidedOnDone
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
@@ -262,23 +262,13 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["labels"], self.docks["spans"]], [330, 400], Qt.Orientation.Vertical)
 
     def _make_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.annotator_button = QToolButton()
-        self.annotator_button.setAutoRaise(True)
-        self.annotator_button.setToolTip("Who is annotating: click to switch")
+        self.status = WindowStatus(self)
+        # The status bar's widgets, by the names the window has always had.
+        self.annotator_button = self.status.annotator_button
         self.annotator_button.clicked.connect(self.switch_annotator)
-        self.progress_label = QLabel()
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.model_label = QLabel()
-        self.model_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.db_label = QLabel()
-        self.db_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.db_label.setEnabled(False)
-        bar.addPermanentWidget(self.annotator_button)
-        bar.addPermanentWidget(self.progress_label)
-        bar.addPermanentWidget(self.model_label)
-        bar.addPermanentWidget(self.db_label)
-        self.set_model_state("idle")
+        self.progress_label = self.status.progress
+        self.model_label = self.status.model_label
+        self.db_label = self.status.db_label
 
     def _make_menus(self) -> None:
         # The Model menu's work is done by Learning (ui/learning.py); the window owns its actions.
@@ -321,20 +311,15 @@ class MainWindow(QMainWindow):
 
     def set_model_state(self, state: str) -> None:
         """Show the model state in the status bar: idle, loading, suggesting, training…, ranking…"""
-        self.model_label.setText(f"model: {state}")
+        self.status.set_model_state(state)
 
     def _update_status(self) -> None:
-        s = self.session
-        self.annotator_button.setText(f"Annotator: {s.annotator}")
-        done, total = s.store.progress(s.annotator)
-        self.progress_label.setText(f"{done} of {total} done")
-        self.db_label.setText(str(s.db_path))
-        self.db_label.setToolTip(str(s.db_path))
-        self.setWindowTitle(f"annotator — {Path(s.db_path).name}")
+        self.status.update()
 
     def _update_title(self) -> None:
         art = self.view.article
         if art is None:
+            self.status.update_article(None)
             self.title_label.setText("No article open")
             self.info_label.setText(
                 "Pick an article in the list on the left, or import some (File > Import)."
@@ -355,6 +340,7 @@ class MainWindow(QMainWindow):
         if state is None:
             state = self.session.store.state(self.session.annotator, art.id)
         pending = self.view.pending_count()
+        self.status.update_article(pending)
         spans = self.view.annotation_count()
         mode = " · character mode" if self.view.char_mode else ""
         hidden = self.label_controls.hidden_text()
@@ -382,6 +368,8 @@ class MainWindow(QMainWindow):
             # articles there are or are done: no counting queries on every keypress.
             if not (one and up.state is None):
                 self._update_status()
+            else:
+                self.status.update_today()
             self._update_info(up.state if one and up.article_id == self._info_article() else None)
 
     def _on_session_annotator_changed(self, _name: str) -> None:
@@ -537,11 +525,8 @@ class MainWindow(QMainWindow):
         """File > Suggest: run the models in the background; the status bar shows the model state."""
         self.set_model_state("loading")
         task = file_actions.run_suggest(self, self.session, articles=articles)
-
-        def on_progress(done: int, total: int) -> None:
-            self.set_model_state(f"suggesting {done}/{total}")
-
-        task.progressed.connect(on_progress)
+        self.status.track(task, "suggesting")
+        task.progressed.connect(lambda _done, _total: self.set_model_state("suggesting"))
         task.done.connect(lambda: self.set_model_state("idle"))
         return task
 

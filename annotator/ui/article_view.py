@@ -62,9 +62,9 @@ class ArticleView(ArticleDecisions, QTextEdit):
     """Shows the open article with its marks and turns key presses into decisions.
 
     Accepted entities have a solid background in their label colour; pending entity
-    suggestions a faded background and a dotted underline. Issues are underlined in their
-    colour: solid when accepted, dashed when suggested, so the two layers stay apart where
-    they overlap. Rejected suggestions are not drawn. The focused span is bold and outlined.
+    suggestions a light background in a dashed box. Issues are underlined in their colour:
+    solid when accepted, dashed when suggested, so the two layers stay apart where they
+    overlap. Rejected suggestions are not drawn. The focused span is bold and outlined.
 
     Parameters
     ----------
@@ -187,6 +187,13 @@ class ArticleView(ArticleDecisions, QTextEdit):
             if frag.position() <= q < frag.position() + frag.length():
                 return frag.charFormat()
         return block.charFormat()
+
+    def boxed_at(self, offset: int) -> bool:
+        """True when a dashed box (a pending entity suggestion) is drawn around ``offset``."""
+        return any(
+            mk[4] and mk[2] == m.ENTITY and mk[0] <= offset < mk[1]
+            for mk in self.spans.mark_index.overlapping(offset, offset + 1)
+        )
 
     def label_colour(self, layer: str, label: str) -> QColor:
         """The label's own colour; grey for an unknown label or an invalid colour."""
@@ -478,6 +485,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.painter.paint_pending_boxes(painter, self.spans.mark_index, self.spans.lanes, event.region())
         self.painter.paint_issues(painter, self.spans.issue_lines, self.spans.lanes, event.region())
         if self._focus is not None:
             self.painter.paint_focus(painter, self._focus)

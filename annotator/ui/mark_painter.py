@@ -1,18 +1,21 @@
 """How the article view draws its marks: character formats for entities, lines for issues.
 
 Accepted entities have a solid background in their label colour; pending entity suggestions a
-faded background and a dotted underline. Issues are thick lines under the text, solid when
-accepted and dashed when suggested, one lane per overlapping issue; they are painted over the
-viewport (:meth:`MarkPainter.paint_issues`), never formatted into the document. The focused span
-is outlined. After an action only the ranges whose marks changed are formatted and repainted.
+light background inside a dashed box of the label's line colour (painted over the viewport,
+:meth:`MarkPainter.paint_pending_boxes`), so the two differ in shape, not only in how strong the
+colour is. Issues are thick lines under the text, solid when accepted and dashed when suggested,
+one lane per overlapping issue; they are painted over the viewport
+(:meth:`MarkPainter.paint_issues`), never formatted into the document. The focused span is
+outlined. After an action only the ranges whose marks changed are formatted and repainted.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -144,9 +147,8 @@ class MarkPainter:
         dark = base.lightness() < 128
         fmt = QTextCharFormat()
         if pending:
-            fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-            fmt.setUnderlineColor(self.line_colour(layer, label))
+            # Light, inside a dashed box (paint_pending_boxes): a proposal, not yet a span.
+            fmt.setBackground(_mix(base, colour, 0.26 if dark else 0.30))
         elif dark:
             # Light text on a mid-tone would be murky: dark text on the full label colour.
             fmt.setBackground(colour)
@@ -304,6 +306,39 @@ class MarkPainter:
                 y = r.bottom() + 1.5 + lane * ISSUE_LANE_STEP
                 painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
 
+    def paint_pending_boxes(
+        self, painter: QPainter, mark_index: SortedRanges, lanes: int, region=None
+    ) -> None:
+        """Draw a dashed box around each pending entity suggestion inside ``region``."""
+        rects = list(region) if region is not None else [None]
+        if len(rects) > 8:
+            rects = [region.boundingRect()]
+        ranges = merge_ranges(self.visible_range(lanes, r) for r in rects)
+        if not ranges:
+            return
+        marks = [
+            mk
+            for mk in mark_index.overlapping(ranges[0][0], ranges[-1][1])
+            if mk[4] and mk[2] == m.ENTITY and any(mk[0] < b and a < mk[1] for a, b in ranges)
+        ]
+        if not marks:
+            return
+        pens: dict[str, QPen] = {}
+        blocks: dict = {}
+        painter.save()
+        # Crisp one-pixel dashes on whole pixels: antialiased, they fade into the fill.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for start, end, _layer, label, _pending in marks:
+            pen = pens.get(label)
+            if pen is None:
+                pen = pens[label] = QPen(self.line_colour(m.ENTITY, label), 1)
+                pen.setDashPattern([3.0, 2.0])
+            painter.setPen(pen)
+            for r in self.range_rects(start, end, blocks):
+                painter.drawRect(box_rect(r))
+        painter.restore()
+
     def _issue_pen(self, label: str, pending: bool) -> QPen:
         pen = QPen(self.line_colour(m.ISSUE, label), ISSUE_LINE_WIDTH)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -317,6 +352,12 @@ class MarkPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for r in self.range_rects(focus.start, focus.end):
             painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
+
+
+def box_rect(r: QRectF) -> QRect:
+    """The dashed box drawn around a pending entity's rectangle ``r`` (whole pixels)."""
+    left, top = math.floor(r.left()) - 1, math.floor(r.top())
+    return QRect(left, top, math.ceil(r.right()) + 1 - left, math.ceil(r.bottom()) - 1 - top)
 
 
 def _first_block_below(doc: QTextDocument, layout_of, top: float):

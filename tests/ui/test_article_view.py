@@ -132,8 +132,9 @@ def test_suggestions_look_different_from_accepted_spans(window, qtbot):
     pending = view.char_format(start)
     qtbot.keyClick(view, Qt.Key.Key_A)
     accepted = view.char_format(start)
-    assert pending.underlineStyle() == pending.UnderlineStyle.DotLine
-    assert accepted.underlineStyle() == accepted.UnderlineStyle.NoUnderline
+    assert view.boxed_at(start) is False  # accepted now: solid, no box
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert view.boxed_at(start)  # a suggestion again: in its dashed box
     base = view.palette().color(QPalette.ColorRole.Base)
 
     def distance(c: QColor) -> int:

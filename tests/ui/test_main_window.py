@@ -45,9 +45,8 @@ def test_opens_with_first_suggestion_focused_and_title_shown(window, ui_data):
     assert window.title_label.text() == "Trade talks in Berlin"
     f = view.focused
     assert (f.kind, f.label, f.start) == ("suggestion", "GPE", pos(d.text1, "Berlin"))
-    # Pending entities are drawn faded, with a dotted underline.
-    fmt = view.char_format(f.start)
-    assert fmt.underlineStyle() == fmt.UnderlineStyle.DotLine
+    # Pending entities are drawn light, in a dashed box.
+    assert view.boxed_at(f.start)
     assert "of 3 done" in window.progress_label.text()
     assert ANNOTATOR in window.annotator_button.text()
     assert str(window.session.db_path) == window.db_label.text()
@@ -63,8 +62,8 @@ def test_accept_with_a_then_view_turns_solid(window, qtbot, ui_data):
     assert (start, start + 6, "GPE", m.ENTITY) in spans(store)
     solid = background(window, start)
     assert solid is not None and faded is not None and solid != faded
-    # Accepted: no dotted underline any more.
-    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.NoUnderline
+    # Accepted: no dashed box any more.
+    assert not view.boxed_at(start)
     # The focus moved on to the next undecided suggestion.
     assert view.focused.label == "PERSON"
     assert store.state(ANNOTATOR, d.a1) == m.IN_PROGRESS
@@ -200,7 +199,7 @@ def test_undo_and_redo_through_the_ledger(window, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert spans(store) == []
     assert status_of(store, "GPE", start) == m.PENDING
-    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.DotLine
+    assert view.boxed_at(start)
     assert view.focused.kind == "suggestion" and view.focused.start == start
     qtbot.keyClick(
         view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier

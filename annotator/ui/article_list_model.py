@@ -42,11 +42,9 @@ _ID = int(ID_ROLE)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
-def state_text(row: ArticleRow) -> str:
-    """The State column: "done, 3 left" for an article done with suggestions left undecided."""
-    if row.state == m.DONE and row.pending:
-        return f"done, {row.pending} left"
-    return STATE_TEXT.get(row.state, row.state)
+def done_with_undecided(row: ArticleRow) -> bool:
+    """An article marked done with suggestions left undecided (its Pending reads "3 left", bold)."""
+    return row.state == m.DONE and row.pending > 0
 
 
 def plain_tooltip(text: str) -> str:
@@ -239,15 +237,17 @@ class ArticleListModel(RowTableModel):
         if row is None:  # deleted since the ids were read
             return "(gone)" if role == _DISPLAY and col == TITLE else None
         if role == _FONT:
+            if col == PENDING and done_with_undecided(row):
+                return self._bold
             return self._bold if col == TITLE and row.id == self.session.article_id else None
         if role == _TOOLTIP:
-            return self._tooltip(row) if col in (TITLE, STATE, UNCERTAINTY) else None
+            return self._tooltip(row) if col in (TITLE, STATE, PENDING, UNCERTAINTY) else None
         if col == TITLE:
             return row.title
         if col == STATE:
-            return state_text(row)
+            return STATE_TEXT.get(row.state, row.state)
         if col == PENDING:
-            return row.pending
+            return f"{row.pending} left" if done_with_undecided(row) else row.pending
         if col == ACCEPTED:
             return row.accepted
         score = self.uncertainty(row.id)

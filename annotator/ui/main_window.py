@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from annotator import model as m
 from annotator.errors import AnnotatorError
-from annotator.ui import file_actions
+from annotator.ui import file_actions, window_layout
 from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView
@@ -257,9 +257,7 @@ class MainWindow(QMainWindow):
         self.span_list = SpanList(self.session)
         self.span_list.span_activated.connect(self._on_span_list_activated)
         self._dock("spans", "Spans", self.span_list, right)
-        self.resizeDocks([self.docks["articles"]], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["labels"]], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["labels"], self.docks["spans"]], [330, 400], Qt.Orientation.Vertical)
+        self._layout_restored = False  # the docks are sized when first shown (window_layout.py)
 
     def _make_status_bar(self) -> None:
         self.status = WindowStatus(self)
@@ -534,9 +532,23 @@ class MainWindow(QMainWindow):
         """File > Export: write the annotations in the background."""
         file_actions.export_data(self, self.session)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            window_layout.size_docks(self)
+            # Kept sizes (or the shares again) once the first show has laid the window out.
+            QTimer.singleShot(0, lambda: window_layout.lay_out(self))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if not self._layout_restored and not self.isVisible():
+            window_layout.size_docks(self)  # sized before shown: the docks follow
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         from annotator.ui import tasks
 
+        window_layout.save(self)
         # Cancelled background work rolls back, so quitting mid-import leaves the data as it was.
         tasks.stop_all()
         QApplication.instance().removeEventFilter(self)

@@ -46,8 +46,17 @@ def pending(store, aid):
 
 
 def state_shown(window, aid) -> str:
+    """State and Pending as the list shows them: "done", or "done, 7 left" (in bold)."""
+    from annotator.ui.article_list import PENDING, STATE
+
     model = window.article_list.model
-    return model.data(model.index(model.row_of(aid), 1))
+    row = model.row_of(aid)
+    state = model.data(model.index(row, STATE))
+    left = model.data(model.index(row, PENDING))
+    if isinstance(left, str):
+        assert model.data(model.index(row, PENDING), Qt.ItemDataRole.FontRole).bold()
+        return f"{state}, {left}"
+    return state
 
 
 def test_reject_the_rest_marks_done_in_one_undoable_step(window, qtbot, ui_data):

@@ -46,7 +46,11 @@ class ArticleDecisions:
         if not self._need_article():
             return None
         if self.focused is None:
-            self.message.emit("no span is focused: press Tab to go to the next suggestion")
+            self.message.emit(
+                "nothing is focused: press Tab to focus the next suggestion"
+                if self.spans.pending
+                else "no span is focused: click one, or select text and press a label key"
+            )
         return self.focused
 
     def accept_focused(self) -> None:

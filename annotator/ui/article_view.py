@@ -58,6 +58,12 @@ __all__ = [
 ]
 
 
+def heading_end(article: m.Article) -> int:
+    """Where the article's title line ends when its text starts with its title, else 0."""
+    first = article.text.split("\n", 1)[0]
+    return len(first) if article.title and first.strip() == article.title.strip() else 0
+
+
 class ArticleView(ArticleDecisions, QTextEdit):
     """Shows the open article with its marks and turns key presses into decisions.
 
@@ -154,6 +160,10 @@ class ArticleView(ArticleDecisions, QTextEdit):
     def text_map(self) -> TextMap:
         return self._map
 
+    def shows_heading(self) -> bool:
+        """True when the article's first line is its title, drawn as a heading in the text."""
+        return self.painter.heading_end > 0
+
     def pending(self) -> list[SuggestionRow]:
         """Undecided suggestions of the open article, in text order."""
         return list(self.spans.pending)
@@ -244,7 +254,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         self.load(article_id or None)
 
     def load(self, article_id: str | None) -> None:
-        """Show ``article_id`` (None: show nothing) and focus its first undecided suggestion."""
+        """Show ``article_id`` (None: show nothing), nothing focused: Tab goes to its first suggestion."""
         t0 = time.perf_counter()
         self._focus = None
         # A fresh start, also when the next article has no marks (the underlines were on this one).
@@ -252,6 +262,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         self._tokens = None
         if article_id is None:
             self._article = None
+            self.painter.heading_end = 0
             self._map = TextMap("")
             self.setPlainText("")
             self.setExtraSelections([])
@@ -262,11 +273,13 @@ class ArticleView(ArticleDecisions, QTextEdit):
         # Built and formatted while detached from the widget: Qt then lays it out once, not
         # after every format change.
         doc = build_document(self._map.display, self.font(), self)
+        # The title is the text's first line: shown once, as the article's heading.
+        self.painter.set_heading(QTextCursor(doc), heading_end(self._article))
         self._refresh(doc=doc)
         self._show_document(doc)
-        first = self.spans.pending
-        # The new document is painted whole anyway: no lines of the outline to work out.
-        self._set_focus(focus_of_suggestion(first[0]) if first else None, scroll=False, whole=True)
+        # Nothing focused yet: the first Tab goes to the first suggestion. The new document is
+        # painted whole anyway.
+        self._set_focus(None, scroll=False, whole=True)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self.last_open_ms = (time.perf_counter() - t0) * 1000
 
@@ -301,7 +314,6 @@ class ArticleView(ArticleDecisions, QTextEdit):
             return
         if not (changes.spans or changes.labels or not changes.articles):
             return
-        had_pending = bool(self.spans.pending)
         up = changes.update
         if (
             up is not None
@@ -312,12 +324,6 @@ class ArticleView(ArticleDecisions, QTextEdit):
             self._apply_update(up)
         else:
             self._refresh(full=changes.labels)
-        if self._focus is None and not had_pending:
-            # Suggestions just arrived for the open article (the first start's suggest
-            # finishing): focus the first, as opening the article would have.
-            first = self.spans.pending
-            if first:
-                self._set_focus(focus_of_suggestion(first[0]), scroll=False)
 
     def _load_labels(self) -> None:
         self.painter.set_labels({(lab.layer, lab.name): lab for lab in self.session.store.labels()})

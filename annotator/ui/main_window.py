@@ -34,6 +34,7 @@ from annotator.ui.keys import is_forwarded_key
 from annotator.ui.label_controls import LabelControls
 from annotator.ui.label_palette import LabelPalette
 from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
+from annotator.ui.note_banner import NoteBanner
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
@@ -208,6 +209,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 0)
         layout.setSpacing(2)
+        self.note = NoteBanner()
+        layout.addWidget(self.note)
         layout.addWidget(self.title_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.view, 1)
@@ -318,12 +321,15 @@ class MainWindow(QMainWindow):
         art = self.view.article
         if art is None:
             self.status.update_article(None)
+            self.title_label.setVisible(True)
             self.title_label.setText("No article open")
             self.info_label.setText(
                 "Pick an article in the list on the left, or import some (File > Import)."
             )
             return
         self.title_label.setText(art.title or "(untitled)")
+        # The title once: above the text only when the text does not start with it.
+        self.title_label.setVisible(not self.view.shows_heading())
         self._update_info()
 
     def _info_article(self) -> str | None:
@@ -444,6 +450,10 @@ class MainWindow(QMainWindow):
     def show_error(self, exc: BaseException) -> None:
         """Present an error: a dialog with the message, the traceback only under details."""
         show_error(self, exc)
+
+    def show_note(self, text: str) -> None:
+        """A note above the article (the first start's welcome) until the user closes it."""
+        self.note.show_note(text)
 
     def show_shortcuts(self) -> None:
         """The ``?`` dialog: every shortcut."""

@@ -37,6 +37,7 @@ LINE_HEIGHT_PERCENT = 140  # room under each line for the issue underlines
 ISSUE_LINE_WIDTH = 2.5
 ISSUE_LANE_STEP = 3.5
 DOCUMENT_MARGIN = 18
+HEADING_SCALE = 1.3  # the title line's size against the text's
 
 _PENDING = operator.itemgetter(4)
 
@@ -110,6 +111,7 @@ class MarkPainter:
         self._view = view
         self.labels: dict[tuple[str, str], Label] = {}
         self._formats: dict[tuple[str, str, bool], QTextCharFormat] = {}
+        self.heading_end = 0  # the title line, drawn as the article's heading (set_heading)
 
     def set_labels(self, labels: dict[tuple[str, str], Label]) -> None:
         """Take the database's labels (their colours may have changed: formats are made again)."""
@@ -161,11 +163,28 @@ class MarkPainter:
     # -- formatting the document -----------------------------------------------------------------
 
     def clear(self, cur: QTextCursor, a: int, b: int) -> None:
-        """Remove every format from code points ``[a, b)``."""
+        """Remove every mark's format from code points ``[a, b)`` (the heading stays a heading)."""
         text_map = self._view.text_map
         cur.setPosition(text_map.to_qt(a))
         cur.setPosition(text_map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
         cur.setCharFormat(QTextCharFormat())
+        if a < self.heading_end:
+            self._format_heading(cur, a, min(b, self.heading_end))
+
+    def set_heading(self, cur: QTextCursor, end: int) -> None:
+        """Show code points ``[0, end)`` (the article's title line) as its heading: bold, larger."""
+        self.heading_end = end
+        if end:
+            self._format_heading(cur, 0, end)
+
+    def _format_heading(self, cur: QTextCursor, a: int, b: int) -> None:
+        text_map = self._view.text_map
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setFontPointSize(self._view.font().pointSizeF() * HEADING_SCALE)
+        cur.setPosition(text_map.to_qt(a))
+        cur.setPosition(text_map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
+        cur.mergeCharFormat(fmt)
 
     def paint_marks(
         self, cur: QTextCursor, marks: Iterable[Mark], clip: tuple[int, int] | None = None

@@ -105,6 +105,10 @@ def window(ui_session, qtbot):
     ui_session.open_article(first)
     w.view.setFocus()
     qtbot.waitUntil(lambda: w.view.article is not None and w.view.hasFocus())
+    # An article opens with nothing focused; the README's first step is Tab, to its first suggestion.
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
     return w
 
 

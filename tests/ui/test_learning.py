@@ -129,7 +129,8 @@ def test_retrain_runs_in_the_background_refreshes_suggestions_and_shows_scores(
     task = w.learning.task
     assert task is not None and task.is_running()
     assert w.model_label.text() == "model: training…"
-    # The window answers keys while the worker trains: accept the focused suggestion.
+    # The window answers keys while the worker trains: accept the first suggestion.
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
     qtbot.waitUntil(lambda: w.view.focused is not None)
     focused = w.view.focused
     qtbot.keyClick(w.view, Qt.Key.Key_A)
@@ -255,7 +256,9 @@ def test_uncertainty_order_reorders_the_list_and_shows_scores(qtbot, news_store,
     # A decision keeps the order; the unchecked action goes back to import order.
     w.activateWindow()
     w.view.setFocus()
-    qtbot.waitUntil(lambda: w.view.hasFocus() and w.view.focused is not None)
+    qtbot.waitUntil(w.view.hasFocus)
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
+    assert w.view.focused is not None
     qtbot.keyClick(w.view, Qt.Key.Key_A)
     assert list(model.ids()) == ids
     qtbot.keyClick(

@@ -226,6 +226,8 @@ def test_enter_marks_done_and_opens_next(window, qtbot, ui_data):
     assert store.state(ANNOTATOR, d.a1) == m.DONE
     assert view.article.id == d.a2
     assert window.title_label.text() == "Energy prices"
+    assert view.focused is None  # nothing focused yet: Tab goes to the first suggestion
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert view.focused.label == "GPE"
     assert "1 of 3 done" in window.progress_label.text()
 
@@ -314,7 +316,8 @@ def test_open_database_switches_the_window(window, tmp_path, qtbot, ui_data):
     other.close()
     assert window.open_database_path(tmp_path / "other.db")
     assert window.db_label.text() == str(tmp_path / "other.db")
-    assert window.view.article is not None and window.view.focused is not None
+    assert window.view.article is not None and window.view.focused is None
+    assert window.view.pending()  # the first Tab goes to the first of them
 
 
 def test_a_broken_database_leaves_the_current_one_open(window, tmp_path, monkeypatch):
@@ -377,6 +380,8 @@ def test_span_list_selects_the_focused_span_of_an_article_just_opened(window, qt
     assert window.span_list.current_span() == (f.kind, f.id)
     window.session.store.set_setting("undecided_on_done", "leave")
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert window.view.focused is None and window.span_list.current_span() is None
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)
@@ -413,6 +418,7 @@ def test_span_list_follows_when_suggestions_arrive_for_the_open_article(window, 
     word = store.article(bare).text.split()[0]
     store.store_suggestions([(bare, [SuggestedSpan(0, len(word), "GPE", ENTITY, source, 0.9)])], [source])
     session.notify(Changes(spans=True))
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)

@@ -559,6 +559,7 @@ def test_html_in_an_article_is_shown_as_text_everywhere(qtbot, tmp_path):
     vtip = _as_user_sees(w.view.tooltip_at(script))
     assert "source: <b>x</b>@1" in vtip.toPlainText() and _no_images(vtip)
     # Accepting a span keeps it literal in the list too; nothing was fetched (no_network).
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
     qtbot.keyClick(w.view, Qt.Key.Key_A)
     assert [a.label for a in store.annotations(aid, WHO)] == ["ORG"]
     assert "<script>" in [sm.data(sm.index(r, 1)) for r in range(sm.rowCount())]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from annotator import model as m
 from annotator.errors import AnnotatorError
 from annotator.ui import file_actions, window_layout
-from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
+from annotator.ui.actions import WindowActions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView
 from annotator.ui.dialogs import ask_annotator, file_dialog
@@ -33,129 +33,16 @@ from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
 from annotator.ui.label_controls import LabelControls
 from annotator.ui.label_palette import LabelPalette
-from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
+from annotator.ui.learning import Learning
 from annotator.ui.note_banner import NoteBanner
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
 from annotator.ui.status_bar import WindowStatus
 from annotator.ui.undecided_on_done import UndecidedOnDone
+from annotator.ui.window_menus import EDIT_MENU, FILE_MENU, HELP_MENU, MODEL_MENU, VIEW_MENU
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
-
-FILE_MENU = MenuSpec(
-    "&File",
-    (
-        ActionSpec("file.open", "&Open database…", "open_database", shortcut=QKeySequence.StandardKey.Open),
-        ActionSpec("file.import", "&Import…", "import_files", shortcut="Ctrl+I"),
-        ActionSpec("file.suggest", "&Suggest…", "run_suggest"),
-        ActionSpec("file.export", "&Export…", "export_data"),
-        ActionSpec("file.quit", "&Quit", "close", shortcut=QKeySequence.StandardKey.Quit, group=1),
-    ),
-)
-# ``hint``: a key the view handles itself (a shortcut would fire in the search field too, and
-# Tab, Enter and Delete mean something else in the lists).
-EDIT_MENU = MenuSpec(
-    "&Edit",
-    (
-        ActionSpec("edit.undo", "&Undo", "view.undo", shortcut=QKeySequence.StandardKey.Undo),
-        ActionSpec("edit.redo", "&Redo", "view.redo", shortcut=("Ctrl+Shift+Z", "Ctrl+Y")),
-        ActionSpec("edit.accept", "&Accept", "view.accept_focused", hint="A", group=1),
-        ActionSpec("edit.reject", "Re&ject", "view.reject_focused", hint="X", group=1),
-        ActionSpec("edit.accept_all", "Accept a&ll", "view.accept_all", hint="Shift+A", group=1),
-        ActionSpec("edit.delete", "&Delete span", "view.delete_focused", hint="Del", group=1),
-        ActionSpec("edit.next", "&Next suggestion", "view.focus_next", (1,), hint="Tab", group=2),
-        ActionSpec(
-            "edit.previous", "&Previous suggestion", "view.focus_next", (-1,), hint="Shift+Tab", group=2
-        ),
-        ActionSpec(
-            "edit.done",
-            "&Mark done, open next",
-            "view.done_and_next",
-            shortcut=("Ctrl+Return", "Ctrl+Enter"),
-            hint="Enter",
-            group=2,
-        ),
-        ActionSpec(
-            "edit.ask_undecided",
-            "As&k about undecided suggestions on Enter",
-            "undecided.set_asks",
-            checkable=True,
-            checked="undecided.asks",
-            group=2,
-        ),
-        ActionSpec(
-            "edit.char_mode", "&Character mode", "set_char_mode", shortcut="Ctrl+E", checkable=True, group=3
-        ),
-        ActionSpec("edit.switch_annotator", "S&witch annotator…", "switch_annotator", group=3),
-        ActionSpec(
-            "edit.labels", "&Labels in this project…", "label_controls.edit_scope", shortcut="Ctrl+L", group=4
-        ),
-    ),
-)
-# The docks' show/hide actions go above these (_add_dock_toggles), the Labels shown submenu
-# after the layer toggles (ui/label_controls.py).
-VIEW_MENU = MenuSpec(
-    "&View",
-    (
-        ActionSpec(
-            "view.entities",
-            "Show &entities",
-            "label_controls.show_layer",
-            (m.ENTITY,),
-            shortcut="Ctrl+Shift+E",
-            checkable=True,
-            checked="label_controls.entities_shown",
-        ),
-        ActionSpec(
-            "view.issues",
-            "Show &issues",
-            "label_controls.show_layer",
-            (m.ISSUE,),
-            shortcut="Ctrl+Shift+I",
-            checkable=True,
-            checked="label_controls.issues_shown",
-        ),
-        ActionSpec("view.show_all", "Show &all labels", "label_controls.show_all"),
-        ActionSpec(
-            "view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+="), group=1
-        ),
-        ActionSpec("view.zoom_out", "&Smaller text", "view.zoomOut", (1,), shortcut="Ctrl+-", group=1),
-    ),
-)
-# Handlers on the window's Learning (ui/learning.py).
-MODEL_MENU = MenuSpec(
-    "&Model",
-    (
-        ActionSpec("model.retrain", "&Retrain from my annotations…", "retrain", shortcut=RETRAIN_KEY),
-        ActionSpec(
-            "model.uncertain",
-            "&Most uncertain articles first",
-            "set_uncertainty_order",
-            shortcut=UNCERTAIN_KEY,
-            checkable=True,
-            enabled="uncertainty_available",
-            checked="uncertainty_shown",
-        ),
-        ActionSpec("model.exception", "&Not this issue here…", "not_this_issue", hint=EXCEPTION_KEY, group=1),
-        # The key itself works only in the view and the span list: N in the search field types an N.
-        ActionSpec(
-            "model.exception_key",
-            "Not this issue here",
-            "not_this_issue",
-            shortcut=EXCEPTION_KEY,
-            widgets=("view", "span_list"),
-        ),
-    ),
-)
-HELP_MENU = MenuSpec(
-    "&Help",
-    (
-        ActionSpec("help.shortcuts", "&Keyboard shortcuts", "show_shortcuts", shortcut="F1", hint="?"),
-        ActionSpec("help.about", "&About annotator", "_on_about"),
-    ),
-)
-
 
 class MainWindow(QMainWindow):
     """The annotator's window.
@@ -175,7 +62,7 @@ class MainWindow(QMainWindow):
     ----------
     window_actions : WindowActions
         Every action of the window by id (``window_actions["edit.undo"]``), built from the
-        menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
+        menu tables of :mod:`annotator.ui.window_menus`.
     learning : Learning
         Does the Model menu's work (:data:`MODEL_MENU` calls into it).
     help_menu : QMenu

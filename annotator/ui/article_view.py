@@ -38,6 +38,7 @@ from annotator.ui.mark_painter import (
     build_document,
     entity_marks_in_order,
 )
+from annotator.ui.span_bar import install as install_span_bar
 from annotator.ui.text_map import TextMap
 from annotator.ui.views import use_flat_scroll_bars
 
@@ -126,6 +127,9 @@ class ArticleView(ArticleDecisions, QTextEdit):
         session.changed.connect(self._on_session_changed)
         session.store_changed.connect(self._on_session_store_changed)
         self._load_labels()
+        # Accept, reject and relabel by mouse, by the focused span (ui/span_bar.py).
+        self._accepted_by_double_click = False
+        install_span_bar(self)
 
     def _set_up_editor(self) -> None:
         self.setReadOnly(True)
@@ -519,8 +523,29 @@ class ArticleView(ArticleDecisions, QTextEdit):
             return True
         return super().viewportEvent(event)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        bar = getattr(self, "span_bar", None)
+        if bar is not None:
+            bar.follow()  # the text reflowed under the bar
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Double-click on a suggestion accepts it (the mouse path); elsewhere it selects a word.
+        offset = self.offset_at(event.position().toPoint())
+        found = [f for f in self.spans_at(offset) if f.kind == SUGGESTION] if offset is not None else []
+        if event.button() != Qt.MouseButton.LeftButton or not found:
+            super().mouseDoubleClickEvent(event)
+            return
+        self._set_focus(found[0], scroll=False)
+        self.accept_focused()
+        self._accepted_by_double_click = True  # its release must not focus the new span
+        event.accept()
+
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().mouseReleaseEvent(event)
+        if self._accepted_by_double_click:
+            self._accepted_by_double_click = False
+            return
         if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
             return
         offset = self.offset_at(event.position().toPoint())

@@ -39,10 +39,12 @@ from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
 from annotator.ui.status_bar import WindowStatus
+from annotator.ui.theme import ThemeControl
 from annotator.ui.undecided_on_done import UndecidedOnDone
 from annotator.ui.window_menus import EDIT_MENU, FILE_MENU, HELP_MENU, MODEL_MENU, VIEW_MENU
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
+
 
 class MainWindow(QMainWindow):
     """The annotator's window.
@@ -74,8 +76,10 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setObjectName("MainWindow")
         self.setMinimumSize(900, 560)
-        # Before any widget reads spans: the View toggles kept from the last session apply.
+        # Before any widget reads spans: the View toggles kept from the last session apply;
+        # before any is drawn: the theme kept from the last session.
         self.label_controls = LabelControls(self)
+        self.theme = ThemeControl(self)
 
         self.view = ArticleView(session)
         self.view.error_presenter = self.show_error
@@ -166,6 +170,8 @@ class MainWindow(QMainWindow):
         acts.add_menu(EDIT_MENU, self)
         view_menu = acts.add_menu(VIEW_MENU, self)
         self.label_controls.install_labels_menu(view_menu, acts["view.show_all"])
+        view_menu.addSeparator()
+        self.theme.install_menu(view_menu)
         self.label_controls.actions_changed.connect(acts.refresh)
         self.undecided.actions_changed.connect(acts.refresh)
         self.session.store_changed.connect(acts.refresh)

@@ -9,6 +9,7 @@ focused. A suggestion gets Accept, Reject and Label; an accepted span gets Remov
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QToolButton
 
 from annotator.model import ISSUE
@@ -50,10 +51,13 @@ class SpanBar(QFrame):
         self.setObjectName("span_bar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
+        self.setBackgroundRole(QPalette.ColorRole.ToolTipBase)  # apart from the page, in both themes
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.accept_button = _button("✓ Accept", "Accept this suggestion (A, or double-click it)", "accept")
         self.reject_button = _button("✗ Reject", "Reject this suggestion (X)", "reject")
-        self.label_button = _button("Label ▾", "Give it another label (its key, or Shift+key for issues)", "relabel")
+        self.label_button = _button(
+            "Label ▾", "Give it another label (its key, or Shift+key for issues)", "relabel"
+        )
         self.label_menu = QMenu(self)
         self.label_menu.aboutToShow.connect(self._fill_label_menu)
         self.label_button.setMenu(self.label_menu)
@@ -83,7 +87,9 @@ class SpanBar(QFrame):
         suggestion = f.kind == SUGGESTION
         self.accept_button.setVisible(suggestion)
         self.reject_button.setText("✗ Reject" if suggestion else "✗ Remove")
-        self.reject_button.setToolTip("Reject this suggestion (X)" if suggestion else "Remove this span (Delete)")
+        self.reject_button.setToolTip(
+            "Reject this suggestion (X)" if suggestion else "Remove this span (Delete)"
+        )
         rects = self.view.range_rects(f.start, f.end)
         if not rects:
             self.hide()
@@ -135,4 +141,3 @@ def install(view) -> SpanBar:
     bar = SpanBar(view)
     view.span_bar = bar
     return bar
-

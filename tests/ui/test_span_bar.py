@@ -38,14 +38,16 @@ def test_the_bar_follows_the_focused_span_and_accepts_with_a_click(window, qtbot
 def test_reject_and_relabel_from_the_bar(window, qtbot, ui_data):
     view, bar, store = window.view, window.view.span_bar, window.session.store
     qtbot.mouseClick(bar.reject_button, Qt.MouseButton.LeftButton)  # Berlin
-    assert {s.status for s in store.suggestions(ui_data.a1, ANNOTATOR) if s.start == ui_data.text1.index("Berlin")} == {
-        m.REJECTED
-    }
+    assert {
+        s.status for s in store.suggestions(ui_data.a1, ANNOTATOR) if s.start == ui_data.text1.index("Berlin")
+    } == {m.REJECTED}
     assert view.focused.label == "PERSON"
     chosen = {}
 
     def pick():
-        menu = next((w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None)
+        menu = next(
+            (w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible()), None
+        )
         if menu is None:
             QTimer.singleShot(10, pick)
             return

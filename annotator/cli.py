@@ -319,9 +319,13 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_stats(args) -> int:
+    from annotator.store import activity
+
     with _open_store(args.db, create=False) as store:
         st = store.stats()
+        pace = activity.pace(activity.actions(store))
     if args.json:
+        st["pace"] = [d.to_dict() for d in pace]
         print(json.dumps(st, indent=2, ensure_ascii=False))
         return 0
     print(f"database    {st['database']}")
@@ -333,7 +337,23 @@ def _cmd_stats(args) -> int:
         print(f"annotator   {who}: {a['done']} of {a['total']} done, {a['in_progress']} in progress; {dec}")
     for label, n in st["spans"].items():
         print(f"spans       {label}: {n}")
+    for d in pace:
+        print(f"pace        {pace_line(d)}")
     return 0
+
+
+def pace_line(d) -> str:
+    """One annotator's day: articles done, decisions per minute, accepted unchanged, time per article."""
+    from annotator.store.activity import duration_text as duration
+
+    per = d.seconds_per_article
+    return (
+        f"{d.annotator} {d.day}: {d.articles_done} article{'s' * (d.articles_done != 1)} done,"
+        f" {d.decisions} decisions ({d.decisions_per_minute:.1f}/min),"
+        f" {d.accepted_share:.0%} of suggestions accepted unchanged"
+        + (f", {duration(per)} per article" if per is not None else "")
+        + f", {duration(d.active_seconds)} worked"
+    )
 
 
 def _cmd_bench(args) -> int:
@@ -430,10 +450,11 @@ def _cmd_agreement(args) -> int:
 
     with _open_store(args.db, create=False) as store:
         report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
+        titles = {e.article_id: store.article(e.article_id).title for e in report.articles[:10]}
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(report.format_table())
+        print(report.format_table(titles=titles))
     return 0
 
 

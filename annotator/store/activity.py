@@ -21,6 +21,16 @@ _BULK_COUNT = {"accept_all": "accepted", "reject_all": "rejected"}
 _KINDS_SQL = ", ".join(f"'{k}'" for k in (*DECIDING, "state"))
 
 
+def duration_text(seconds: float) -> str:
+    """``seconds`` as a person would say it: "40 s", "3 min", "1 h 20 min"."""
+    if seconds < 60:
+        return f"{round(seconds / 5) * 5 if seconds >= 10 else round(seconds)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
 def day_start(now: datetime | None = None) -> str:
     """Local midnight of ``now`` (today) as the ledger's UTC ISO text."""
     local = (now or datetime.now(UTC)).astimezone()

@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from annotator.errors import Cancelled
+from annotator.store.activity import duration_text
 
 Progress = Callable[[int, int], None]
 Work = Callable[..., Any]
@@ -189,16 +190,6 @@ class Task(QObject):
         finally:
             self.done.emit()
             _RUNNING.discard(self)
-
-
-def duration_text(seconds: float) -> str:
-    """``seconds`` as a person would say it: "40 s", "3 min", "1 h 20 min"."""
-    if seconds < 60:
-        return f"{max(5, round(seconds / 5) * 5) if seconds >= 10 else max(1, round(seconds))} s"
-    minutes = round(seconds / 60)
-    if minutes < 60:
-        return f"{minutes} min"
-    return f"{minutes // 60} h {minutes % 60} min"
 
 
 def time_left_text(started: tuple[float, int], done: int, total: int, now: float) -> str:

@@ -60,3 +60,25 @@ def test_an_export_of_nothing_says_so(capsys, tmp_path):
     assert "nothing to export" in err and "--suggestions" in err
     code, _, err = run(capsys, "export", "--db", db, "--annotator", "zoe", "-o", tmp_path / "z.jsonl")
     assert code == 0 and "no decisions or spans of zoe yet" in err
+
+
+def test_stats_shows_the_pace_per_annotator_and_day(capsys, tmp_path):
+    import json
+
+    from annotator import model as m
+    from annotator.model import ENTITY, SuggestedSpan
+
+    db = _db_with_an_article(capsys, tmp_path)
+    with Store(db) as s:
+        (aid,) = s.article_ids()
+        src = "spacy:x@1"
+        s.store_suggestions([(aid, [SuggestedSpan(7, 10, "PERSON", ENTITY, src)])], [src])
+        s.accept_all("ana", aid)
+        s.set_state("ana", aid, m.DONE)
+    code, out, _ = run(capsys, "stats", "--db", db)
+    assert code == 0
+    (line,) = [ln for ln in out.splitlines() if ln.startswith("pace")]
+    assert "ana " in line and "1 article done" in line and "100% of suggestions accepted unchanged" in line
+    code, out, _ = run(capsys, "stats", "--db", db, "--json")
+    (day,) = json.loads(out)["pace"]
+    assert (day["annotator"], day["articles_done"], day["decisions"], day["accepted_share"]) == ("ana", 1, 1, 1.0)

@@ -67,6 +67,59 @@ def score_rows(report: Any) -> list[ScoreRow]:
     return out
 
 
+FEW_HELD_OUT = 5  # fewer held-out articles than this cannot tell a better model from luck
+
+
+def retrain_summary(outcome: RetrainOutcome) -> list[str]:
+    """The retrain report's text, one line per point, in the window's terms (no command flags)."""
+    r = outcome.report
+    n_out = r.held_out_articles
+    lines = [
+        f"Trained {r.source} from {r.trained_from}'s annotations: {r.train_articles} article"
+        f"{'s' * (r.train_articles != 1)} ({r.rehearsal_texts} rehearsal texts), {r.epochs} epochs,"
+        f" {r.seconds:.0f} s."
+    ]
+    if n_out:
+        lines.append(
+            f"Scores in percent on {n_out} held-out article{'s' * (n_out != 1)} (not trained on), before and after."
+        )
+        if n_out < FEW_HELD_OUT:
+            lines.append(
+                f"{'Only one article was' if n_out == 1 else f'Only {n_out} articles were'} held out: too few"
+                " to tell a better model from luck. Take the scores as a rough hint; mark more articles"
+                " done before judging."
+            )
+    else:
+        lines.append(
+            "No article could be held out for scoring: mark at least two articles done, then retrain"
+            " to see the gain."
+        )
+    if r.adopted:
+        chance = [lay for lay in r.fell if lay not in r.worse]
+        lines.append(f"Adopted: the suggestions now come from {r.source}.")
+        if chance:
+            lines.append(
+                f"Its held-out F fell on {', '.join(chance)}, but within chance on {n_out} article"
+                f"{'s' * (n_out != 1)}."
+            )
+        if outcome.refreshed is not None:
+            n = outcome.refreshed["articles"]
+            lines.append(
+                f"The suggestions of {n} article{'s' * (n != 1)} not done yet were made again with it"
+                " (your decisions are kept)."
+            )
+        else:
+            lines.append("The suggestions were not made again (cancelled or failed): File > Suggest does it.")
+    else:
+        worse = ", ".join(r.worse) or "a layer"
+        lines.append(
+            f"Not adopted: it scored lower on the held-out articles ({worse}), beyond chance. The"
+            " suggestions stay as they were, from the model used before. Annotate more articles, then"
+            " Model > Retrain again."
+        )
+    return lines
+
+
 class ScoreTableModel(RowTableModel):
     """Precision, recall and F before and after training, per layer and label (percent).
 
@@ -186,6 +239,7 @@ class TrainReportDialog(QDialog):
 
     Attributes
     ----------
+    outcome : RetrainOutcome
     summary : QLabel
         What was trained from what, and what happened to the suggestions.
     table : QTableView
@@ -196,34 +250,9 @@ class TrainReportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Retrained model")
         r = outcome.report
+        self.outcome = outcome
         self.model = ScoreTableModel(score_rows(r), self)
-        lines = [
-            f"Trained {r.source} from {r.trained_from}'s annotations: {r.train_articles} article"
-            f"{'s' * (r.train_articles != 1)} ({r.rehearsal_texts} rehearsal texts), {r.epochs} epochs,"
-            f" {r.seconds:.0f} s."
-        ]
-        if r.held_out_articles:
-            lines.append(
-                f"Scores in percent on {r.held_out_articles} held-out article{'s' * (r.held_out_articles != 1)}"
-                " (not trained on), before and after:"
-            )
-        else:
-            lines.append(
-                "No article could be held out for scoring: mark at least two articles done, then retrain"
-                " to see the gain."
-            )
-        lines.append(r.verdict[0].upper() + r.verdict[1:] + ".")
-        if outcome.refreshed is not None:
-            n = outcome.refreshed["articles"]
-            lines.append(
-                f"The suggestions of {n} article{'s' * (n != 1)} not done yet now come from the new model"
-                " (your decisions are kept)."
-            )
-        else:
-            lines.append(
-                "The suggestions were not refreshed (cancelled or failed); File > Suggest uses the new model."
-            )
-        self.summary = QLabel("\n".join(lines))
+        self.summary = QLabel("\n".join(retrain_summary(outcome)))
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.table = _table(self.model)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.bar_chart import BarChart, BarRow
 from annotator.ui.learning_work import IssueTarget, RetrainOutcome
 from annotator.ui.views import RowTableModel, row_table
 
@@ -68,6 +69,19 @@ def score_rows(report: Any) -> list[ScoreRow]:
 
 
 FEW_HELD_OUT = 5  # fewer held-out articles than this cannot tell a better model from luck
+
+
+def f_bars(rows: Sequence[ScoreRow]) -> list[BarRow]:
+    """F before and after per label, the weakest after training first (layer totals left out)."""
+    labels = [r for r in rows if r.label != "all" and r.after[2] is not None]
+    labels.sort(key=lambda r: (r.after[2], r.layer, r.label))
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.0f}"
+
+    return [
+        BarRow(r.label, (r.before[2], r.after[2]), f"{pct(r.before[2])} → {pct(r.after[2])}") for r in labels
+    ]
 
 
 def retrain_summary(outcome: RetrainOutcome) -> list[str]:
@@ -242,6 +256,8 @@ class TrainReportDialog(QDialog):
     outcome : RetrainOutcome
     summary : QLabel
         What was trained from what, and what happened to the suggestions.
+    chart : BarChart
+        F per label before and after, the weakest first.
     table : QTableView
         Over a :class:`ScoreTableModel`.
     """
@@ -261,11 +277,16 @@ class TrainReportDialog(QDialog):
         hh.setStretchLastSection(False)
         self.table.setMinimumHeight(_fit_height(self.table, self.model.rowCount()))
         self.table.setVisible(self.model.rowCount() > 0 and r.held_out_articles > 0)
+        # F per label as bars (weakest first); the table stays below for detail and copying.
+        self.chart = BarChart(("before", "after"), maximum=1.0)
+        self.chart.set_rows(f_bars(self.model.rows()))
+        self.chart.setVisible(self.table.isVisible() and bool(self.chart.rows))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.chart)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(max(self.sizeHint().width(), 720), self.minimumSizeHint().height())

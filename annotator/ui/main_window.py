@@ -348,6 +348,13 @@ class MainWindow(QMainWindow):
         """A note above the article (the first start's welcome) until the user closes it."""
         self.note.show_note(text)
 
+    def show_pace(self) -> None:
+        """View > Pace of work: articles done per day and how the work went."""
+        from annotator.ui.pace_dialog import PaceDialog
+
+        self.pace_dialog = PaceDialog(self.session, self)
+        self.pace_dialog.show()
+
     def show_shortcuts(self) -> None:
         """The ``?`` dialog: every shortcut."""
         ShortcutsDialog(self).exec()

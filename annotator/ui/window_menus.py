@@ -87,6 +87,7 @@ VIEW_MENU = MenuSpec(
             checked="label_controls.issues_shown",
         ),
         ActionSpec("view.show_all", "Show &all labels", "label_controls.show_all"),
+        ActionSpec("view.pace", "&Pace of work…", "show_pace", group=2),
         ActionSpec(
             "view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+="), group=1
         ),

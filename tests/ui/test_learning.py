@@ -164,6 +164,11 @@ def test_retrain_runs_in_the_background_refreshes_suggestions_and_shows_scores(
     assert "MINISTRY" in labels and labels.count("all") == 2
     head = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
     assert head[3:6] == ["P before", "R before", "F before"] and head[-1] == "F +/−"
+    # The same scores as bars, before (hollow) and after (filled), the weakest label first.
+    chart = dlg.chart
+    assert chart.isVisible() and chart.series == ("before", "after")
+    afters = [row.values[1] for row in chart.rows]
+    assert afters == sorted(afters) and "MINISTRY" in [row.label for row in chart.rows]
     assert w.article_list.order_combo.isEnabled() and w.window_actions["model.uncertain"].isEnabled()
     assert "trained spacy:en_annotator@1" in w.statusBar().currentMessage()
 

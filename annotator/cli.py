@@ -347,10 +347,12 @@ def pace_line(d) -> str:
     from annotator.store.activity import duration_text as duration
 
     per = d.seconds_per_article
+    dpm = d.decisions_per_minute
     return (
         f"{d.annotator} {d.day}: {d.articles_done} article{'s' * (d.articles_done != 1)} done,"
-        f" {d.decisions} decisions ({d.decisions_per_minute:.1f}/min),"
-        f" {d.accepted_share:.0%} of suggestions accepted unchanged"
+        f" {d.decisions} decisions"
+        + (f" ({dpm:.1f}/min)," if dpm is not None else ",")
+        + f" {d.accepted_share:.0%} of suggestions accepted unchanged"
         + (f", {duration(per)} per article" if per is not None else "")
         + f", {duration(d.active_seconds)} worked"
     )

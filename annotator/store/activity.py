@@ -90,8 +90,9 @@ class DayPace:
     active_seconds: float
 
     @property
-    def decisions_per_minute(self) -> float:
-        return self.decisions / (self.active_seconds / 60) if self.active_seconds > 0 else 0.0
+    def decisions_per_minute(self) -> float | None:
+        """None until a minute of work is recorded (a rate over seconds says nothing)."""
+        return self.decisions / (self.active_seconds / 60) if self.active_seconds >= 60 else None
 
     @property
     def accepted_share(self) -> float:
@@ -104,7 +105,8 @@ class DayPace:
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["decisions_per_minute"] = round(self.decisions_per_minute, 2)
+        dpm = self.decisions_per_minute
+        out["decisions_per_minute"] = None if dpm is None else round(dpm, 2)
         out["accepted_share"] = round(self.accepted_share, 3)
         spa = self.seconds_per_article
         out["seconds_per_article"] = None if spa is None else round(spa, 1)

@@ -86,14 +86,15 @@ class BarChart(QWidget):
         """Where the bar of ``series`` in ``row`` is drawn (empty when it has no value)."""
         label_w, bars_w, top = self._geometry()
         value = self.rows[row].values[series]
-        y = top + row * self.row_height() + series * BAR_HEIGHT
+        block = max(BAR_HEIGHT * len(self.series), self.fontMetrics().height())
+        y = top + row * self.row_height() + (block - BAR_HEIGHT * len(self.series)) / 2 + series * BAR_HEIGHT
         width = 0.0 if value is None else max(0.0, min(1.0, value / self.scale())) * bars_w
         return QRectF(label_w + 8, y, width, BAR_HEIGHT - 2)
 
     def _geometry(self) -> tuple[float, float, float]:
         fm = self.fontMetrics()
         widest = max((fm.horizontalAdvance(r.label) for r in self.rows), default=0)
-        label_w = min(widest, self.width() * LABEL_SHARE)
+        label_w = min(widest + 2, self.width() * LABEL_SHARE)
         text_w = max((fm.horizontalAdvance(r.text) for r in self.rows), default=0)
         bars_w = max(40.0, self.width() - label_w - 8 - text_w - 12)
         top = (fm.height() + ROW_GAP) if len(self.series) > 1 else 2
@@ -112,7 +113,7 @@ class BarChart(QWidget):
             y = top + i * self.row_height()
             p.setPen(text_colour)
             label = fm.elidedText(row.label, Qt.TextElideMode.ElideMiddle, int(label_w))
-            block = BAR_HEIGHT * len(self.series)
+            block = max(BAR_HEIGHT * len(self.series), fm.height())
             p.drawText(
                 QRectF(0, y, label_w, block),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,

@@ -21,10 +21,12 @@ DAYS = 14
 def day_row(d: DayPace) -> BarRow:
     """One day as a bar (articles done) and its figures."""
     per = d.seconds_per_article
+    dpm = d.decisions_per_minute
     text = (
-        f"{d.articles_done} done · {d.decisions_per_minute:.1f} decisions/min · "
-        f"{d.accepted_share:.0%} accepted unchanged"
-        + (f" · {duration_text(per)} per article" if per is not None else "")
+        f"{d.articles_done} done · "
+        + (f"{dpm:.1f} decisions/min · " if dpm is not None else f"{d.decisions} decisions · ")
+        + f"{d.accepted_share:.0%} accepted unchanged"
+        + (f" · {duration_text(per)} per article" if per is not None and d.active_seconds >= 60 else "")
     )
     label = date.fromisoformat(d.day).strftime("%a %d %b")
     return BarRow(label, (float(d.articles_done),), text)

@@ -75,6 +75,7 @@ class SpanBar(QFrame):
             layout.addWidget(b)
         self.hide()
         view.focus_changed.connect(self.follow)
+        view.session.article_changed.connect(self.follow)  # a new article opens with no focus
         view.verticalScrollBar().valueChanged.connect(self.follow)
         view.horizontalScrollBar().valueChanged.connect(self.follow)
 

@@ -92,3 +92,10 @@ def test_the_bar_moves_with_the_text_when_it_reflows(window, qtbot):
     qtbot.waitUntil(lambda: view.range_rects(f.start, f.end)[0].bottom() < bar.geometry().top() + 1)
     (rect,) = view.range_rects(f.start, f.end)
     assert bar.isVisible() and rect.bottom() <= bar.geometry().top() <= rect.bottom() + 8
+
+
+def test_the_bar_goes_when_another_article_opens(window, qtbot, ui_data):
+    bar = window.view.span_bar
+    assert bar.isVisible()
+    window.session.open_article(ui_data.a2)
+    assert window.view.focused is None and not bar.isVisible()

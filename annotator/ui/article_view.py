@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QTextEdit, QWidget
 
 from annotator import model as m
 from annotator.model import Span, SuggestionRow
 from annotator.ui.article_decisions import ArticleDecisions
+from annotator.ui.article_mouse import ArticleMouse
 from annotator.ui.article_spans import (
     ANNOTATION,
     SUGGESTION,
@@ -65,7 +66,7 @@ def heading_end(article: m.Article) -> int:
     return len(first) if article.title and first.strip() == article.title.strip() else 0
 
 
-class ArticleView(ArticleDecisions, QTextEdit):
+class ArticleView(ArticleDecisions, ArticleMouse, QTextEdit):
     """Shows the open article with its marks and turns key presses into decisions.
 
     Accepted entities have a solid background in their label colour; pending entity
@@ -487,7 +488,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         if a is not None:
             self.set_focus_span(ANNOTATION, a.id)
 
-    # -- painting, mouse, tooltips -------------------------------------------------------------
+    # -- painting (the mouse: ui/article_mouse.py) -------------------------------------------------------------
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
@@ -500,57 +501,6 @@ class ArticleView(ArticleDecisions, QTextEdit):
         if self._focus is not None:
             self.painter.paint_focus(painter, self._focus)
         painter.end()
-
-    def offset_at(self, pos) -> int | None:
-        """Code-point offset of the character under viewport point ``pos``, or None."""
-        if self._article is None:
-            return None
-        cur = self.cursorForPosition(pos)
-        q = cur.position()
-        if pos.x() < self.cursorRect(cur).x() and q > 0:
-            q -= 1
-        offset = self._map.from_qt(q)
-        return offset if offset < self._map.length else None
-
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.ToolTip:
-            offset = self.offset_at(event.pos())
-            tip = self.tooltip_at(offset) if offset is not None else ""
-            if tip:
-                QToolTip.showText(event.globalPos(), tip, self.viewport())
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().resizeEvent(event)
-        bar = getattr(self, "span_bar", None)
-        if bar is not None:
-            bar.follow()  # the text reflowed under the bar
-
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802 - Qt override
-        # Double-click on a suggestion accepts it (the mouse path); elsewhere it selects a word.
-        offset = self.offset_at(event.position().toPoint())
-        found = [f for f in self.spans_at(offset) if f.kind == SUGGESTION] if offset is not None else []
-        if event.button() != Qt.MouseButton.LeftButton or not found:
-            super().mouseDoubleClickEvent(event)
-            return
-        self._set_focus(found[0], scroll=False)
-        self.accept_focused()
-        self._accepted_by_double_click = True  # its release must not focus the new span
-        event.accept()
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().mouseReleaseEvent(event)
-        if self._accepted_by_double_click:
-            self._accepted_by_double_click = False
-            return
-        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
-            return
-        offset = self.offset_at(event.position().toPoint())
-        found = self.spans_at(offset) if offset is not None else []
-        self._set_focus(found[0] if found else None, scroll=False)
 
     # -- keyboard ----------------------------------------------------------------------------
 

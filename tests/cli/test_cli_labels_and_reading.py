@@ -81,4 +81,9 @@ def test_stats_shows_the_pace_per_annotator_and_day(capsys, tmp_path):
     assert "ana " in line and "1 article done" in line and "100% of suggestions accepted unchanged" in line
     code, out, _ = run(capsys, "stats", "--db", db, "--json")
     (day,) = json.loads(out)["pace"]
-    assert (day["annotator"], day["articles_done"], day["decisions"], day["accepted_share"]) == ("ana", 1, 1, 1.0)
+    assert (day["annotator"], day["articles_done"], day["decisions"], day["accepted_share"]) == (
+        "ana",
+        1,
+        1,
+        1.0,
+    )

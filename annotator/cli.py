@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from annotator.commands import install as cli_install
+from annotator.commands import open_store as _open_store
 from annotator.commands import progress_bar as _progress_bar
 from annotator.commands import transfer as cli_transfer
 from annotator.errors import AnnotatorError
@@ -64,26 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="articles, annotators, decisions, spans per label, progress")
     _db_arg(p)
     p.add_argument("--json", action="store_true", help="print JSON")
-
-    p = sub.add_parser("labels", help="list, add, recolour and rebind labels")
-    _db_arg(p)
-    lsub = p.add_subparsers(dest="labels_command", metavar="ACTION")
-    lsub.add_parser("list", help="list labels (the default)")
-    a = lsub.add_parser("add", help="add a label")
-    a.add_argument("name")
-    a.add_argument("--layer", choices=["entity", "issue"], default="entity")
-    a.add_argument("--colour", help="#rrggbb")
-    a.add_argument("--key", help="shortcut key, e.g. 7")
-    a.add_argument("--description", default="")
-    a.add_argument("--parent", help="parent issue (issue layer)")
-    c = lsub.add_parser("colour", help="recolour a label")
-    c.add_argument("name")
-    c.add_argument("colour", help="#rrggbb")
-    c.add_argument("--layer", choices=["entity", "issue"])
-    k = lsub.add_parser("key", help="bind a shortcut key to a label (moves it from another label)")
-    k.add_argument("name")
-    k.add_argument("key")
-    k.add_argument("--layer", choices=["entity", "issue"])
 
     p = sub.add_parser("merge", help="bring other annotators' databases into this one")
     p.add_argument("others", nargs="+", type=Path, metavar="OTHER.db")
@@ -216,21 +197,6 @@ def _cancel_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
-def _open_store(db: Path | None, reading: bool = False):
-    """The database a command works on. A reading command never creates one, and opens a file
-    it cannot write (read-only media, no permission) for reading only."""
-    from annotator.paths import default_db
-    from annotator.store import Store
-
-    path = db or default_db()
-    if reading and not Path(path).is_file():
-        raise AnnotatorError(f"there is no database at {path}", hint="check the path, or import articles first")
-    store = Store(path)
-    if store.backup_path is not None:
-        print(f"annotator: upgraded {path}; the old version is kept in {store.backup_path}", file=sys.stderr)
-    return store
-
-
 def _who(store, name: str | None) -> str:
     return name or store.get_setting("last_annotator") or getpass.getuser()
 
@@ -288,9 +254,13 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_stats(args) -> int:
-    with _open_store(args.db, reading=True) as store:
+    from annotator.store import activity
+
+    with _open_store(args.db, create=False) as store:
         st = store.stats()
+        pace = activity.pace(activity.actions(store))
     if args.json:
+        st["pace"] = [d.to_dict() for d in pace]
         print(json.dumps(st, indent=2, ensure_ascii=False))
         return 0
     print(f"database    {st['database']}")
@@ -302,41 +272,25 @@ def _cmd_stats(args) -> int:
         print(f"annotator   {who}: {a['done']} of {a['total']} done, {a['in_progress']} in progress; {dec}")
     for label, n in st["spans"].items():
         print(f"spans       {label}: {n}")
+    for d in pace:
+        print(f"pace        {pace_line(d)}")
     return 0
 
 
-def _cmd_labels(args) -> int:
-    from annotator import ops
-    from annotator.model import Label
+def pace_line(d) -> str:
+    """One annotator's day: articles done, decisions per minute, accepted unchanged, time per article."""
+    from annotator.store.activity import duration_text as duration
 
-    with _open_store(args.db) as store:
-        if not store.labels():
-            ops.ensure_default_labels(store)
-        action = args.labels_command or "list"
-        if action == "add":
-            created = store.ensure_labels(
-                [Label(args.name, args.layer, args.colour or "", args.key, args.description, args.parent)]
-            )
-            if not created:
-                raise AnnotatorError(f"{args.layer} label {args.name!r} exists already")
-            if args.key:
-                store.update_label(args.layer, args.name, key=args.key)
-            if args.colour:
-                store.update_label(args.layer, args.name, colour=args.colour)
-            print(f"added {args.layer} label {args.name}")
-        elif action in ("colour", "key"):
-            layer = args.layer or store.layer_of(args.name)
-            if action == "colour":
-                store.update_label(layer, args.name, colour=args.colour)
-            else:
-                store.update_label(layer, args.name, key=args.key)
-            print(f"{layer} label {args.name}: {action} {getattr(args, action)}")
-        else:
-            for lab in store.labels():
-                key = lab.key or "-"
-                parent = f" (under {lab.parent})" if lab.parent else ""
-                print(f"{lab.layer:<7} {key:>2}  {lab.colour}  {lab.name}{parent}  {lab.description}")
-    return 0
+    per = d.seconds_per_article
+    dpm = d.decisions_per_minute
+    return (
+        f"{d.annotator} {d.day}: {d.articles_done} article{'s' * (d.articles_done != 1)} done,"
+        f" {d.decisions} decisions"
+        + (f" ({dpm:.1f}/min)," if dpm is not None else ",")
+        + f" {d.accepted_share:.0%} of suggestions accepted unchanged"
+        + (f", {duration(per)} per article" if per is not None else "")
+        + f", {duration(d.active_seconds)} worked"
+    )
 
 
 def _cmd_bench(args) -> int:
@@ -431,19 +385,20 @@ def _cmd_merge(args) -> int:
 def _cmd_agreement(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db, reading=True) as store:
+    with _open_store(args.db, create=False) as store:
         report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
+        titles = {e.article_id: store.article(e.article_id).title for e in report.articles[:10]}
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print(report.format_table())
+        print(report.format_table(titles=titles))
     return 0
 
 
 def _cmd_review(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db, reading=not args.agreed_to_gold) as store:
+    with _open_store(args.db, create=False) as store:
         if args.agreed_to_gold:
             n = ops.add_agreed_gold(store, args.agreed_to_gold)
             print(f"put {n} agreed spans into gold", file=sys.stderr)
@@ -478,7 +433,7 @@ def _cmd_review(args) -> int:
 def _cmd_feedback(args) -> int:
     from annotator import ops
 
-    with _open_store(args.db, reading=True) as store:
+    with _open_store(args.db, create=False) as store:
         report = ops.feedback(store, args.annotator, layer=args.layer)
     if args.output:
         args.output.write_text(report.to_html(), encoding="utf-8")
@@ -497,7 +452,6 @@ COMMANDS = {
     "suggest": _cmd_suggest,
     "export": _cmd_export,
     "stats": _cmd_stats,
-    "labels": _cmd_labels,
     "demo": _cmd_demo,
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
@@ -505,7 +459,7 @@ COMMANDS = {
     **cli_install.COMMANDS,
 }
 # Commands whose parser and code live in annotator.commands.<name>.
-MODULES = ("evaluate",)
+MODULES = ("evaluate", "labels")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from annotator import model as m
 from annotator.errors import AnnotatorError, Cancelled
 from annotator.model import Label
 from annotator.paths import resource
-from annotator.store import Store, adjudication_labels, provenance
+from annotator.store import Store, adjudication_labels, provenance, scope
 
 # Import and export live in annotator.transfer; their names stay importable from here.
 from annotator.transfer import EXPORT_FORMATS as EXPORT_FORMATS
@@ -46,11 +46,17 @@ def default_entity_labels() -> list[Label]:
 
 
 def ensure_default_labels(store: Store, taxonomy: Path | None = None) -> list[Label]:
-    """Create the bundled entity labels and the taxonomy's issue labels that are missing."""
+    """Create the bundled entity labels and the taxonomy's issue labels that are missing.
+
+    A database getting the bundled entity labels for the first time also gets the default label
+    scope (names and issues; see :mod:`annotator.store.scope`).
+    """
     from annotator.suggest.taxonomy import load_taxonomy
 
     labels = default_entity_labels() + load_taxonomy(taxonomy).labels()
-    return store.ensure_labels(labels)
+    created = store.ensure_labels(labels)
+    scope.apply_default_scope(store, created)
+    return created
 
 
 # -- suggest -----------------------------------------------------------------------------------
@@ -98,6 +104,8 @@ def suggest(
         taxonomy = provenance.user_taxonomy(store)
     suggester = Suggester(model=model, taxonomy=taxonomy, entities=entities, issues=issues, nlp=nlp)
     store.ensure_labels(suggester.labels())
+    # Only what the project's label scope holds is suggested (dates and numbers are not, by default).
+    off = scope.labels_off(store)
     # Replace what any earlier model or taxonomy version suggested on these layers, so a new
     # pipeline (a trained one, say) does not leave its predecessor's suggestions beside its own.
     layers = {layer for layer, on in ((m.ENTITY, entities), (m.ISSUE, issues)) if on}
@@ -121,6 +129,8 @@ def suggest(
         batch_size = max(1, min(batch_size, -(-total // (4 * n_process))))
     results = suggester.suggest(texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled)
     for (aid, text), spans in zip(pairs, results, strict=True):
+        if off:
+            spans = [s for s in spans if (s.layer, s.label) not in off]
         batch.append((aid, spans))
         for s in spans:
             summary.spans[s.source] = summary.spans.get(s.source, 0) + 1
@@ -128,7 +138,7 @@ def suggest(
         done += 1
         if len(batch) >= commit_every:
             flush()
-        if progress and (done % 16 == 0 or done == total):
+        if progress:  # every article: the window shows n of N and the time left (it throttles)
             progress(done, total)
     _check(cancelled)
     flush()

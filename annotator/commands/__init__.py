@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from pathlib import Path
+
+from annotator.errors import AnnotatorError
 
 
 def _no_progress(done: int, total: int) -> None:
@@ -35,3 +38,24 @@ def progress_bar(desc: str, unit: str):
         bar.refresh()
 
     return bar, update
+
+
+def open_store(db: Path | None, create: bool = True):
+    """The database at ``db`` (the default one when None), upgraded if need be.
+
+    ``create=False`` (the commands that only read): a missing file is an error, never a new
+    empty database (nor a new folder).
+    """
+    from annotator.paths import default_db
+    from annotator.store import Store
+
+    path = Path(db) if db else default_db()
+    if not create and not path.exists():
+        raise AnnotatorError(
+            f"no database at {path}",
+            hint="give an existing one with --db, or create one with `annotator import` or `annotator demo`",
+        )
+    store = Store(path)
+    if store.backup_path is not None:
+        print(f"annotator: upgraded {path}; the old version is kept in {store.backup_path}", file=sys.stderr)
+    return store

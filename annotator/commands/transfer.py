@@ -185,7 +185,7 @@ def cmd_export(args, open_store) -> int:
             f"the {args.format} format is {kind}: give an output with -o {NEED_OUTPUT[args.format]}"
         )
     warnings = _Warnings()
-    with open_store(args.db, reading=True) as store:
+    with open_store(args.db, create=False) as store:
         n = ops.export(
             store,
             args.format,
@@ -201,7 +201,12 @@ def cmd_export(args, open_store) -> int:
             keep_text=args.keep_text,
         )
     warnings.show()
-    if args.output is not None:
+    if n == 0:
+        what = "suggestions" if args.suggestions else "gold spans" if args.gold else "decisions or spans"
+        hint = "" if args.suggestions or args.gold else "; `--suggestions` exports the suggestions"
+        who = f" of {args.annotator}" if args.annotator else ""
+        print(f"annotator: nothing to export: no {what}{who} yet{hint}", file=sys.stderr)
+    elif args.output is not None:
         what = {"labelstudio": "tasks", "brat": "articles"}.get(args.format, "records")
         print(f"wrote {n} {what} to {args.output}", file=sys.stderr)
         if args.format == "labelstudio":

@@ -240,8 +240,11 @@ class AgreementReport:
             "model_acceptance": [e.to_dict() for e in self.model_acceptance],
         }
 
-    def format_table(self, worst: int = 10) -> str:
-        """Plain-text tables for the command line: overall, pairs, model use, worst articles."""
+    def format_table(self, worst: int = 10, titles: dict[str, str] | None = None) -> str:
+        """Plain-text tables for the command line: overall, pairs, model use, worst articles.
+
+        ``titles``: article id -> title, so the worst articles are named (else by id).
+        """
         out = io.StringIO()
         out.write(f"{self.n_articles} articles; annotators: {', '.join(self.annotators)}")
         if self.model:
@@ -295,12 +298,22 @@ class AgreementReport:
             )
         if self.articles and worst:
             rows = [
-                [e.article_id, e.layer, _fmt(e.exact_f1), _fmt(e.relaxed_f1), _fmt(e.kappa)]
+                [_named(e.article_id, titles), e.layer, _fmt(e.exact_f1), _fmt(e.relaxed_f1), _fmt(e.kappa)]
                 for e in self.articles[:worst]
             ]
             out.write(f"\nworst {len(rows)} articles\n")
             out.write(_table(["article", "layer", "exact F1", "relaxed F1", "kappa"], rows))
         return out.getvalue()
+
+
+def _named(article_id: str, titles: dict[str, str] | None, width: int = 48) -> str:
+    """An article as a reader knows it: its title (shortened) and the start of its id."""
+    title = " ".join(((titles or {}).get(article_id) or "").split())
+    if not title:
+        return article_id
+    if len(title) > width:
+        title = title[: width - 1] + "…"
+    return f"{title} ({article_id[:8]})"
 
 
 def _fmt(value: float | None) -> str:

@@ -154,7 +154,9 @@ class FeedbackReport:
 
     def to_text(self, examples: int = 1) -> str:
         """A plain-text summary for the command line: changes by kind, habits, label swaps."""
-        lines = [f"{self.annotator} against {self.gold}: {self.articles} articles ({', '.join(self.layers)})"]
+        lines = [
+            f"{self.annotator} against {self.gold}: {_articles(self.articles)} ({', '.join(self.layers)})"
+        ]
         lines += [f"  {kind.replace('_', ' '):<22} {self.counts.get(kind, 0):>6}" for kind in CHANGE_KINDS]
         if self.habits:
             lines.append("habits:")
@@ -176,10 +178,10 @@ class FeedbackReport:
             f"<title>Feedback for {e(self.annotator)}</title>",
             "<style>body{font-family:sans-serif;margin:2em;max-width:70em}"
             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.2em .5em}"
-            "th{background:#eee}td.n{text-align:right}.ann{background:#fdd}.gold{background:#dfd}"
+            "th{background:#eee;white-space:nowrap}td.n{text-align:right}.ann{background:#fdd}.gold{background:#dfd}"
             ".ctx{color:#555}</style></head><body>",
             f"<h1>Feedback for {e(self.annotator)}</h1>",
-            f"<p>{self.articles} articles compared with {e(self.gold)}; layers: {e(', '.join(self.layers))}.</p>",
+            f"<p>{_articles(self.articles)} compared with {e(self.gold)}; layers: {e(', '.join(self.layers))}.</p>",
             "<h2>What the reviewer changed</h2><table><tr><th>change</th><th>spans</th></tr>",
         ]
         for kind in CHANGE_KINDS:
@@ -441,3 +443,7 @@ __all__ = [
     "boundary_habits",
     "feedback_report",
 ]
+
+
+def _articles(n: int) -> str:
+    return f"{n} article{'s' * (n != 1)}"

@@ -109,10 +109,18 @@ class Articles(Connection):
         sql += " ORDER BY a.rowid"
         return [r[0] for r in self.conn.execute(sql, args)]
 
-    def article_rows(self, ids: Sequence[str], annotator: str) -> list[ArticleRow]:
-        """List rows (title, state, pending suggestions, accepted spans) for the given ids."""
+    def article_rows(
+        self, ids: Sequence[str], annotator: str, hidden: Iterable[tuple[str, str]] = ()
+    ) -> list[ArticleRow]:
+        """List rows (title, state, pending suggestions, accepted spans) for the given ids.
+
+        Suggestions of the ``hidden`` ``(layer, label)`` pairs (out of the label scope) are not
+        counted as pending.
+        """
         if not ids:
             return []
+        hide = sorted(f"{layer}:{label}" for layer, label in hidden)
+        hidden_where = f" AND (g.layer || ':' || g.label) NOT IN ({','.join('?' * len(hide))})" if hide else ""
         out: dict[str, ArticleRow] = {}
         for chunk_start in range(0, len(ids), 500):
             chunk = list(ids[chunk_start : chunk_start + 500])
@@ -122,13 +130,13 @@ class Articles(Connection):
                 SELECT a.id, a.title, a.words,
                   coalesce((SELECT state FROM article_states s WHERE s.article_id = a.id AND s.annotator = ?), 'todo'),
                   (SELECT count(*) FROM (SELECT DISTINCT layer, start, "end", label FROM suggestions g
-                    WHERE g.article_id = a.id AND NOT EXISTS (
+                    WHERE g.article_id = a.id{hidden_where} AND NOT EXISTS (
                       SELECT 1 FROM decisions d WHERE d.article_id = g.article_id AND d.annotator = ?
                       AND d.layer = g.layer AND d.start = g.start AND d."end" = g."end" AND d.label = g.label))),
                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id AND n.annotator = ?)
                 FROM articles a WHERE a.id IN ({marks})
                 """,
-                [annotator, annotator, annotator, *chunk],
+                [annotator, *hide, annotator, annotator, *chunk],
             ).fetchall()
             for r in rows:
                 out[r[0]] = ArticleRow(r[0], r[1], r[3], r[4], r[5], r[2])

@@ -79,9 +79,20 @@ class Decisions(Ledger, Suggestions, Labels):
         act.change("decision", before, self._decision(act.annotator, sugg, status, ann["id"]))
         self._touch_state(act, sugg.article_id)
 
-    def accept_all(self, annotator: str, article_id: str) -> Changes:
-        """Accept every pending suggestion of the article that fits (overlapping entities are skipped)."""
-        pending = [s for s in self.suggestions(article_id, annotator) if s.status == m.PENDING]
+    def _pending_of(self, annotator: str, article_id: str, labels) -> list[Suggestion]:
+        """The article's pending suggestions (only those whose ``(layer, label)`` is in ``labels``)."""
+        return [
+            s
+            for s in self.suggestions(article_id, annotator)
+            if s.status == m.PENDING and (labels is None or (s.layer, s.label) in labels)
+        ]
+
+    def accept_all(self, annotator: str, article_id: str, labels=None) -> Changes:
+        """Accept every pending suggestion of the article that fits (overlapping entities are skipped).
+
+        ``labels``: only suggestions of these ``(layer, label)`` pairs (those shown), when given.
+        """
+        pending = self._pending_of(annotator, article_id, labels)
         skipped = 0
         with self._action(annotator, article_id, "accept_all") as act:
             for s in pending:
@@ -92,6 +103,17 @@ class Decisions(Ledger, Suggestions, Labels):
             act.detail["accepted"] = len(pending) - skipped
             act.detail["skipped"] = skipped
         return self._changes(article_id, accepted=len(pending) - skipped, skipped=skipped)
+
+    def reject_all(self, annotator: str, article_id: str, labels=None) -> Changes:
+        """Reject every pending suggestion of the article (of ``labels`` only, when given), as one action."""
+        pending = self._pending_of(annotator, article_id, labels)
+        with self._action(annotator, article_id, "reject_all", rejected=len(pending)) as act:
+            for s in pending:
+                before = self._redecide(act, s)
+                act.change("decision", before, self._decision(act.annotator, s, m.REJECTED, None))
+            if pending:
+                self._touch_state(act, article_id)
+        return self._changes(article_id, rejected=len(pending))
 
     def reject(self, annotator: str, suggestion_id: int) -> Changes:
         """Reject a suggestion. It stays in the data as a negative example."""

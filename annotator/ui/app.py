@@ -34,16 +34,27 @@ def _open_store(db_path: Path | None):
     path = Path(db_path) if db_path else default_db()
     is_default = db_path is None
     store = Store(path, verify="background")  # the full integrity check runs off the GUI thread
+    demo = 0
     if store.article_count() == 0 and is_default:
         # A first-time user sees the bundled demo articles, not an empty window.
         from annotator import ops
 
-        ops.load_demo(store)
+        demo = len(ops.load_demo(store).articles)
     if not store.labels():
         from annotator import ops
 
         ops.ensure_default_labels(store)
-    return store
+    return store, demo
+
+
+def first_start_note(db_path, demo_articles: int) -> str:
+    """What the window says the first time: where the work is kept and what is there to try."""
+    return (
+        f"Welcome. Your work is saved as you go in {db_path} (a new database). It holds "
+        f"{demo_articles} demo articles to try the keys on: Tab goes to a suggestion, A accepts, "
+        "X rejects, Enter finishes the article, ? lists every key. Bring in your own articles "
+        "with File > Import."
+    )
 
 
 def choose_annotator(store, annotator: str | None, parent=None) -> str | None:
@@ -165,7 +176,7 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
     app = _application()
     install_excepthook()
     try:
-        store = _open_store(db_path)
+        store, demo = _open_store(db_path)
     except AnnotatorError as e:
         QMessageBox.critical(None, "annotator", str(e))
         return e.exit_code or 1
@@ -180,6 +191,8 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
     window = MainWindow(session)
     fit_to_screen(window)
     window.show()
+    if demo:
+        window.show_note(first_start_note(session.db_path, demo))
     window.open_first_article()
     _suggest_if_needed(window, session)
     freeze_startup_objects()

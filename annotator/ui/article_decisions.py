@@ -6,7 +6,8 @@ focus moved on. Errors from the core become a status message, never a traceback.
 
 :class:`ArticleDecisions` is mixed into :class:`~annotator.ui.article_view.ArticleView`; it
 uses the view's ``session``, ``message`` signal, ``error_presenter``, ``next_article_after``,
-``char_mode``, ``article``, ``focused``, ``spans`` and its focus and selection methods.
+``char_mode``, ``article``, ``focused``, ``spans``, ``ask_undecided`` and its focus and selection
+methods.
 """
 
 from __future__ import annotations
@@ -45,7 +46,11 @@ class ArticleDecisions:
         if not self._need_article():
             return None
         if self.focused is None:
-            self.message.emit("no span is focused: press Tab to go to the next suggestion")
+            self.message.emit(
+                "nothing is focused: press Tab to focus the next suggestion"
+                if self.spans.pending
+                else "no span is focused: click one, or select text and press a label key"
+            )
         return self.focused
 
     def accept_focused(self) -> None:
@@ -141,6 +146,9 @@ class ArticleDecisions:
         """
         if not self._need_article():
             return
+        if not self.session.label_filter.shows(layer, name):
+            self.message.emit(self._hidden_label_text(layer, name))
+            return
         sel = self.selected_range()
         if sel is not None:
             self._label_selection(sel, layer, name)
@@ -158,6 +166,12 @@ class ArticleDecisions:
                 self._focus_span(Span(f.start, f.end, name, f.layer))
         elif self._run(lambda: self.session.update_span(f.id, label=name)) is not None:
             self.message.emit(f"{f.label} → {name}")
+
+    def _hidden_label_text(self, layer: str, name: str) -> str:
+        f = self.session.label_filter
+        if not f.in_scope(layer, name):
+            return f"{name} is not one of this project's labels (Edit > Labels in this project…)"
+        return f"{name} is hidden: show it first (View > Labels shown)"
 
     def _label_selection(self, sel: tuple[int, int], layer: str, name: str) -> None:
         start, end = sel if self.char_mode else self.tokens().snap(*sel)
@@ -207,10 +221,17 @@ class ArticleDecisions:
             self.message.emit(f"{f.label}: {self.article.text[start:end]!r}")
 
     def done_and_next(self) -> None:
-        """Mark the article done and open the next one still to do."""
+        """Mark the article done and open the next one still to do.
+
+        With undecided suggestions left, ``ask_undecided(shown, hidden)`` (set by the window)
+        says whether to accept or reject the rest first, leave them, or not mark it done.
+        """
         if not self._need_article():
             return
         current = self.article.id
+        done_text = self._settle_undecided()
+        if done_text is None:
+            return
         if self._run(lambda: self.session.set_state(m.DONE, current)) is None:
             return
         pick = self.next_article_after or (
@@ -219,9 +240,37 @@ class ArticleDecisions:
         nxt = self._run(lambda: pick(current))
         if nxt:
             self.session.open_article(nxt)
-            self.message.emit("marked done; next article opened")
+            self.message.emit(f"{done_text}marked done; next article opened")
         else:
-            self.message.emit("marked done; every article is done")
+            self.message.emit(f"{done_text}marked done; every article is done")
+
+    def _settle_undecided(self) -> str | None:
+        """Deal with the undecided suggestions before Enter marks the article done.
+
+        Returns the start of the status text ("rejected 12 suggestions; "), or None when the
+        user cancelled.
+        """
+        shown = len(self.spans.pending)
+        hidden = (
+            max(0, self.session.pending_in_scope() - shown) if self.session.label_filter.hides_any() else 0
+        )
+        if not (shown or hidden) or self.ask_undecided is None:
+            return ""
+        choice = self.ask_undecided(shown, hidden)
+        if choice is None:
+            self.message.emit("not marked done")
+            return None
+        if choice == "accept" and shown:
+            ch = self._run(self.session.accept_all)
+            if ch is None:
+                return None
+            skipped = ch.count("skipped")
+            left = f" ({skipped} overlapping left undecided)" if skipped else ""
+            return f"accepted {ch.count('accepted')} suggestions{left}; "
+        if choice == "reject" and shown:
+            ch = self._run(self.session.reject_all)
+            return None if ch is None else f"rejected {ch.count('rejected')} suggestions; "
+        return f"{shown + hidden} left undecided; " if choice == "leave" else ""
 
     def undo(self) -> None:
         """Undo the annotator's last action (the ledger), opening its article if needed."""

@@ -39,7 +39,7 @@ from annotator.ui.article_list_model import (
     plain_tooltip,
 )
 from annotator.ui.session import Session
-from annotator.ui.views import row_table, select_row
+from annotator.ui.views import ColumnFitter, row_table, select_row
 
 IMPORT_ORDER = "import"
 UNCERTAIN_FIRST = "uncertain"
@@ -107,8 +107,13 @@ class ArticleListView(QWidget):
         self._search_timer.setInterval(self.SEARCH_DELAY_MS)
         self.table = row_table(self.model)
         self.table.setAlternatingRowColors(True)
+        # Long titles keep their start and end ("Brussels and Wash…eel tariffs bite"); the
+        # whole title is in the tooltip.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._size_columns()
+        # A narrow list gives its title the room: the Accepted count goes first.
+        self.fitter = ColumnFitter(self.table, TITLE, [ACCEPTED])
         self._lay_out()
         self._connect()
         self._update_count()
@@ -143,7 +148,7 @@ class ArticleListView(QWidget):
         pad = 2 * self.table.style().pixelMetric(QStyle.PixelMetric.PM_HeaderMargin) + 8
         for col, widest in (
             (STATE, ("in progress", "State")),
-            (PENDING, ("Pending", "99999")),
+            (PENDING, ("Pending", "999 left")),
             (ACCEPTED, ("Accepted", "99999")),
         ):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
@@ -157,13 +162,15 @@ class ArticleListView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(filters)
-        search_row = QHBoxLayout()
-        search_row.setContentsMargins(0, 0, 0, 0)
-        search_row.addWidget(self.search_edit, 1)
-        search_row.addWidget(self.order_combo)
-        layout.addLayout(search_row)
+        # The search box has a row of its own, so its placeholder is never cut; the order
+        # goes beside the count under the list.
+        layout.addWidget(self.search_edit)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.count_label)
+        bottom = QHBoxLayout()
+        bottom.setContentsMargins(0, 0, 0, 0)
+        bottom.addWidget(self.count_label, 1)
+        bottom.addWidget(self.order_combo)
+        layout.addLayout(bottom)
         self.setFocusProxy(self.table)
 
     def _connect(self) -> None:

@@ -42,6 +42,11 @@ _ID = int(ID_ROLE)
 _RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 
 
+def done_with_undecided(row: ArticleRow) -> bool:
+    """An article marked done with suggestions left undecided (its Pending reads "3 left", bold)."""
+    return row.state == m.DONE and row.pending > 0
+
+
 def plain_tooltip(text: str) -> str:
     """``text`` as a tooltip that shows its characters literally, line breaks kept."""
     return QtGui.Qt.convertFromPlainText(text, Qt.WhiteSpaceMode.WhiteSpaceNormal)
@@ -188,7 +193,7 @@ class ArticleListModel(RowTableModel):
         if rows is None:
             start = chunk * self.chunk_size
             fetched = self.session.store.article_rows(
-                self._rows[start : start + self.chunk_size], self.session.annotator
+                self._rows[start : start + self.chunk_size], self.session.annotator, self._hidden()
             )
             self.fetches += 1
             rows = dict.fromkeys(self._rows[start : start + self.chunk_size])
@@ -199,10 +204,14 @@ class ArticleListModel(RowTableModel):
         else:
             self._cache.move_to_end(chunk)
             if aid not in rows:  # invalidated by a change: fetch this one row again
-                fetched = self.session.store.article_rows([aid], self.session.annotator)
+                fetched = self.session.store.article_rows([aid], self.session.annotator, self._hidden())
                 self.fetches += 1
                 rows[aid] = fetched[0] if fetched else None
         return rows.get(aid)
+
+    def _hidden(self):
+        """Labels out of the project's scope: their suggestions are not counted as pending."""
+        return self.session.label_filter.off
 
     def cached_rows(self) -> int:
         """How many rows the cache holds now."""
@@ -228,15 +237,17 @@ class ArticleListModel(RowTableModel):
         if row is None:  # deleted since the ids were read
             return "(gone)" if role == _DISPLAY and col == TITLE else None
         if role == _FONT:
+            if col == PENDING and done_with_undecided(row):
+                return self._bold
             return self._bold if col == TITLE and row.id == self.session.article_id else None
         if role == _TOOLTIP:
-            return self._tooltip(row) if col in (TITLE, UNCERTAINTY) else None
+            return self._tooltip(row) if col in (TITLE, STATE, PENDING, UNCERTAINTY) else None
         if col == TITLE:
             return row.title
         if col == STATE:
             return STATE_TEXT.get(row.state, row.state)
         if col == PENDING:
-            return row.pending
+            return f"{row.pending} left" if done_with_undecided(row) else row.pending
         if col == ACCEPTED:
             return row.accepted
         score = self.uncertainty(row.id)
@@ -244,6 +255,8 @@ class ArticleListModel(RowTableModel):
 
     def _tooltip(self, row: ArticleRow) -> str:
         tip = f"{row.title}\n{row.words:,} words · {STATE_TEXT.get(row.state, row.state)}"
+        if row.state == m.DONE and row.pending:
+            tip += f", {row.pending} suggestion{'s' * (row.pending != 1)} left undecided"
         score = self.uncertainty(row.id)
         if score is not None:
             tip += f"\nuncertainty {score:.2f} (rank {self._order[row.id][0] + 1})"

@@ -15,11 +15,12 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QPainter, QTextCharFormat, QTextCursor, QTextDocument
-from PySide6.QtWidgets import QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QTextEdit, QWidget
 
 from annotator import model as m
 from annotator.model import Span, SuggestionRow
 from annotator.ui.article_decisions import ArticleDecisions
+from annotator.ui.article_mouse import ArticleMouse
 from annotator.ui.article_spans import (
     ANNOTATION,
     SUGGESTION,
@@ -38,6 +39,7 @@ from annotator.ui.mark_painter import (
     build_document,
     entity_marks_in_order,
 )
+from annotator.ui.span_bar import install as install_span_bar
 from annotator.ui.text_map import TextMap
 from annotator.ui.views import use_flat_scroll_bars
 
@@ -58,13 +60,19 @@ __all__ = [
 ]
 
 
-class ArticleView(ArticleDecisions, QTextEdit):
+def heading_end(article: m.Article) -> int:
+    """Where the article's title line ends when its text starts with its title, else 0."""
+    first = article.text.split("\n", 1)[0]
+    return len(first) if article.title and first.strip() == article.title.strip() else 0
+
+
+class ArticleView(ArticleDecisions, ArticleMouse, QTextEdit):
     """Shows the open article with its marks and turns key presses into decisions.
 
     Accepted entities have a solid background in their label colour; pending entity
-    suggestions a faded background and a dotted underline. Issues are underlined in their
-    colour: solid when accepted, dashed when suggested, so the two layers stay apart where
-    they overlap. Rejected suggestions are not drawn. The focused span is bold and outlined.
+    suggestions a light background in a dashed box. Issues are underlined in their colour:
+    solid when accepted, dashed when suggested, so the two layers stay apart where they
+    overlap. Rejected suggestions are not drawn. The focused span is bold and outlined.
 
     Parameters
     ----------
@@ -105,6 +113,9 @@ class ArticleView(ArticleDecisions, QTextEdit):
         # Which article Enter opens after the current one (the window follows the list's order);
         # None: the next one to do in import order.
         self.next_article_after: Callable[[str], str | None] | None = None
+        # What Enter does with undecided suggestions: (shown, hidden) -> "accept", "reject",
+        # "leave" or None (cancel); None: leave them (the window asks, ui/undecided_on_done.py).
+        self.ask_undecided: Callable[[int, int], str | None] | None = None
         self.spans = ArticleSpans()
         self.painter = MarkPainter(self)
         self._article: m.Article | None = None
@@ -117,6 +128,9 @@ class ArticleView(ArticleDecisions, QTextEdit):
         session.changed.connect(self._on_session_changed)
         session.store_changed.connect(self._on_session_store_changed)
         self._load_labels()
+        # Accept, reject and relabel by mouse, by the focused span (ui/span_bar.py).
+        self._accepted_by_double_click = False
+        install_span_bar(self)
 
     def _set_up_editor(self) -> None:
         self.setReadOnly(True)
@@ -151,6 +165,10 @@ class ArticleView(ArticleDecisions, QTextEdit):
     def text_map(self) -> TextMap:
         return self._map
 
+    def shows_heading(self) -> bool:
+        """True when the article's first line is its title, drawn as a heading in the text."""
+        return self.painter.heading_end > 0
+
     def pending(self) -> list[SuggestionRow]:
         """Undecided suggestions of the open article, in text order."""
         return list(self.spans.pending)
@@ -184,6 +202,13 @@ class ArticleView(ArticleDecisions, QTextEdit):
             if frag.position() <= q < frag.position() + frag.length():
                 return frag.charFormat()
         return block.charFormat()
+
+    def boxed_at(self, offset: int) -> bool:
+        """True when a dashed box (a pending entity suggestion) is drawn around ``offset``."""
+        return any(
+            mk[4] and mk[2] == m.ENTITY and mk[0] <= offset < mk[1]
+            for mk in self.spans.mark_index.overlapping(offset, offset + 1)
+        )
 
     def label_colour(self, layer: str, label: str) -> QColor:
         """The label's own colour; grey for an unknown label or an invalid colour."""
@@ -234,7 +259,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         self.load(article_id or None)
 
     def load(self, article_id: str | None) -> None:
-        """Show ``article_id`` (None: show nothing) and focus its first undecided suggestion."""
+        """Show ``article_id`` (None: show nothing), nothing focused: Tab goes to its first suggestion."""
         t0 = time.perf_counter()
         self._focus = None
         # A fresh start, also when the next article has no marks (the underlines were on this one).
@@ -242,6 +267,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         self._tokens = None
         if article_id is None:
             self._article = None
+            self.painter.heading_end = 0
             self._map = TextMap("")
             self.setPlainText("")
             self.setExtraSelections([])
@@ -252,11 +278,13 @@ class ArticleView(ArticleDecisions, QTextEdit):
         # Built and formatted while detached from the widget: Qt then lays it out once, not
         # after every format change.
         doc = build_document(self._map.display, self.font(), self)
+        # The title is the text's first line: shown once, as the article's heading.
+        self.painter.set_heading(QTextCursor(doc), heading_end(self._article))
         self._refresh(doc=doc)
         self._show_document(doc)
-        first = self.spans.pending
-        # The new document is painted whole anyway: no lines of the outline to work out.
-        self._set_focus(focus_of_suggestion(first[0]) if first else None, scroll=False, whole=True)
+        # Nothing focused yet: the first Tab goes to the first suggestion. The new document is
+        # painted whole anyway.
+        self._set_focus(None, scroll=False, whole=True)
         self.moveCursor(QTextCursor.MoveOperation.Start)
         self.last_open_ms = (time.perf_counter() - t0) * 1000
 
@@ -291,7 +319,6 @@ class ArticleView(ArticleDecisions, QTextEdit):
             return
         if not (changes.spans or changes.labels or not changes.articles):
             return
-        had_pending = bool(self.spans.pending)
         up = changes.update
         if (
             up is not None
@@ -302,12 +329,6 @@ class ArticleView(ArticleDecisions, QTextEdit):
             self._apply_update(up)
         else:
             self._refresh(full=changes.labels)
-        if self._focus is None and not had_pending:
-            # Suggestions just arrived for the open article (the first start's suggest
-            # finishing): focus the first, as opening the article would have.
-            first = self.spans.pending
-            if first:
-                self._set_focus(focus_of_suggestion(first[0]), scroll=False)
 
     def _load_labels(self) -> None:
         self.painter.set_labels({(lab.layer, lab.name): lab for lab in self.session.store.labels()})
@@ -467,7 +488,7 @@ class ArticleView(ArticleDecisions, QTextEdit):
         if a is not None:
             self.set_focus_span(ANNOTATION, a.id)
 
-    # -- painting, mouse, tooltips -------------------------------------------------------------
+    # -- painting (the mouse: ui/article_mouse.py) -------------------------------------------------------------
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
@@ -475,40 +496,11 @@ class ArticleView(ArticleDecisions, QTextEdit):
             return
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.painter.paint_pending_boxes(painter, self.spans.mark_index, self.spans.lanes, event.region())
         self.painter.paint_issues(painter, self.spans.issue_lines, self.spans.lanes, event.region())
         if self._focus is not None:
             self.painter.paint_focus(painter, self._focus)
         painter.end()
-
-    def offset_at(self, pos) -> int | None:
-        """Code-point offset of the character under viewport point ``pos``, or None."""
-        if self._article is None:
-            return None
-        cur = self.cursorForPosition(pos)
-        q = cur.position()
-        if pos.x() < self.cursorRect(cur).x() and q > 0:
-            q -= 1
-        offset = self._map.from_qt(q)
-        return offset if offset < self._map.length else None
-
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.ToolTip:
-            offset = self.offset_at(event.pos())
-            tip = self.tooltip_at(offset) if offset is not None else ""
-            if tip:
-                QToolTip.showText(event.globalPos(), tip, self.viewport())
-            else:
-                QToolTip.hideText()
-            return True
-        return super().viewportEvent(event)
-
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt override
-        super().mouseReleaseEvent(event)
-        if event.button() != Qt.MouseButton.LeftButton or self.textCursor().hasSelection():
-            return
-        offset = self.offset_at(event.position().toPoint())
-        found = self.spans_at(offset) if offset is not None else []
-        self._set_focus(found[0] if found else None, scroll=False)
 
     # -- keyboard ----------------------------------------------------------------------------
 

@@ -18,13 +18,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+# Login names of machines and containers, not of people: never proposed as an annotator's name.
+_NO_PERSON = frozenset({"root", "admin", "administrator", "user", "ubuntu", "vagrant", "docker", "nobody"})
+
 
 def system_user() -> str:
-    """The login name, proposed as the annotator's name ("annotator" when unknown)."""
+    """The login name, proposed as the annotator's name ("" when unknown or not a person's)."""
     try:
-        return getpass.getuser() or "annotator"
+        name = getpass.getuser() or ""
     except Exception:  # noqa: BLE001 - no login name in some containers
-        return "annotator"
+        return ""
+    return "" if name.lower() in _NO_PERSON else name
 
 
 class AnnotatorDialog(QDialog):
@@ -60,6 +64,7 @@ class AnnotatorDialog(QDialog):
         for name in known:
             self.combo.addItem(name)
         self.combo.setEditText(proposed)
+        self.combo.lineEdit().setPlaceholderText("Your name, for example Ana")
         self.combo.lineEdit().selectAll()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -68,6 +73,7 @@ class AnnotatorDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.combo.editTextChanged.connect(self._on_combo_text_changed)
+        self._on_combo_text_changed(proposed)  # no name proposed: OK waits for one
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.combo)

@@ -127,8 +127,9 @@ class LabelPalette(QWidget):
     Parameters
     ----------
     session
-        The window's session; labels are read from ``session.store`` and re-read when a
-        change has ``Changes.labels`` or another database is opened.
+        The window's session; labels are read from ``session.store`` (those its
+        ``label_filter`` shows) and re-read when a change has ``Changes.labels`` or another
+        database is opened.
     parent
         Optional parent widget.
 
@@ -172,7 +173,8 @@ class LabelPalette(QWidget):
     def refresh(self) -> None:
         """Read the labels again and rebuild the tree (keeping the current label if any)."""
         current = self.current_label()
-        self.model.set_labels(self.session.store.labels())
+        shows = self.session.label_filter.shows
+        self.model.set_labels([lab for lab in self.session.store.labels() if shows(lab.layer, lab.name)])
         self.tree.expandAll()
         if current is not None:
             self.select_label(*current)

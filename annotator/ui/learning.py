@@ -1,7 +1,7 @@
 """Learning from the annotators, in the window: retrain, most-uncertain-first order, taxonomy exceptions.
 
 :class:`Learning` is the controller behind the window's Model menu: the main window declares
-the menu's actions (:data:`annotator.ui.main_window.MODEL_MENU`) and calls into it. Everything
+the menu's actions (:data:`annotator.ui.window_menus.MODEL_MENU`) and calls into it. Everything
 slow (training, re-suggesting, ranking, previewing and applying an exception) runs on a worker
 with its own store (:func:`annotator.ui.worker.run_on_store`, the work in
 :mod:`annotator.ui.learning_work`) and hands plain data back; the GUI thread then announces what

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.bar_chart import BarChart, BarRow
 from annotator.ui.learning_work import IssueTarget, RetrainOutcome
 from annotator.ui.views import RowTableModel, row_table
 
@@ -65,6 +66,72 @@ def score_rows(report: Any) -> list[ScoreRow]:
             bl, al = (b.labels.get(label) if b else None), a.labels.get(label)
             out.append(ScoreRow(layer, label, (al or bl).support, prf(bl), prf(al)))
     return out
+
+
+FEW_HELD_OUT = 5  # fewer held-out articles than this cannot tell a better model from luck
+
+
+def f_bars(rows: Sequence[ScoreRow]) -> list[BarRow]:
+    """F before and after per label, the weakest after training first (layer totals left out)."""
+    labels = [r for r in rows if r.label != "all" and r.after[2] is not None]
+    labels.sort(key=lambda r: (r.after[2], r.layer, r.label))
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.0f}"
+
+    return [
+        BarRow(r.label, (r.before[2], r.after[2]), f"{pct(r.before[2])} → {pct(r.after[2])}") for r in labels
+    ]
+
+
+def retrain_summary(outcome: RetrainOutcome) -> list[str]:
+    """The retrain report's text, one line per point, in the window's terms (no command flags)."""
+    r = outcome.report
+    n_out = r.held_out_articles
+    lines = [
+        f"Trained {r.source} from {r.trained_from}'s annotations: {r.train_articles} article"
+        f"{'s' * (r.train_articles != 1)} ({r.rehearsal_texts} rehearsal texts), {r.epochs} epochs,"
+        f" {r.seconds:.0f} s."
+    ]
+    if n_out:
+        lines.append(
+            f"Scores in percent on {n_out} held-out article{'s' * (n_out != 1)} (not trained on), before and after."
+        )
+        if n_out < FEW_HELD_OUT:
+            lines.append(
+                f"{'Only one article was' if n_out == 1 else f'Only {n_out} articles were'} held out: too few"
+                " to tell a better model from luck. Take the scores as a rough hint; mark more articles"
+                " done before judging."
+            )
+    else:
+        lines.append(
+            "No article could be held out for scoring: mark at least two articles done, then retrain"
+            " to see the gain."
+        )
+    if r.adopted:
+        chance = [lay for lay in r.fell if lay not in r.worse]
+        lines.append(f"Adopted: the suggestions now come from {r.source}.")
+        if chance:
+            lines.append(
+                f"Its held-out F fell on {', '.join(chance)}, but within chance on {n_out} article"
+                f"{'s' * (n_out != 1)}."
+            )
+        if outcome.refreshed is not None:
+            n = outcome.refreshed["articles"]
+            lines.append(
+                f"The suggestions of {n} article{'s' * (n != 1)} not done yet were made again with it"
+                " (your decisions are kept)."
+            )
+        else:
+            lines.append("The suggestions were not made again (cancelled or failed): File > Suggest does it.")
+    else:
+        worse = ", ".join(r.worse) or "a layer"
+        lines.append(
+            f"Not adopted: it scored lower on the held-out articles ({worse}), beyond chance. The"
+            " suggestions stay as they were, from the model used before. Annotate more articles, then"
+            " Model > Retrain again."
+        )
+    return lines
 
 
 class ScoreTableModel(RowTableModel):
@@ -186,8 +253,11 @@ class TrainReportDialog(QDialog):
 
     Attributes
     ----------
+    outcome : RetrainOutcome
     summary : QLabel
         What was trained from what, and what happened to the suggestions.
+    chart : BarChart
+        F per label before and after, the weakest first.
     table : QTableView
         Over a :class:`ScoreTableModel`.
     """
@@ -196,34 +266,9 @@ class TrainReportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Retrained model")
         r = outcome.report
+        self.outcome = outcome
         self.model = ScoreTableModel(score_rows(r), self)
-        lines = [
-            f"Trained {r.source} from {r.trained_from}'s annotations: {r.train_articles} article"
-            f"{'s' * (r.train_articles != 1)} ({r.rehearsal_texts} rehearsal texts), {r.epochs} epochs,"
-            f" {r.seconds:.0f} s."
-        ]
-        if r.held_out_articles:
-            lines.append(
-                f"Scores in percent on {r.held_out_articles} held-out article{'s' * (r.held_out_articles != 1)}"
-                " (not trained on), before and after:"
-            )
-        else:
-            lines.append(
-                "No article could be held out for scoring: mark at least two articles done, then retrain"
-                " to see the gain."
-            )
-        lines.append(r.verdict[0].upper() + r.verdict[1:] + ".")
-        if outcome.refreshed is not None:
-            n = outcome.refreshed["articles"]
-            lines.append(
-                f"The suggestions of {n} article{'s' * (n != 1)} not done yet now come from the new model"
-                " (your decisions are kept)."
-            )
-        else:
-            lines.append(
-                "The suggestions were not refreshed (cancelled or failed); File > Suggest uses the new model."
-            )
-        self.summary = QLabel("\n".join(lines))
+        self.summary = QLabel("\n".join(retrain_summary(outcome)))
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
         self.table = _table(self.model)
@@ -232,11 +277,16 @@ class TrainReportDialog(QDialog):
         hh.setStretchLastSection(False)
         self.table.setMinimumHeight(_fit_height(self.table, self.model.rowCount()))
         self.table.setVisible(self.model.rowCount() > 0 and r.held_out_articles > 0)
+        # F per label as bars (weakest first); the table stays below for detail and copying.
+        self.chart = BarChart(("before", "after"), maximum=1.0)
+        self.chart.set_rows(f_bars(self.model.rows()))
+        self.chart.setVisible(self.table.isVisible() and bool(self.chart.rows))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
+        layout.addWidget(self.chart)
         layout.addWidget(self.table, 1)
         layout.addWidget(buttons)
         self.resize(max(self.sizeHint().width(), 720), self.minimumSizeHint().height())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -17,123 +17,34 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPlainTextEdit,
     QTextEdit,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator import model as m
 from annotator.errors import AnnotatorError
-from annotator.ui import file_actions
-from annotator.ui.actions import ActionSpec, MenuSpec, WindowActions
+from annotator.ui import file_actions, window_layout
+from annotator.ui.actions import WindowActions
 from annotator.ui.article_list import ArticleListView
 from annotator.ui.article_view import ArticleView
 from annotator.ui.database_guard import DatabaseGuard
 from annotator.ui.dialogs import ask_annotator, file_dialog
 from annotator.ui.errors import show_error
 from annotator.ui.keys import is_forwarded_key
+from annotator.ui.label_controls import LabelControls
 from annotator.ui.label_palette import LabelPalette
-from annotator.ui.learning import EXCEPTION_KEY, RETRAIN_KEY, UNCERTAIN_KEY, Learning
-from annotator.ui.review_menu import REVIEW_KEY, ReviewMenu
+from annotator.ui.learning import Learning
+from annotator.ui.note_banner import NoteBanner
+from annotator.ui.review_menu import ReviewMenu
 from annotator.ui.session import Session
 from annotator.ui.shortcuts import ShortcutsDialog
 from annotator.ui.span_list import SpanList
+from annotator.ui.status_bar import WindowStatus
+from annotator.ui.theme import ThemeControl
+from annotator.ui.undecided_on_done import UndecidedOnDone
+from annotator.ui.window_menus import EDIT_MENU, FILE_MENU, HELP_MENU, MODEL_MENU, REVIEW_MENU, VIEW_MENU
 
 STATE_TEXT = {m.TODO: "to do", m.IN_PROGRESS: "in progress", m.DONE: "done", m.SKIPPED: "skipped"}
-
-FILE_MENU = MenuSpec(
-    "&File",
-    (
-        ActionSpec("file.open", "&Open database…", "open_database", shortcut=QKeySequence.StandardKey.Open),
-        ActionSpec("file.import", "&Import…", "import_files", shortcut="Ctrl+I"),
-        ActionSpec("file.suggest", "&Suggest…", "run_suggest"),
-        ActionSpec("file.export", "&Export…", "export_data"),
-        ActionSpec("file.quit", "&Quit", "close", shortcut=QKeySequence.StandardKey.Quit, group=1),
-    ),
-)
-# ``hint``: a key the view handles itself (a shortcut would fire in the search field too, and
-# Tab, Enter and Delete mean something else in the lists).
-EDIT_MENU = MenuSpec(
-    "&Edit",
-    (
-        ActionSpec("edit.undo", "&Undo", "view.undo", shortcut=QKeySequence.StandardKey.Undo),
-        ActionSpec("edit.redo", "&Redo", "view.redo", shortcut=("Ctrl+Shift+Z", "Ctrl+Y")),
-        ActionSpec("edit.accept", "&Accept", "view.accept_focused", hint="A", group=1),
-        ActionSpec("edit.reject", "Re&ject", "view.reject_focused", hint="X", group=1),
-        ActionSpec("edit.accept_all", "Accept a&ll", "view.accept_all", hint="Shift+A", group=1),
-        ActionSpec("edit.delete", "&Delete span", "view.delete_focused", hint="Del", group=1),
-        ActionSpec("edit.next", "&Next suggestion", "view.focus_next", (1,), hint="Tab", group=2),
-        ActionSpec(
-            "edit.previous", "&Previous suggestion", "view.focus_next", (-1,), hint="Shift+Tab", group=2
-        ),
-        ActionSpec(
-            "edit.done",
-            "&Mark done, open next",
-            "view.done_and_next",
-            shortcut=("Ctrl+Return", "Ctrl+Enter"),
-            hint="Enter",
-            group=2,
-        ),
-        ActionSpec(
-            "edit.char_mode", "&Character mode", "set_char_mode", shortcut="Ctrl+E", checkable=True, group=3
-        ),
-        ActionSpec("edit.switch_annotator", "S&witch annotator…", "switch_annotator", group=3),
-        ActionSpec(
-            "edit.preferences", "&Preferences…", "show_preferences", shortcut=QKeySequence.StandardKey.Preferences,
-            group=3,
-        ),
-    ),
-)
-# The docks' show/hide actions go above these (_add_dock_toggles).
-VIEW_MENU = MenuSpec(
-    "&View",
-    (
-        ActionSpec("view.zoom_in", "&Larger text", "view.zoomIn", (1,), shortcut=("Ctrl++", "Ctrl+=")),
-        ActionSpec("view.zoom_out", "&Smaller text", "view.zoomOut", (1,), shortcut="Ctrl+-"),
-    ),
-)
-# Handlers on the window's Learning (ui/learning.py).
-MODEL_MENU = MenuSpec(
-    "&Model",
-    (
-        ActionSpec("model.retrain", "&Retrain from my annotations…", "retrain", shortcut=RETRAIN_KEY),
-        ActionSpec(
-            "model.uncertain",
-            "&Most uncertain articles first",
-            "set_uncertainty_order",
-            shortcut=UNCERTAIN_KEY,
-            checkable=True,
-            enabled="uncertainty_available",
-            checked="uncertainty_shown",
-        ),
-        ActionSpec("model.exception", "&Not this issue here…", "not_this_issue", hint=EXCEPTION_KEY, group=1),
-        # The key itself works only in the view and the span list: N in the search field types an N.
-        ActionSpec(
-            "model.exception_key",
-            "Not this issue here",
-            "not_this_issue",
-            shortcut=EXCEPTION_KEY,
-            widgets=("view", "span_list"),
-        ),
-    ),
-)
-# Handlers on the window's ReviewMenu (ui/review_menu.py).
-REVIEW_MENU = MenuSpec(
-    "&Review",
-    (
-        ActionSpec("review.mode", "&Review mode", "open_review", shortcut=REVIEW_KEY),
-        ActionSpec("review.agreement", "&Agreement…", "open_agreement"),
-        ActionSpec("review.feedback", "&Feedback for annotator…", "open_feedback"),
-        ActionSpec("review.merge", "&Merge databases…", "merge_databases", group=1),
-    ),
-)
-HELP_MENU = MenuSpec(
-    "&Help",
-    (
-        ActionSpec("help.shortcuts", "&Keyboard shortcuts", "show_shortcuts", shortcut="F1", hint="?"),
-        ActionSpec("help.about", "&About annotator", "show_about"),
-    ),
-)
 
 
 class MainWindow(QMainWindow):
@@ -154,7 +65,7 @@ class MainWindow(QMainWindow):
     ----------
     window_actions : WindowActions
         Every action of the window by id (``window_actions["edit.undo"]``), built from the
-        menu tables of this module (:data:`FILE_MENU` … :data:`HELP_MENU`).
+        menu tables of :mod:`annotator.ui.window_menus`.
     learning : Learning
         Does the Model menu's work (:data:`MODEL_MENU` calls into it).
     review : ReviewMenu
@@ -170,9 +81,15 @@ class MainWindow(QMainWindow):
         self.session = session
         self.setObjectName("MainWindow")
         self.setMinimumSize(900, 560)
+        # Before any widget reads spans: the View toggles kept from the last session apply;
+        # before any is drawn: the theme kept from the last session.
+        self.label_controls = LabelControls(self)
+        self.theme = ThemeControl(self)
 
         self.view = ArticleView(session)
         self.view.error_presenter = self.show_error
+        self.undecided = UndecidedOnDone(self)
+        self.view.ask_undecided = self.undecided.choose
         self.title_label = QLabel()
         self.title_label.setTextFormat(Qt.TextFormat.PlainText)
         self.title_label.setWordWrap(True)
@@ -188,6 +105,8 @@ class MainWindow(QMainWindow):
         layout = QVBoxLayout(central)
         layout.setContentsMargins(8, 6, 8, 0)
         layout.setSpacing(2)
+        self.note = NoteBanner()
+        layout.addWidget(self.note)
         layout.addWidget(self.title_label)
         layout.addWidget(self.info_label)
         layout.addWidget(self.view, 1)
@@ -239,28 +158,16 @@ class MainWindow(QMainWindow):
         self.span_list = SpanList(self.session)
         self.span_list.span_activated.connect(self._on_span_list_activated)
         self._dock("spans", "Spans", self.span_list, right)
-        self.resizeDocks([self.docks["articles"]], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["labels"]], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.docks["labels"], self.docks["spans"]], [330, 400], Qt.Orientation.Vertical)
+        self._layout_restored = False  # the docks are sized when first shown (window_layout.py)
 
     def _make_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.annotator_button = QToolButton()
-        self.annotator_button.setAutoRaise(True)
-        self.annotator_button.setToolTip("Who is annotating: click to switch")
+        self.status = WindowStatus(self)
+        # The status bar's widgets, by the names the window has always had.
+        self.annotator_button = self.status.annotator_button
         self.annotator_button.clicked.connect(self.switch_annotator)
-        self.progress_label = QLabel()
-        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.model_label = QLabel()
-        self.model_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.db_label = QLabel()
-        self.db_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.db_label.setEnabled(False)
-        bar.addPermanentWidget(self.annotator_button)
-        bar.addPermanentWidget(self.progress_label)
-        bar.addPermanentWidget(self.model_label)
-        bar.addPermanentWidget(self.db_label)
-        self.set_model_state("idle")
+        self.progress_label = self.status.progress
+        self.model_label = self.status.model_label
+        self.db_label = self.status.db_label
 
     def _make_menus(self) -> None:
         # The Model menu's work is done by Learning (ui/learning.py); the window owns its actions.
@@ -268,7 +175,15 @@ class MainWindow(QMainWindow):
         acts = self.window_actions = WindowActions(self)
         acts.add_menu(FILE_MENU, self)
         acts.add_menu(EDIT_MENU, self)
-        self._add_dock_toggles(acts.add_menu(VIEW_MENU, self))
+        view_menu = acts.add_menu(VIEW_MENU, self)
+        self.label_controls.install_labels_menu(view_menu, acts["view.show_all"])
+        view_menu.addSeparator()
+        self.theme.install_menu(view_menu)
+        self.label_controls.actions_changed.connect(acts.refresh)
+        self.undecided.actions_changed.connect(acts.refresh)
+        self.session.store_changed.connect(acts.refresh)
+        self.label_controls.actions_changed.connect(self._update_info)
+        self._add_dock_toggles(view_menu)
         acts.add_menu(MODEL_MENU, self.learning)
         self.help_menu = acts.add_menu(HELP_MENU, self)
         self._connect_learning()
@@ -295,26 +210,24 @@ class MainWindow(QMainWindow):
 
     def set_model_state(self, state: str) -> None:
         """Show the model state in the status bar: idle, loading, suggesting, training…, ranking…"""
-        self.model_label.setText(f"model: {state}")
+        self.status.set_model_state(state)
 
     def _update_status(self) -> None:
-        s = self.session
-        self.annotator_button.setText(f"Annotator: {s.annotator}")
-        done, total = s.store.progress(s.annotator)
-        self.progress_label.setText(f"{done} of {total} done")
-        self.db_label.setText(str(s.db_path))
-        self.db_label.setToolTip(str(s.db_path))
-        self.setWindowTitle(f"annotator — {Path(s.db_path).name}")
+        self.status.update()
 
     def _update_title(self) -> None:
         art = self.view.article
         if art is None:
+            self.status.update_article(None)
+            self.title_label.setVisible(True)
             self.title_label.setText("No article open")
             self.info_label.setText(
                 "Pick an article in the list on the left, or import some (File > Import)."
             )
             return
         self.title_label.setText(art.title or "(untitled)")
+        # The title once: above the text only when the text does not start with it.
+        self.title_label.setVisible(not self.view.shows_heading())
         self._update_info()
 
     def _info_article(self) -> str | None:
@@ -329,8 +242,11 @@ class MainWindow(QMainWindow):
         if state is None:
             state = self.session.store.state(self.session.annotator, art.id)
         pending = self.view.pending_count()
+        self.status.update_article(pending)
         spans = self.view.annotation_count()
         mode = " · character mode" if self.view.char_mode else ""
+        hidden = self.label_controls.hidden_text()
+        mode += f" · {hidden}" if hidden else ""
         self.info_label.setText(
             f"{STATE_TEXT.get(state, state)} · {pending} undecided suggestion{'s' * (pending != 1)}"
             f" · {spans} span{'s' * (spans != 1)}{mode}"
@@ -354,6 +270,8 @@ class MainWindow(QMainWindow):
             # articles there are or are done: no counting queries on every keypress.
             if not (one and up.state is None):
                 self._update_status()
+            else:
+                self.status.update_today()
             self._update_info(up.state if one and up.article_id == self._info_article() else None)
 
     def _on_session_annotator_changed(self, _name: str) -> None:
@@ -433,6 +351,17 @@ class MainWindow(QMainWindow):
         """Present an error: a dialog with the message, the traceback only under details."""
         show_error(self, exc)
 
+    def show_note(self, text: str) -> None:
+        """A note above the article (the first start's welcome) until the user closes it."""
+        self.note.show_note(text)
+
+    def show_pace(self) -> None:
+        """View > Pace of work: articles done per day and how the work went."""
+        from annotator.ui.pace_dialog import PaceDialog
+
+        self.pace_dialog = PaceDialog(self.session, self)
+        self.pace_dialog.show()
+
     def show_shortcuts(self) -> None:
         """The ``?`` dialog: every shortcut."""
         ShortcutsDialog(self).exec()
@@ -511,11 +440,8 @@ class MainWindow(QMainWindow):
         """File > Suggest: run the models in the background; the status bar shows the model state."""
         self.set_model_state("loading")
         task = file_actions.run_suggest(self, self.session, articles=articles)
-
-        def on_progress(done: int, total: int) -> None:
-            self.set_model_state(f"suggesting {done}/{total}")
-
-        task.progressed.connect(on_progress)
+        self.status.track(task, "suggesting")
+        task.progressed.connect(lambda _done, _total: self.set_model_state("suggesting"))
         task.done.connect(lambda: self.set_model_state("idle"))
         return task
 
@@ -523,9 +449,23 @@ class MainWindow(QMainWindow):
         """File > Export: write the annotations in the background."""
         file_actions.export_data(self, self.session)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._layout_restored:
+            self._layout_restored = True
+            window_layout.size_docks(self)
+            # Kept sizes (or the shares again) once the first show has laid the window out.
+            QTimer.singleShot(0, lambda: window_layout.lay_out(self))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if not self._layout_restored and not self.isVisible():
+            window_layout.size_docks(self)  # sized before shown: the docks follow
+
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         from annotator.ui import tasks
 
+        window_layout.save(self)
         # Cancelled background work rolls back, so quitting mid-import leaves the data as it was.
         tasks.stop_all()
         QApplication.instance().removeEventFilter(self)

@@ -1,18 +1,21 @@
 """How the article view draws its marks: character formats for entities, lines for issues.
 
 Accepted entities have a solid background in their label colour; pending entity suggestions a
-faded background and a dotted underline. Issues are thick lines under the text, solid when
-accepted and dashed when suggested, one lane per overlapping issue; they are painted over the
-viewport (:meth:`MarkPainter.paint_issues`), never formatted into the document. The focused span
-is outlined. After an action only the ranges whose marks changed are formatted and repainted.
+light background inside a dashed box of the label's line colour (painted over the viewport,
+:meth:`MarkPainter.paint_pending_boxes`), so the two differ in shape, not only in how strong the
+colour is. Issues are thick lines under the text, solid when accepted and dashed when suggested,
+one lane per overlapping issue; they are painted over the viewport
+(:meth:`MarkPainter.paint_issues`), never formatted into the document. The focused span is
+outlined. After an action only the ranges whose marks changed are formatted and repainted.
 """
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Iterable
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -34,6 +37,7 @@ LINE_HEIGHT_PERCENT = 140  # room under each line for the issue underlines
 ISSUE_LINE_WIDTH = 2.5
 ISSUE_LANE_STEP = 3.5
 DOCUMENT_MARGIN = 18
+HEADING_SCALE = 1.3  # the title line's size against the text's
 
 _PENDING = operator.itemgetter(4)
 
@@ -107,6 +111,7 @@ class MarkPainter:
         self._view = view
         self.labels: dict[tuple[str, str], Label] = {}
         self._formats: dict[tuple[str, str, bool], QTextCharFormat] = {}
+        self.heading_end = 0  # the title line, drawn as the article's heading (set_heading)
 
     def set_labels(self, labels: dict[tuple[str, str], Label]) -> None:
         """Take the database's labels (their colours may have changed: formats are made again)."""
@@ -144,9 +149,8 @@ class MarkPainter:
         dark = base.lightness() < 128
         fmt = QTextCharFormat()
         if pending:
-            fmt.setBackground(_mix(base, colour, 0.30 if dark else 0.35))
-            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-            fmt.setUnderlineColor(self.line_colour(layer, label))
+            # Light, inside a dashed box (paint_pending_boxes): a proposal, not yet a span.
+            fmt.setBackground(_mix(base, colour, 0.26 if dark else 0.30))
         elif dark:
             # Light text on a mid-tone would be murky: dark text on the full label colour.
             fmt.setBackground(colour)
@@ -159,11 +163,28 @@ class MarkPainter:
     # -- formatting the document -----------------------------------------------------------------
 
     def clear(self, cur: QTextCursor, a: int, b: int) -> None:
-        """Remove every format from code points ``[a, b)``."""
+        """Remove every mark's format from code points ``[a, b)`` (the heading stays a heading)."""
         text_map = self._view.text_map
         cur.setPosition(text_map.to_qt(a))
         cur.setPosition(text_map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
         cur.setCharFormat(QTextCharFormat())
+        if a < self.heading_end:
+            self._format_heading(cur, a, min(b, self.heading_end))
+
+    def set_heading(self, cur: QTextCursor, end: int) -> None:
+        """Show code points ``[0, end)`` (the article's title line) as its heading: bold, larger."""
+        self.heading_end = end
+        if end:
+            self._format_heading(cur, 0, end)
+
+    def _format_heading(self, cur: QTextCursor, a: int, b: int) -> None:
+        text_map = self._view.text_map
+        fmt = QTextCharFormat()
+        fmt.setFontWeight(QFont.Weight.Bold)
+        fmt.setFontPointSize(self._view.font().pointSizeF() * HEADING_SCALE)
+        cur.setPosition(text_map.to_qt(a))
+        cur.setPosition(text_map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)
+        cur.mergeCharFormat(fmt)
 
     def paint_marks(
         self, cur: QTextCursor, marks: Iterable[Mark], clip: tuple[int, int] | None = None
@@ -304,6 +325,39 @@ class MarkPainter:
                 y = r.bottom() + 1.5 + lane * ISSUE_LANE_STEP
                 painter.drawLine(QPointF(r.left(), y), QPointF(r.right(), y))
 
+    def paint_pending_boxes(
+        self, painter: QPainter, mark_index: SortedRanges, lanes: int, region=None
+    ) -> None:
+        """Draw a dashed box around each pending entity suggestion inside ``region``."""
+        rects = list(region) if region is not None else [None]
+        if len(rects) > 8:
+            rects = [region.boundingRect()]
+        ranges = merge_ranges(self.visible_range(lanes, r) for r in rects)
+        if not ranges:
+            return
+        marks = [
+            mk
+            for mk in mark_index.overlapping(ranges[0][0], ranges[-1][1])
+            if mk[4] and mk[2] == m.ENTITY and any(mk[0] < b and a < mk[1] for a, b in ranges)
+        ]
+        if not marks:
+            return
+        pens: dict[str, QPen] = {}
+        blocks: dict = {}
+        painter.save()
+        # Crisp one-pixel dashes on whole pixels: antialiased, they fade into the fill.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for start, end, _layer, label, _pending in marks:
+            pen = pens.get(label)
+            if pen is None:
+                pen = pens[label] = QPen(self.line_colour(m.ENTITY, label), 1)
+                pen.setDashPattern([3.0, 2.0])
+            painter.setPen(pen)
+            for r in self.range_rects(start, end, blocks):
+                painter.drawRect(box_rect(r))
+        painter.restore()
+
     def _issue_pen(self, label: str, pending: bool) -> QPen:
         pen = QPen(self.line_colour(m.ISSUE, label), ISSUE_LINE_WIDTH)
         pen.setCapStyle(Qt.PenCapStyle.FlatCap)
@@ -317,6 +371,12 @@ class MarkPainter:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for r in self.range_rects(focus.start, focus.end):
             painter.drawRoundedRect(r.adjusted(-2, 0, 2, 0), 3, 3)
+
+
+def box_rect(r: QRectF) -> QRect:
+    """The dashed box drawn around a pending entity's rectangle ``r`` (whole pixels)."""
+    left, top = math.floor(r.left()) - 1, math.floor(r.top())
+    return QRect(left, top, math.ceil(r.right()) + 1 - left, math.ceil(r.bottom()) - 1 - top)
 
 
 def _first_block_below(doc: QTextDocument, layout_of, top: float):

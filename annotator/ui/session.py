@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Signal
 from annotator import model as m
 from annotator.errors import StoreError
 from annotator.model import Changes, Span, SpanUpdate
-from annotator.store import Store
+from annotator.store import Store, scope
 from annotator.store.backup import same_file
+from annotator.ui.label_filter import LabelFilter
 from annotator.ui.write_wait import write_when_free
 
 T = TypeVar("T")
@@ -33,6 +34,12 @@ class Session(QObject):
         An open :class:`~annotator.store.Store`; the session owns it from now on.
     annotator
         The annotator's name; decisions are recorded under it.
+
+    Attributes
+    ----------
+    label_filter : LabelFilter
+        Which labels are in the project's scope and which the View menu shows; every widget
+        showing spans follows it.
     """
 
     changed = Signal(object)  # Changes
@@ -55,6 +62,7 @@ class Session(QObject):
         self._lost: str | None = None
         self._waits = 0  # writes waiting for another program's lock (one may run inside another's wait)
         same_file(store)  # its file's identity, from now on checked before every write
+        self.label_filter = LabelFilter(store)
         store.add_annotator(annotator)
 
     # -- who, where, what ------------------------------------------------------------------------
@@ -94,6 +102,7 @@ class Session(QObject):
         """``(suggestions, annotations)`` of the annotator on ``article_id``, from the store.
 
         The suggestions are :class:`~annotator.model.SuggestionRow` tuples (cheaper to read).
+        Only the labels the window shows (:attr:`label_filter`) are read.
 
         While an article is being opened every widget gets the same read (the view and the span
         list would each read every suggestion of the article); at any other time this reads
@@ -102,9 +111,10 @@ class Session(QObject):
         key = (article_id, self._annotator)
         if self._opening is not None and key in self._opening:
             return self._opening[key]
+        keep = self.label_filter.keep
         got = (
-            self.store.suggestion_rows(article_id, self._annotator),
-            self.store.annotations(article_id, self._annotator),
+            keep(self.store.suggestion_rows(article_id, self._annotator)),
+            keep(self.store.annotations(article_id, self._annotator)),
         )
         if self._opening is not None:
             self._opening[key] = got
@@ -117,6 +127,7 @@ class Session(QObject):
         self._lost = None
         same_file(store)
         store.add_annotator(self._annotator)
+        self.label_filter.reload(store)
         self._article_id = None
         old.close()
         self.store_changed.emit()
@@ -240,7 +251,10 @@ class Session(QObject):
         # The article list's counts, from the same effects: a suggested span with a new decision
         # is no longer pending (and pending again when its decision goes), an annotation added
         # or removed is one more or one less.
-        keys = {(s.layer, s.start, s.end, s.label) for s in suggestions.values()}
+        in_scope = self.label_filter.in_scope
+        keys = {
+            (s.layer, s.start, s.end, s.label) for s in suggestions.values() if in_scope(s.layer, s.label)
+        }
         pending = accepted = 0
         state = None
         for t, b, a in effects:
@@ -255,12 +269,13 @@ class Session(QObject):
         for t, b, a in effects:
             if t == "state" and (a or b)["annotator"] == who:
                 state = a["state"] if a is not None else m.TODO
+        keep = self.label_filter.keep
         return SpanUpdate(
             aid,
             who,
             tuple(ranges),
-            tuple(suggestions.values()),
-            tuple(annotations.values()),
+            tuple(keep(suggestions.values())),
+            tuple(keep(annotations.values())),
             pending,
             accepted,
             state,
@@ -278,10 +293,41 @@ class Session(QObject):
         return self._act(lambda: self.store.correct(self._annotator, suggestion_id, start, end, label))
 
     def accept_all(self) -> Changes:
+        """Accept every undecided suggestion of the open article that the window shows."""
         if self._article_id is None:
             return Changes()
         aid = self._article_id
-        return self._act(lambda: self.store.accept_all(self._annotator, aid))
+        shown = self.label_filter.shown_labels(self.store.labels())
+        return self._act(lambda: self.store.accept_all(self._annotator, aid, shown))
+
+    def reject_all(self) -> Changes:
+        """Reject every undecided suggestion of the open article that the window shows."""
+        if self._article_id is None:
+            return Changes()
+        aid = self._article_id
+        shown = self.label_filter.shown_labels(self.store.labels())
+        return self._act(lambda: self.store.reject_all(self._annotator, aid, shown))
+
+    def pending_in_scope(self, article_id: str | None = None) -> int:
+        """Undecided suggestions of an article (the open one) in the project's label scope."""
+        aid = article_id or self._article_id
+        if aid is None:
+            return 0
+        in_scope = self.label_filter.in_scope
+        rows = self.store.suggestion_rows(aid, self._annotator)
+        return sum(1 for s in rows if s.status == m.PENDING and in_scope(s.layer, s.label))
+
+    # -- label scope and View toggles ----------------------------------------------------------------
+
+    def set_labels_off(self, off) -> Changes:
+        """Make ``off`` (``(layer, name)`` pairs) the labels out of the project's scope."""
+        changes = scope.set_labels_off(self.store, off)
+        self.label_filter.reload()
+        return self._emit(changes)
+
+    def view_filter_changed(self) -> None:
+        """Announce that a View toggle changed what is shown (nothing was written)."""
+        self._emit(Changes(labels=True))
 
     def add_span(self, span: Span) -> Changes:
         if self._article_id is None:

@@ -7,13 +7,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QVBoxLayout, QWidget
 
 from annotator import model as m
 from annotator.model import Changes
 from annotator.ui.session import Session
-from annotator.ui.views import RowTableModel, row_table, select_row
+from annotator.ui.views import ColumnFitter, RowTableModel, row_table, select_row
 
 SUGGESTION = "suggestion"
 ANNOTATION = "annotation"
@@ -137,6 +137,7 @@ class SpanListModel(RowTableModel):
         self._keys: list[tuple] = []  # row_key of each row; the rows are kept sorted by it
         self._by_id: dict[tuple[str, int], SpanRow] = {}
         self._colours: dict[tuple[str, str], str] = {}
+        self._swatches: dict[tuple[str, str], QPixmap] = {}
         # One font per look, not a new QFont per cell and repaint: pending suggestions in
         # italics, the text of rejected ones struck out too.
         self._italic = QFont()
@@ -148,7 +149,27 @@ class SpanListModel(RowTableModel):
         """Replace the rows (and the ``(layer, label) -> colour`` map for the swatches)."""
         if colours is not None:
             self._colours = dict(colours)
+            self._swatches = {}
         super().set_rows(rows)
+
+    def _swatch(self, layer: str, label: str) -> QPixmap | None:
+        """The label's colour as an entity square or an issue bar (made once per label)."""
+        key = (layer, label)
+        pix = self._swatches.get(key)
+        if pix is None:
+            colour = self._colours.get(key)
+            if not colour:
+                return None
+            pix = QPixmap(14, 14)
+            pix.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pix)
+            if layer == m.ISSUE:
+                p.fillRect(0, 9, 14, 4, QColor(colour))  # an underline, as issues are drawn
+            else:
+                p.fillRect(1, 1, 12, 12, QColor(colour))
+            p.end()
+            self._swatches[key] = pix
+        return pix
 
     def _rows_replaced(self) -> None:
         self._keys = [row_key(r) for r in self._rows]
@@ -274,8 +295,7 @@ class SpanListModel(RowTableModel):
         if role == _DECORATION:
             if col != LABEL:
                 return None
-            colour = self._colours.get((r.layer, r.label))
-            return QColor(colour) if colour else None
+            return self._swatch(r.layer, r.label)
         if role == _FONT:
             if r.kind != SUGGESTION:
                 return None
@@ -319,6 +339,9 @@ class SpanList(QWidget):
         # see _size_columns), not ResizeToContents: that re-measures rows on every change.
         for col in (LABEL, LAYER, STATE):
             hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        # A narrow list gives the span's text the room: the Layer column goes first (the swatch
+        # says it too: a square for an entity, a bar for an issue).
+        self.fitter = ColumnFitter(self.table, TEXT, [LAYER])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)

@@ -31,6 +31,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from annotator.errors import Cancelled
+from annotator.store.activity import duration_text
 
 Progress = Callable[[int, int], None]
 Work = Callable[..., Any]
@@ -191,6 +192,15 @@ class Task(QObject):
             _RUNNING.discard(self)
 
 
+def time_left_text(started: tuple[float, int], done: int, total: int, now: float) -> str:
+    """ "about 20 s left" from the pace since ``started`` (``(time, done then)``); "" when unknown."""
+    t0, done0 = started
+    if done <= done0 or done >= total or now <= t0:
+        return ""
+    per_item = (now - t0) / (done - done0)
+    return f"about {duration_text(per_item * (total - done))} left"
+
+
 def run_task(work: Work, parent: QObject | None = None) -> Task:
     """Start ``work`` in a background thread and return its :class:`Task`."""
     return Task(work, parent).start()
@@ -248,6 +258,7 @@ class TaskProgressDialog(QProgressDialog):
         super().__init__(label, "Cancel", 0, 0, parent)
         self.task = task
         self._label = label
+        self._started: tuple[float, int] | None = None  # (time, done) of the first report
         self.setWindowTitle("Working")
         self.setWindowModality(Qt.WindowModality.WindowModal if modal else Qt.WindowModality.NonModal)
         self.setAutoClose(False)
@@ -272,11 +283,16 @@ class TaskProgressDialog(QProgressDialog):
             if self.maximum() != total:
                 self.setMaximum(total)
             self.setValue(min(done, total))
+            now = time.monotonic()
+            if self._started is None:
+                self._started = (now, done)
+            left = time_left_text(self._started, done, total, now)
             if not self.task.is_cancel_requested():
-                self.setLabelText(f"{self._label} ({done:,} of {total:,})")
+                self.setLabelText(f"{self._label} ({done:,} of {total:,})" + (f" · {left}" if left else ""))
 
     def _on_task_phase_changed(self, phase: str) -> None:
         self._label = phase
+        self._started = None
         self.setMaximum(0)  # busy until the step reports its own progress
         if not self.task.is_cancel_requested():
             self.setLabelText(phase)

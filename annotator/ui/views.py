@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     QEvent,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QRect,
     QRectF,
     Qt,
@@ -235,6 +236,55 @@ def row_table(model: QAbstractItemModel) -> EnterTableView:
     vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     vh.setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's stretching text column readable: hides optional columns when narrow.
+
+    The columns in ``optional`` (in the order they give way) are hidden while the text column
+    would get less than ``share`` of the table's width, and shown again when there is room.
+
+    Parameters
+    ----------
+    table
+        The table; watched for resizes.
+    text_column
+        The column that stretches (a title, a span's text).
+    optional
+        Columns that may be hidden, the least needed first.
+    share
+        The part of the width the text column should at least have.
+    """
+
+    def __init__(self, table: QTableView, text_column: int, optional: Sequence[int], share: float = 0.45):
+        super().__init__(table)
+        self.table = table
+        self.text_column = text_column
+        self.optional = list(optional)
+        self.share = share
+        table.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        """Hide or show the optional columns for the table's width now."""
+        header = self.table.horizontalHeader()
+        width = self.table.viewport().width()
+        if width <= 0:
+            return
+        fixed = [c for c in range(header.count()) if c != self.text_column and c not in self.optional]
+        used = sum(header.sectionSize(c) for c in fixed if not header.isSectionHidden(c))
+        for c in self.optional:
+            header.setSectionHidden(c, False)
+        for c in self.optional:
+            shown = [o for o in self.optional if not header.isSectionHidden(o)]
+            room = width - used - sum(header.sectionSize(o) for o in shown)
+            if room >= self.share * width:
+                break
+            header.setSectionHidden(c, True)
 
 
 def select_row(table: QAbstractItemView, index: QModelIndex) -> None:

@@ -101,6 +101,12 @@ def test_no_shared_articles_is_an_error():
 
 def test_text_summary_for_the_command_line():
     text = feedback_report([article()], "dan").to_text()
-    assert "dan against gold: 1 articles" in text
+    assert "dan against gold: 1 article (" in text  # one article, not "1 articles"
     assert "includes determiners" in text and "'the White House' -> 'White House'" in text
     assert "ORG -> PERSON: 1" in text
+
+
+def test_html_headers_never_break_inside_a_label():
+    page = feedback_report([article()], "dan").to_html()
+    assert "white-space:nowrap" in page[: page.index("</style>")]
+    assert "<p>1 article compared with gold;" in page

@@ -224,3 +224,16 @@ def test_feedback_report_after_review(merged, tmp_path, capsys):
     text = capsys.readouterr().out
     # carol called Joe Biden ORG where gold says PERSON, and included "in" before Berlin
     assert "ORG" in text and "PERSON" in text
+
+
+def test_agreement_names_the_worst_articles_by_title(merged, capsys):
+    review, _ = merged
+    assert main(["agreement", "--db", str(review), "--no-model"]) == 0
+    out = capsys.readouterr().out
+    worst = out[out.index("worst") :]
+    with Store(review) as s:
+        titles = {s.article(a).title for a in s.article_ids()}
+        ids = s.article_ids()
+    assert any(t and t[:20] in worst for t in titles), worst
+    assert all(f"({aid[:8]})" in worst for aid in ids)
+    assert not any(aid in worst for aid in ids)  # no bare 24-character hashes

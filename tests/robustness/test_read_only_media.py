@@ -65,5 +65,5 @@ def test_a_read_only_store_reads_and_refuses_every_write(read_only_db):
 def test_a_reading_command_never_creates_a_database(tmp_path):
     missing = tmp_path / "nowhere" / "x.db"
     r = run_cli("stats", "--db", str(missing))
-    assert r.returncode != 0 and "there is no database at" in r.stderr
+    assert r.returncode != 0 and "no database at" in r.stderr
     assert not missing.parent.exists()

@@ -105,6 +105,10 @@ def window(ui_session, qtbot):
     ui_session.open_article(first)
     w.view.setFocus()
     qtbot.waitUntil(lambda: w.view.article is not None and w.view.hasFocus())
+    # An article opens with nothing focused; the README's first step is Tab, to its first suggestion.
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
     return w
 
 
@@ -180,3 +184,13 @@ def boxes(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return shown
+
+
+@pytest.fixture(autouse=True)
+def _own_settings(tmp_path_factory):
+    """The window's settings (dock sizes, View toggles, theme) in a folder of the test's own."""
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    yield

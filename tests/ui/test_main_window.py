@@ -45,9 +45,8 @@ def test_opens_with_first_suggestion_focused_and_title_shown(window, ui_data):
     assert window.title_label.text() == "Trade talks in Berlin"
     f = view.focused
     assert (f.kind, f.label, f.start) == ("suggestion", "GPE", pos(d.text1, "Berlin"))
-    # Pending entities are drawn faded, with a dotted underline.
-    fmt = view.char_format(f.start)
-    assert fmt.underlineStyle() == fmt.UnderlineStyle.DotLine
+    # Pending entities are drawn light, in a dashed box.
+    assert view.boxed_at(f.start)
     assert "of 3 done" in window.progress_label.text()
     assert ANNOTATOR in window.annotator_button.text()
     assert str(window.session.db_path) == window.db_label.text()
@@ -63,8 +62,8 @@ def test_accept_with_a_then_view_turns_solid(window, qtbot, ui_data):
     assert (start, start + 6, "GPE", m.ENTITY) in spans(store)
     solid = background(window, start)
     assert solid is not None and faded is not None and solid != faded
-    # Accepted: no dotted underline any more.
-    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.NoUnderline
+    # Accepted: no dashed box any more.
+    assert not view.boxed_at(start)
     # The focus moved on to the next undecided suggestion.
     assert view.focused.label == "PERSON"
     assert store.state(ANNOTATOR, d.a1) == m.IN_PROGRESS
@@ -200,7 +199,7 @@ def test_undo_and_redo_through_the_ledger(window, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert spans(store) == []
     assert status_of(store, "GPE", start) == m.PENDING
-    assert view.char_format(start).underlineStyle() == view.char_format(start).UnderlineStyle.DotLine
+    assert view.boxed_at(start)
     assert view.focused.kind == "suggestion" and view.focused.start == start
     qtbot.keyClick(
         view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -221,11 +220,14 @@ def test_accept_all_with_shift_a(window, qtbot):
 def test_enter_marks_done_and_opens_next(window, qtbot, ui_data):
     d = ui_data
     view, store = window.view, window.session.store
+    store.set_setting("undecided_on_done", "leave")  # the question Enter asks: test_undecided_on_done
     with qtbot.waitSignal(window.session.article_changed):
         qtbot.keyClick(view, Qt.Key.Key_Return)
     assert store.state(ANNOTATOR, d.a1) == m.DONE
     assert view.article.id == d.a2
     assert window.title_label.text() == "Energy prices"
+    assert view.focused is None  # nothing focused yet: Tab goes to the first suggestion
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
     assert view.focused.label == "GPE"
     assert "1 of 3 done" in window.progress_label.text()
 
@@ -314,7 +316,8 @@ def test_open_database_switches_the_window(window, tmp_path, qtbot, ui_data):
     other.close()
     assert window.open_database_path(tmp_path / "other.db")
     assert window.db_label.text() == str(tmp_path / "other.db")
-    assert window.view.article is not None and window.view.focused is not None
+    assert window.view.article is not None and window.view.focused is None
+    assert window.view.pending()  # the first Tab goes to the first of them
 
 
 def test_a_broken_database_leaves_the_current_one_open(window, tmp_path, monkeypatch):
@@ -332,6 +335,7 @@ def test_status_and_info_lines_follow_decisions_done_and_undo(window, qtbot, ui_
     # The window counts done articles again only when a state may have changed.
     d = ui_data
     view = window.view
+    window.session.store.set_setting("undecided_on_done", "leave")
     assert window.progress_label.text() == "0 of 3 done"
     assert window.info_label.text().startswith("to do · ")
     qtbot.keyClick(view, Qt.Key.Key_A)
@@ -374,7 +378,10 @@ def test_span_list_selects_the_focused_span_of_an_article_just_opened(window, qt
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)
+    window.session.store.set_setting("undecided_on_done", "leave")
     qtbot.keyClick(window.view, Qt.Key.Key_Return)
+    assert window.view.focused is None and window.span_list.current_span() is None
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)
@@ -411,6 +418,7 @@ def test_span_list_follows_when_suggestions_arrive_for_the_open_article(window, 
     word = store.article(bare).text.split()[0]
     store.store_suggestions([(bare, [SuggestedSpan(0, len(word), "GPE", ENTITY, source, 0.9)])], [source])
     session.notify(Changes(spans=True))
+    qtbot.keyClick(window.view, Qt.Key.Key_Tab)
     f = window.view.focused
     assert f is not None
     assert window.span_list.current_span() == (f.kind, f.id)

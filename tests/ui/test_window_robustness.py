@@ -64,6 +64,8 @@ class _Driver:
         self.rng = random.Random(seed)
         self.log = _Log(log_path)
         self.store = Store(db)
+        # Enter leaves undecided suggestions without asking (its question: test_undecided_on_done).
+        self.store.set_setting("undecided_on_done", "leave")
         self.w = MainWindow(Session(self.store, who))
         self.w.show()
         self.w.activateWindow()
@@ -557,6 +559,7 @@ def test_html_in_an_article_is_shown_as_text_everywhere(qtbot, tmp_path):
     vtip = _as_user_sees(w.view.tooltip_at(script))
     assert "source: <b>x</b>@1" in vtip.toPlainText() and _no_images(vtip)
     # Accepting a span keeps it literal in the list too; nothing was fetched (no_network).
+    qtbot.keyClick(w.view, Qt.Key.Key_Tab)
     qtbot.keyClick(w.view, Qt.Key.Key_A)
     assert [a.label for a in store.annotations(aid, WHO)] == ["ORG"]
     assert "<script>" in [sm.data(sm.index(r, 1)) for r in range(sm.rowCount())]

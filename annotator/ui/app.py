@@ -31,6 +31,10 @@ def _open_store(db_path: Path | None):
     from annotator.paths import default_db
     from annotator.store import Store
 
+    if db_path is None and not os.environ.get("ANNOTATOR_DB"):
+        from annotator.ui.window_layout import last_database
+
+        db_path = last_database()  # where the window was when it last closed
     path = Path(db_path) if db_path else default_db()
     is_default = db_path is None
     store = Store(path, verify="background")  # the full integrity check runs off the GUI thread
@@ -189,7 +193,10 @@ def run(db_path: Path | None = None, annotator: str | None = None) -> int:
 
     session = Session(store, name)
     window = MainWindow(session)
-    fit_to_screen(window)
+    from annotator.ui.window_layout import restore_geometry
+
+    if not restore_geometry(window):
+        fit_to_screen(window)
     window.show()
     if demo:
         window.show_note(first_start_note(session.db_path, demo))

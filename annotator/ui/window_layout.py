@@ -9,12 +9,16 @@ is not: it is fitted to the screen at every start (:func:`annotator.ui.app.fit_t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QMainWindow
 
 from annotator.ui import settings
 
 STATE_KEY = "window/state"
+GEOMETRY_KEY = "window/geometry"
+LAST_DB_KEY = "window/last_database"
 MIN_ARTICLE_WIDTH = 520  # a kept layout leaving the article less than this is not used
 LAYOUT_VERSION = 1  # raise when the docks change, so an old layout is not restored onto new docks
 
@@ -59,5 +63,26 @@ def lay_out(window: QMainWindow) -> None:
 
 
 def save(window: QMainWindow) -> None:
-    """Keep the window's dock layout for the next start."""
+    """Keep the window's dock layout, its size and place, and its database for the next start."""
     settings.write(STATE_KEY, window.saveState(LAYOUT_VERSION))
+    settings.write(GEOMETRY_KEY, window.saveGeometry())
+    session = getattr(window, "session", None)
+    if session is not None:
+        settings.write(LAST_DB_KEY, str(Path(session.db_path).absolute()))
+
+
+def restore_geometry(window: QMainWindow) -> bool:
+    """The window's size and place when it last closed; False when none was kept."""
+    geometry = settings.settings().value(GEOMETRY_KEY)
+    if not isinstance(geometry, QByteArray) or geometry.isEmpty():
+        return False
+    return bool(window.restoreGeometry(geometry))
+
+
+def last_database() -> Path | None:
+    """The database the window had open when it last closed, if that file is still there."""
+    value = settings.settings().value(LAST_DB_KEY)
+    if not value:
+        return None
+    path = Path(str(value))
+    return path if path.is_file() else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyle, QStyleOptionFrame
@@ -66,3 +68,20 @@ def test_the_panel_sizes_are_kept_for_the_next_start(qtbot, ui_session):
     w.close()
     again = _open(qtbot, ui_session, 1280, 800)
     qtbot.waitUntil(lambda: abs(again.docks["articles"].width() - 420) < 6)
+
+
+def test_the_window_size_and_its_database_are_kept_for_the_next_start(qtbot, ui_session, monkeypatch, tmp_path):
+    from annotator.ui import window_layout
+
+    w = _open(qtbot, ui_session, 900, 560)
+    size = (w.width(), w.height())
+    w.close()
+    assert window_layout.last_database() == Path(ui_session.db_path).absolute()
+    again = _open(qtbot, ui_session, 1000, 700)
+    assert window_layout.restore_geometry(again)
+    assert (again.width(), again.height()) == size != (1000, 700)
+    # A database that is gone since is not offered again: the default one is used instead.
+    from annotator.ui import settings
+
+    settings.write(window_layout.LAST_DB_KEY, str(tmp_path / "gone.db"))
+    assert window_layout.last_database() is None

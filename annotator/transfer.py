@@ -140,6 +140,7 @@ def _import_file(
 ) -> FileResult:
     """Read one file and, when ``write``, write it (its own transaction or savepoint)."""
     from annotator import importers
+    from annotator.importers.base import path_text
 
     res = FileResult(path)
     try:
@@ -152,12 +153,28 @@ def _import_file(
             res.format = read.format
             res.warnings = list(read.warnings)
             if write:
-                res.report = store.import_docs(read.docs, annotator, description=f"{read.format}:{path}")
+                description = f"{read.format}:{path_text(path)}"
+                res.report = store.import_docs(read.docs, annotator, description=description)
             else:
                 res.rolled_back = True  # read to report its problems; never written
     except AnnotatorError as e:
         res.error = e
+    except (UnicodeEncodeError, RecursionError) as e:
+        # The readers refuse what they can place (file and line); this is the net under them:
+        # the store's write of this file was rolled back.
+        res.error = InputError(path_text(path), _unstorable(e))
     return res
+
+
+def _unstorable(exc: Exception) -> str:
+    if isinstance(exc, UnicodeEncodeError):
+        bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+        code = f" (U+{ord(bad[0]):04X})" if bad else ""
+        return (
+            f"holds text that is not valid Unicode{code}, a lone surrogate the database cannot store;"
+            " nothing of the file was imported"
+        )
+    return "holds values nested too deeply to store; nothing of the file was imported"
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, read_text, split_lines, validate
+from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, path_text, read_text, split_lines, validate
 from annotator.model import ImportedDoc
 
 
@@ -79,7 +79,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
             if i not in (text_col, title_col)
         }
         title = " ".join(row[title_col].split()) if title_col is not None else ""
-        doc = ImportedDoc(text=text, location=str(where), title=title, source=str(path), meta=meta)
+        doc = ImportedDoc(text=text, location=str(where), title=title, source=path_text(path), meta=meta)
         docs.append(validate(doc, where))
     if not docs:
         raise Where(path).error("has a header but no rows" if not notes.render() else "has no row with text")

@@ -11,6 +11,7 @@ import json
 import pytest
 
 from annotator import importers, ops
+from annotator.cli import main
 from annotator.errors import InputError
 from annotator.importers.jsontext import lone_surrogate_escape
 from annotator.store import Store
@@ -128,3 +129,18 @@ def test_text_the_store_cannot_hold_is_the_files_error_not_an_unexpected_one(wri
     assert isinstance(res.error, InputError)
     assert str(res.error).startswith(f"{path}: holds text that is not valid Unicode (U+D800)")
     assert store.article_count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"text": "ok"}\n{"text": "bad \\ud800"}\n', "surrogate pair without its other half"),
+        ('{"text": "ok"}\n{"text": "b", "meta": ' + "[" * DEEP + "]" * DEEP + "}\n", "nested"),
+    ],
+)
+def test_the_command_says_which_file_and_line(write_file, tmp_path, capsys, content, says):
+    path = write_file("news.jsonl", content)
+    code = main(["import", str(path), "--db", str(tmp_path / "cli.db")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(f"annotator: error: {path}:2: ") and says in err and "unexpected" not in err

@@ -350,6 +350,13 @@ def export(
             per_annotator=all_annotators,
         )
 
+    return _land(store, fmt, out, write)
+
+
+def _land(store: Store, fmt: str, out: IO | str | Path, write: Callable[[Any], int]) -> int:
+    """Run ``write`` into ``out``: a stream, or a path written as :mod:`.export_target` does."""
+    from annotator import export as exporters
+
     if fmt in exporters.FOLDER_FORMATS:
         if not isinstance(out, (str, Path)):
             raise AnnotatorError(f"the {fmt} format writes a folder", "give a folder path with -o FOLDER")

@@ -78,6 +78,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="accept/reject/relabel actions per size, whose p95 is reported (default 150)",
     )
     p.add_argument("--steps", type=int, default=100, help="scroll steps per scale run (default 100)")
+    _add_merge_and_busy(p)
+    p.add_argument(
+        "--cache", type=Path, help="folder for the cached big databases (default ~/.cache/annotator-bench)"
+    )
+    p.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed afterwards)")
+    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    p.add_argument("--child-scale", type=Path, help=argparse.SUPPRESS)
+
+
+def _add_merge_and_busy(p: argparse.ArgumentParser) -> None:
+    """The options of the merge and decide-import rows (issue 15)."""
     p.add_argument(
         "--merge-articles",
         type=int,
@@ -109,9 +120,3 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=100.0,
         help="decide-import: one accept, reject or next every this many ms, as a fast annotator (default 100)",
     )
-    p.add_argument(
-        "--cache", type=Path, help="folder for the cached big databases (default ~/.cache/annotator-bench)"
-    )
-    p.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed afterwards)")
-    p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
-    p.add_argument("--child-scale", type=Path, help=argparse.SUPPRESS)

@@ -19,9 +19,15 @@ from typing import Any
 
 from annotator.errors import InputError
 
-# A run of backslashes before "u" and a surrogate's four hex digits: the escape is real when the
-# run is odd (an even run is escaped backslashes followed by the letter u).
-_SURROGATE_ESCAPE = re.compile(r"(\\+)u([dD][89a-fA-F][0-9a-fA-F]{2})")
+# A surrogate escape without its other half: a high one (D800-DBFF) not followed at once by a
+# low one (DC00-DFFF), or a low one not preceded by a high one. Run over text whose escaped
+# backslashes are blanked out first, so that every "\u" left starts a real escape.
+# (One literal "\u" first, so the search skips ahead in C to each escape.)
+_HIGH = r"\\u[dD][89abAB][0-9a-fA-F]{2}"
+_LOW = r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_LONE_SURROGATE = re.compile(
+    rf"\\u(?:[dD][89abAB][0-9a-fA-F]{{2}}(?!{_LOW})|[dD][c-fC-F][0-9a-fA-F]{{2}}(?<!{_HIGH}{_LOW}))"
+)
 # What the nesting scan looks at: strings (skipped whole, escapes included) and brackets.
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
@@ -32,30 +38,21 @@ def _line_and_column(text: str, pos: int, first_line: int) -> tuple[int, int]:
 
 
 def lone_surrogate_escape(text: str) -> tuple[int, str] | None:
-    """Offset and hex digits of the first surrogate escape in ``text`` without its other half.
+    """Offset and hex digits of the first surrogate escape in JSON ``text`` without its other half.
 
     A high surrogate (``D800``-``DBFF``) counts as paired when a low one (``DC00``-``DFFF``)
     follows it at once, as in ``"\\ud83d\\ude00"`` (one emoji); anything else is lone.
     """
-    if "\\u" not in text:
+    if "\\ud" not in text and "\\uD" not in text:
+        return None  # two searches in C: most files, even with escaped accents, stop here
+    if "\\\\" in text:
+        # An escaped backslash, blanked out pair by pair from the left as the parser reads them
+        # (same length, so offsets stay): "\\ud800" is a backslash and the letters u, d, 8, 0, 0.
+        text = text.replace("\\\\", "\0\0")
+    found = _LONE_SURROGATE.search(text)
+    if found is None:
         return None
-    pending: tuple[int, int, str] | None = None  # a high escape: its start, end and digits
-    for match in _SURROGATE_ESCAPE.finditer(text):
-        if len(match.group(1)) % 2 == 0:
-            continue  # "\\ud800" written with an escaped backslash: plain letters
-        start = match.start() + len(match.group(1)) - 1
-        digits = match.group(2)
-        high = int(digits, 16) < 0xDC00
-        if pending is not None:
-            if not high and start == pending[1]:
-                pending = None  # a proper pair
-                continue
-            return pending[0], pending[2]
-        if high:
-            pending = (start, match.end(), digits)
-        else:
-            return start, digits
-    return (pending[0], pending[2]) if pending is not None else None
+    return found.start(), found.group()[2:]
 
 
 def check_surrogates(path: Path, text: str, first_line: int = 1) -> None:

@@ -68,6 +68,10 @@ class NewerDatabaseError(StoreError):
     """The database was written by a newer version of annotator; it is left untouched."""
 
 
+class OutputError(AnnotatorError):
+    """A file or folder an export writes cannot be written (no such folder, a full disk, no permission)."""
+
+
 class NotFoundError(AnnotatorError):
     """An article, span, suggestion or label that was asked for does not exist."""
 

@@ -8,7 +8,7 @@ reported at once. Without it each file is its own transaction and a bad one is s
 
 Exporting picks the records (:mod:`annotator.export_selection`) and hands them to a writer
 (:func:`annotator.export.write`); a file or folder is written under a temporary name and
-takes the target's name only when complete.
+takes the target's name only when complete (:mod:`annotator.export_target`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import shutil
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from annotator import export_selection as selection
+from annotator import export_target
 from annotator import model as m
 from annotator.errors import AnnotatorError, Cancelled, InputError
 from annotator.store import ImportReport, Store
@@ -140,6 +140,7 @@ def _import_file(
 ) -> FileResult:
     """Read one file and, when ``write``, write it (its own transaction or savepoint)."""
     from annotator import importers
+    from annotator.importers.base import path_text
 
     res = FileResult(path)
     try:
@@ -152,12 +153,28 @@ def _import_file(
             res.format = read.format
             res.warnings = list(read.warnings)
             if write:
-                res.report = store.import_docs(read.docs, annotator, description=f"{read.format}:{path}")
+                description = f"{read.format}:{path_text(path)}"
+                res.report = store.import_docs(read.docs, annotator, description=description)
             else:
                 res.rolled_back = True  # read to report its problems; never written
     except AnnotatorError as e:
         res.error = e
+    except (UnicodeEncodeError, RecursionError) as e:
+        # The readers refuse what they can place (file and line); this is the net under them:
+        # the store's write of this file was rolled back.
+        res.error = InputError(path_text(path), _unstorable(e))
     return res
+
+
+def _unstorable(exc: Exception) -> str:
+    if isinstance(exc, UnicodeEncodeError):
+        bad = exc.object[exc.start : exc.end] if isinstance(exc.object, str) else ""
+        code = f" (U+{ord(bad[0]):04X})" if bad else ""
+        return (
+            f"holds text that is not valid Unicode{code}, a lone surrogate the database cannot store;"
+            " nothing of the file was imported"
+        )
+    return "holds values nested too deeply to store; nothing of the file was imported"
 
 
 @contextlib.contextmanager
@@ -333,55 +350,23 @@ def export(
             per_annotator=all_annotators,
         )
 
-    return _deliver(store, fmt, out, write)
+    return _land(store, fmt, out, write)
 
 
-def _deliver(store: Store, fmt: str, out: IO | str | Path, write: Callable[[IO | Path], int]) -> int:
-    """Write into a new folder, a file (through a temporary name) or the stream given."""
+def _land(store: Store, fmt: str, out: IO | str | Path, write: Callable[[Any], int]) -> int:
+    """Run ``write`` into ``out``: a stream, or a path written as :mod:`.export_target` does."""
     from annotator import export as exporters
 
     if fmt in exporters.FOLDER_FORMATS:
         if not isinstance(out, (str, Path)):
             raise AnnotatorError(f"the {fmt} format writes a folder", "give a folder path with -o FOLDER")
-        return _into_new_folder(Path(out), write)
+        return export_target.write_folder(Path(out), write)
     if isinstance(out, (str, Path)):
-        count = _into_file(Path(out), fmt in exporters.BINARY_FORMATS, write)
+        count = export_target.write_file(Path(out), fmt in exporters.BINARY_FORMATS, write)
         if fmt == "labelstudio":
             _write_labelstudio_config(store, Path(out))
         return count
     return write(out)
-
-
-def _into_file(target: Path, binary: bool, write: Callable[[IO], int]) -> int:
-    tmp = target.with_name(f".{target.name}.part")
-    try:
-        with open(
-            tmp,
-            "wb" if binary else "w",
-            encoding=None if binary else "utf-8",
-            newline=None if binary else "\n",
-        ) as fh:
-            count = write(fh)
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return count
-
-
-def _into_new_folder(target: Path, write: Callable[[Path], int]) -> int:
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise AnnotatorError(f"{target} exists and is not an empty folder", "give the name of a new folder")
-    tmp = target.with_name(f".{target.name}.part")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    try:
-        count = write(tmp)
-        if target.exists():
-            target.rmdir()
-        tmp.rename(target)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return count
 
 
 def labelstudio_config_path(target: Path) -> Path:
@@ -389,7 +374,7 @@ def labelstudio_config_path(target: Path) -> Path:
     return target.with_name(f"{target.stem}.label_config.xml")
 
 
-def _write_labelstudio_config(store: Store, target: Path) -> None:
+def _write_labelstudio_config(store: Store, path: Path) -> None:
     from annotator.export import labelstudio
 
     labels = store.labels()
@@ -397,12 +382,12 @@ def _write_labelstudio_config(store: Store, target: Path) -> None:
         (lab.name for lab in labels if lab.layer == m.ENTITY),
         (lab.name for lab in labels if lab.layer == m.ISSUE),
     )
-    labelstudio_config_path(target).write_text(xml, encoding="utf-8")
+    export_target.write_text(labelstudio_config_path(path), xml)
 
 
 def _write_ledger(store: Store, out: IO | str | Path, annotator: str | None) -> int:
     if isinstance(out, (str, Path)):
-        return _into_file(Path(out), False, lambda fh: _write_ledger(store, fh, annotator))
+        return export_target.write_file(Path(out), False, lambda fh: _write_ledger(store, fh, annotator))
     count = 0
     for row in ledger_rows(store, annotator):
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -21,10 +21,13 @@ ROWS = [
     "suggest-2p",
     "export",
     "export-tokens",
+    "merge-1",
+    "merge-60",
     "open-500",
     "open-20000",
     "decide-500",
     "decide-20000",
+    "decide-import",
     "agreement",
     "start",
     "scale-rss",
@@ -50,6 +53,9 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
             "--list-articles", "300",
             "--decide-actions", "6",
             "--steps", "5",
+            "--merge-articles", "40",
+            "--busy-articles", "30",
+            "--busy-interval-ms", "20",
             "--sizes",
             "--quiet",
             "--cache", str(tmp_path / "cache"),
@@ -98,10 +104,26 @@ def test_every_row_runs_at_a_tiny_size(tmp_path, capsys):
         raw = cells[header.index("raw")]
         assert (raw != "-") == (cells[0] == "import"), line
 
+    _check_merge_and_busy(rows)
+
     growth = {g["row"]: g for g in data["growth"]}
-    assert set(growth) == {"import", "export", "suggest", "open"}
+    assert set(growth) == {
+        "import", "export", "suggest", "open", "merge-1", "merge-1-import", "merge-60", "merge-60-import"
+    }  # fmt: skip
     for g in growth.values():
         assert len(g["sizes"]) == len(g["seconds"]) >= 2
         assert all(_number(t) for t in g["seconds"]) and _number(g["exponent"])
     assert "growth:" in printed
     assert data["machine"]["cpus"] >= 1
+
+
+def _check_merge_and_busy(rows: dict) -> None:
+    """merge and the import it is measured against, at three sizes each, with the whole of the
+    other annotator's work merged (the row checks the count); no action lost in the window."""
+    for name in ("merge-1", "merge-60"):
+        detail = rows[name]["detail"]
+        assert detail["sizes"] == [10, 20, 40] and len(detail["merge_seconds"]) == 3, name
+        assert detail["ratios"][-1] == pytest.approx(rows[name]["ratio"]), name
+    busy = rows["decide-import"]["detail"]
+    assert busy["actions"] >= 1 and busy["lost"] == {"accept": 0, "reject": 0, "next": 0}
+    assert busy["articles_lost"] == 0

@@ -21,11 +21,17 @@ suggest     ``annotator suggest`` end to end against bare ``nlp.pipe`` with the 
 export      ``annotator export --format prodigy`` against ``json.dumps`` of the same rows read
             with plain ``sqlite3``; ``export-tokens`` is the same command with ``--tokens``
             against the same baseline, for information (no target: the tokens are opt-in).
+merge       ``annotator merge`` of another annotator's database into a copy of the lead's
+            (the same articles), against ``annotator import`` of the same articles and spans,
+            at three sizes; ``merge-1`` one span per article, ``merge-60`` about 60.
 open        loading an article into the real :class:`~annotator.ui.article_view.ArticleView`
             (offscreen), text and highlights, laid out and painted, against a bare
             ``QTextDocument`` given the same text and formats.
 decide      accept / reject / relabel from the keyboard in the real window: durable write and
             view update, p95, against one bare ``INSERT`` + commit.
+decide-import  accept / reject / next in the real window at a steady pace while another
+            process imports ``--busy-articles`` into the same database: the p99 from when each
+            action was due, and no action lost, against the same actions with nobody else writing.
 start       process start to the window shown on a 100,000-article database, against
             ``python -c "import PySide6.QtWidgets"``.
 scale       the article list over 100,000 articles: RSS, and the cost of a scroll step at two
@@ -42,7 +48,9 @@ timing      a row of the table, medians, interleaved rounds, timed fresh process
 baselines   the bare work each row compares with (and the raw limit of import).
 databases   the databases the rows run on, made through ``annotator.ops`` and the store.
 commands    the command rows: import, suggest, export, agreement.
-window      the window rows, open and decide, and the scale child: the bench's only Qt.
+merge       the merge rows, against the import of the same articles.
+window      the window rows, open, decide and decide-import, and the scale child: the bench's
+            only Qt.
 scale       start and scale, in fresh processes over a big cached database.
 growth      ``--sizes``: how the cost grows.
 report      the table, the growth lines, the machine, the JSON.

@@ -24,7 +24,7 @@ def _exponent(sizes: Sequence[float], times: Sequence[float]) -> float:
     return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sum((x - mx) ** 2 for x in xs)
 
 
-def _growth(name: str, unit: str, sizes: list[int], times: list[float]) -> dict:
+def growth_line(name: str, unit: str, sizes: list[int], times: list[float]) -> dict:
     """How the cost grows: the marginal cost per unit between successive sizes.
 
     A command has a fixed cost (interpreter start, imports, loading a model), so the raw
@@ -59,15 +59,15 @@ def measure_growth(bench: Bench, rows: CommandRows, only: set[str], window: Wind
         return [median(ts) for ts in interleaved(*(partial(once, s) for s in sizes), repeat=k)]
 
     if "import" in only:
-        out.append(_growth("import", "articles", sizes, medians(rows.import_once, sizes)))
+        out.append(growth_line("import", "articles", sizes, medians(rows.import_once, sizes)))
     if "export" in only:
-        out.append(_growth("export", "articles", sizes, medians(rows.export_once, sizes)))
+        out.append(growth_line("export", "articles", sizes, medians(rows.export_once, sizes)))
     if "suggest" in only:
         s_max = min(n, bench.args.suggest_articles)
         s_sizes = sorted({max(s_max // 4, 1), max(s_max // 2, 1), s_max})
-        out.append(_growth("suggest", "articles", s_sizes, medians(rows.suggest_once, s_sizes)))
+        out.append(growth_line("suggest", "articles", s_sizes, medians(rows.suggest_once, s_sizes)))
     if "open" in only and window is not None:
         w_sizes = [500, 5000, 20_000]
         times = [window.measure_open(w, max(k, 5))[0] for w in w_sizes]
-        out.append(_growth("open", "words", w_sizes, times))
+        out.append(growth_line("open", "words", w_sizes, times))
     return out

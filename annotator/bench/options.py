@@ -5,7 +5,18 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-ROWS = ("import", "suggest", "export", "open", "decide", "start", "scale", "agreement")
+ROWS = (
+    "import",
+    "suggest",
+    "export",
+    "merge",
+    "open",
+    "decide",
+    "decide-import",
+    "start",
+    "scale",
+    "agreement",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,9 +78,45 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="accept/reject/relabel actions per size, whose p95 is reported (default 150)",
     )
     p.add_argument("--steps", type=int, default=100, help="scroll steps per scale run (default 100)")
+    _add_merge_and_busy(p)
     p.add_argument(
         "--cache", type=Path, help="folder for the cached big databases (default ~/.cache/annotator-bench)"
     )
     p.add_argument("--work", type=Path, help="scratch folder (default: a temporary one, removed afterwards)")
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.add_argument("--child-scale", type=Path, help=argparse.SUPPRESS)
+
+
+def _add_merge_and_busy(p: argparse.ArgumentParser) -> None:
+    """The options of the merge and decide-import rows (issue 15)."""
+    p.add_argument(
+        "--merge-articles",
+        type=int,
+        default=40_000,
+        help="merge: the largest of its three sizes, N/4, N/2 and N articles (default 40,000)",
+    )
+    p.add_argument(
+        "--merge-repeat",
+        type=int,
+        default=1,
+        help="merge: rounds of every size's merge and import; medians reported (default 1: the sizes"
+        " are its repeats, and a 60-span merge of 40,000 articles takes minutes)",
+    )
+    p.add_argument(
+        "--merge-timeout",
+        type=float,
+        default=600.0,
+        help="merge: stop a merge after this many seconds and skip the larger sizes (default 600)",
+    )
+    p.add_argument(
+        "--busy-articles",
+        type=int,
+        default=20_000,
+        help="decide-import: articles another process imports while the window acts (default 20,000)",
+    )
+    p.add_argument(
+        "--busy-interval-ms",
+        type=float,
+        default=100.0,
+        help="decide-import: one accept, reject or next every this many ms, as a fast annotator (default 100)",
+    )

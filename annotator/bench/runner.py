@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from annotator.bench.commands import CommandRows
 from annotator.bench.context import Bench
 from annotator.bench.growth import measure_growth
+from annotator.bench.merge import MergeRows
 from annotator.bench.options import ROWS, build_parser
 from annotator.bench.report import print_report, result
 from annotator.bench.scale import row_scale, row_start
@@ -72,8 +73,10 @@ class _Run:
         self.attempt("import", commands.row_import)
         self.attempt("suggest", commands.row_suggest)
         self.attempt("export", commands.row_export)
+        self.attempt("merge", MergeRows(bench).rows)
         self.attempt("open", lambda: self.window_rows().row_open(args.repeat))
         self.attempt("decide", lambda: self.window_rows().row_decide(args.decide_actions))
+        self.attempt("decide-import", lambda: self.window_rows().row_decide_during_import(args.busy_articles))
         self.attempt("agreement", commands.row_agreement)
         self.attempt("start", lambda: row_start(bench))
         self.attempt("scale", lambda: row_scale(bench))
@@ -81,9 +84,9 @@ class _Run:
             bench.log("measuring growth")
             try:
                 window = self.window_rows() if "open" in self.only else None
-                bench.growth = measure_growth(bench, commands, self.only, window)
+                bench.growth.extend(measure_growth(bench, commands, self.only, window))
             except Exception as e:  # noqa: BLE001
-                bench.growth = [{"error": f"{type(e).__name__}: {e}"}]
+                bench.growth.append({"error": f"{type(e).__name__}: {e}"})
         if self.window is not None:
             self.window.close()
 

@@ -48,11 +48,16 @@ def median(xs: Sequence[float]) -> float:
     return statistics.median(xs) if xs else float("nan")
 
 
-def p95(xs: Sequence[float]) -> float:
+def percentile(xs: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0.95: p95) by the nearest-rank method; NaN for no values."""
     s = sorted(xs)
     if not s:
         return float("nan")
-    return s[min(len(s) - 1, math.ceil(0.95 * len(s)) - 1)]
+    return s[min(len(s) - 1, max(math.ceil(q * len(s)) - 1, 0))]
+
+
+def p95(xs: Sequence[float]) -> float:
+    return percentile(xs, 0.95)
 
 
 def timed(fn: Callable[[], object]) -> float:
@@ -85,9 +90,12 @@ def child_env(shown_hook: bool = True) -> dict[str, str]:
     return env
 
 
-def command(argv: list[str]) -> float:
-    """Seconds of ``annotator ARGS`` run as a user runs it: a fresh ``python -m annotator`` process."""
-    return process([sys.executable, "-m", "annotator", *argv])
+def command(argv: list[str], timeout: float | None = None) -> float:
+    """Seconds of ``annotator ARGS`` run as a user runs it: a fresh ``python -m annotator`` process.
+
+    Past ``timeout`` seconds the process is killed and :class:`subprocess.TimeoutExpired` raised.
+    """
+    return process([sys.executable, "-m", "annotator", *argv], timeout)
 
 
 def script(function: Callable, *args: object) -> float:
@@ -99,10 +107,12 @@ def script(function: Callable, *args: object) -> float:
     return process([sys.executable, "-c", f"from {function.__module__} import {function.__name__}; {call}"])
 
 
-def process(cmd: list[str]) -> float:
+def process(cmd: list[str], timeout: float | None = None) -> float:
     """Seconds of one run of ``cmd``; a non-zero exit raises with the end of its error output."""
     t0 = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=child_env(shown_hook=False))
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, env=child_env(shown_hook=False), timeout=timeout
+    )
     t = time.perf_counter() - t0
     if out.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd[-4:])} exited {out.returncode}: {out.stderr.strip()[-800:]}")

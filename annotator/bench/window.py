@@ -8,25 +8,33 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QRectF
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QRectF, QTimer
 from PySide6.QtGui import QImage, QPainter, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication
 
 from annotator import model as m
 from annotator.bench.baselines import bare_insert_times
 from annotator.bench.context import Bench
-from annotator.bench.corpus import ANNOTATOR, SEED
+from annotator.bench.corpus import ANNOTATOR, SEED, corpus, prodigy_line
 from annotator.bench.databases import window_db
-from annotator.bench.timing import Row, median, p95, rss_mb
+from annotator.bench.timing import Row, child_env, median, p95, percentile, remove_db, rss_mb
 from annotator.store import Store
 from annotator.ui.app import freeze_startup_objects
 from annotator.ui.article_view import ArticleView
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
+
+#: decide-import: the window's articles (500 words, with suggestions), enough for every action,
+#: and the actions timed with nothing else writing (the row's baseline).
+BUSY_WINDOW_ARTICLES = 150
+BUSY_IMPORTER = "importer"
+IDLE_ACTIONS = 60
 
 
 def qt_app() -> QApplication:
@@ -76,6 +84,7 @@ class WindowRows:
     """Open and decide, measured in the real window (offscreen) over one database."""
 
     def __init__(self, bench: Bench):
+        self.bench = bench
         self.app = qt_app()
         self.db = bench.work / "window.db"
         self.ids = window_db(self.db, [(500, 40), (5000, 3), (20_000, 3)])
@@ -226,6 +235,217 @@ class WindowRows:
                 )
             )
         return rows
+
+    # -- decide while another program imports ---------------------------------------------
+
+    def _busy_corpus(self, count: int) -> Path:
+        """The corpus as another annotator's Prodigy JSONL (so their work is not the window's)."""
+        path = self.bench.work / f"busy-{count}.jsonl"
+        if not path.exists():
+            with open(path, "w", encoding="utf-8") as fh:
+                for a in corpus(count):
+                    fh.write(prodigy_line(a, BUSY_IMPORTER) + "\n")
+        return path
+
+    def measure_during_import(self, articles: int, interval: float) -> dict:
+        """The window acting every ``interval`` s, alone and then while ``articles`` are imported."""
+        db = self.bench.work / "window-busy.db"
+        remove_db(db)
+        window_db(db, [(500, BUSY_WINDOW_ARTICLES)])
+        corpus = self._busy_corpus(articles)
+        session = Session(Store(db), ANNOTATOR)
+        window = MainWindow(session)
+        window.resize(1280, 800)
+        window.show()
+        window.open_first_article()
+        self.app.processEvents()
+        try:
+            alone = _BusyDriver(self.app, window)
+            count = iter(range(IDLE_ACTIONS))
+            alone.drive(lambda: next(count, None) is not None, interval)
+            alone.stop()
+            before, t0 = _written(session.store), time.perf_counter()
+            busy, ticks = _BusyDriver(self.app, window), _Ticks()
+            proc = _start_import(corpus, db)
+            ticks.timer.start()
+            busy.drive(lambda: proc.poll() is None, interval)
+            ticks.timer.stop()
+            busy.stop()
+            seconds = time.perf_counter() - t0
+            _, err = proc.communicate(timeout=600)
+            if proc.returncode != 0:
+                raise RuntimeError(f"the import beside the window failed: {err.strip()[-800:]}")
+            self.app.processEvents()
+            after = _written(session.store)
+            lost = {k: busy.acted[k] - (after[k] - before[k]) for k in busy.acted}
+            total = session.store.article_count()
+        finally:
+            window.close()
+            session.store.close()
+            window.deleteLater()
+            self.app.processEvents()
+        return {
+            "alone": alone.latencies,
+            "busy": busy.latencies,
+            "acted": busy.acted,
+            "durations": busy.durations,
+            "waits": busy.waits,
+            "lost": lost,
+            "import_seconds": seconds,
+            "articles_after": total,
+            "articles_expected": BUSY_WINDOW_ARTICLES + articles,
+            "longest_freeze_ms": ticks.longest_gap() * 1000,
+        }
+
+    def row_decide_during_import(self, articles: int) -> Row:
+        got = self.measure_during_import(articles, self.bench.args.busy_interval_ms / 1000)
+        every = [t for ts in got["busy"].values() for t in ts]
+        alone = [t for ts in got["alone"].values() for t in ts]
+        ours, base = percentile(every, 0.99) * 1000, percentile(alone, 0.99) * 1000
+        # Any difference counts (more written than acted on would be as wrong as less).
+        intact = not any(got["lost"].values()) and got["articles_expected"] == got["articles_after"]
+        return Row(
+            "decide-import",
+            f"accept/reject/next p99 while another process imports {articles:,} articles",
+            "ms",
+            ours,
+            base,
+            ours / base,
+            "<= 100 ms, none lost",
+            ours <= 100 and intact,
+            {
+                "actions": len(every),
+                "lost": got["lost"],
+                "articles_lost": got["articles_expected"] - got["articles_after"],
+                "max_ms": max(every, default=float("nan")) * 1000,
+                **{f"{k}_p99_ms": percentile(v, 0.99) * 1000 for k, v in got["busy"].items()},
+                **{f"{k}_median_ms": median(v) * 1000 for k, v in got["busy"].items()},
+                "action_alone_p99_ms": percentile(got["durations"], 0.99) * 1000,
+                "actions_that_waited_for_the_lock": got["waits"],
+                "longest_freeze_ms": got["longest_freeze_ms"],
+                "import_seconds": got["import_seconds"],
+                "interval_ms": self.bench.args.busy_interval_ms,
+                "baseline": f"the same actions in the same window, {IDLE_ACTIONS} of them, nothing else writing",
+            },
+        )
+
+
+class _Ticks:
+    """A timer every few ms on the GUI thread: a gap between its ticks is the window frozen."""
+
+    def __init__(self, ms: int = 5):
+        self.stamps: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(ms)
+        self.timer.timeout.connect(lambda: self.stamps.append(time.perf_counter()))
+
+    def longest_gap(self) -> float:
+        s = self.stamps
+        return max((b - a for a, b in zip(s, s[1:], strict=False)), default=float("nan"))
+
+
+def _run_events_until(due: float) -> None:
+    """The window's event loop runs, idle or not, until ``due`` (a perf_counter time)."""
+    left = due - time.perf_counter()
+    if left > 0:
+        loop = QEventLoop()
+        QTimer.singleShot(max(int(left * 1000), 1), loop.quit)
+        loop.exec()
+
+
+class _BusyDriver:
+    """Accept, reject and next (mark done, open the next article) at a steady pace in one window.
+
+    An action is due every ``interval`` seconds, as keys a user presses; its latency runs from
+    when it was due to when it is written and drawn, so an action that waits holds up the ones
+    after it, as the user's next keys would be (no coordinated omission).
+    """
+
+    CYCLE = ("accept", "reject", "accept", "accept", "reject", "accept", "reject", "next")
+
+    def __init__(self, app: QApplication, window: MainWindow):
+        self.app = app
+        self.window = window
+        self.view = window.view
+        self.acted = {"accept": 0, "reject": 0, "next": 0}
+        self.latencies: dict[str, list[float]] = {"accept": [], "reject": [], "next": []}
+        self.durations: list[float] = []  # of the action alone, from its start
+        self.waits = 0  # actions whose write waited for the other program's lock
+        window.session.write_waiting.connect(self._on_session_write_waiting)
+
+    def _on_session_write_waiting(self, waiting: bool) -> None:
+        self.waits += waiting
+
+    def stop(self) -> None:
+        self.window.session.write_waiting.disconnect(self._on_session_write_waiting)
+
+    def _paint(self) -> None:
+        self.app.processEvents()
+        self.view.viewport().repaint()
+
+    def _prepare(self, kind: str) -> str:
+        """Focus a suggestion for an accept or reject; with none left in the article, next instead."""
+        view = self.view
+        if kind != "next" and (view.focused is None or view.focused.kind != "suggestion"):
+            view.focus_next(1)
+            self._paint()
+        if view.focused is None or view.focused.kind != "suggestion":
+            return "next"
+        return kind
+
+    def _act(self, kind: str) -> None:
+        if kind == "accept":
+            self.view.accept_focused()
+        elif kind == "reject":
+            self.view.reject_focused()
+        else:
+            self.view.done_and_next()
+        self._paint()
+
+    def drive(self, going, interval: float) -> None:
+        """Act every ``interval`` seconds while ``going()`` is true."""
+        due = time.perf_counter()
+        i = 0
+        kind = self._prepare(self.CYCLE[0])
+        while going():
+            _run_events_until(due)
+            start = time.perf_counter()
+            self._act(kind)
+            end = time.perf_counter()
+            self.latencies[kind].append(end - due)
+            self.durations.append(end - start)
+            self.acted[kind] += 1
+            i += 1
+            due += interval
+            kind = self._prepare(self.CYCLE[i % len(self.CYCLE)])
+
+
+def _written(store: Store) -> dict[str, int]:
+    """What the annotator's actions left in the database: decisions by kind, articles done."""
+    decided = Counter(d["decision"] for d in store.decisions(ANNOTATOR))
+    return {
+        "accept": decided[m.ACCEPTED],
+        "reject": decided[m.REJECTED],
+        "next": store.progress(ANNOTATOR)[0],
+    }
+
+
+def _start_import(corpus: Path, db: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "annotator",
+            "import",
+            str(corpus),
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=child_env(shown_hook=False),
+    )
 
 
 class _PaintCounter(QObject):

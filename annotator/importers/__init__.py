@@ -139,12 +139,12 @@ def _detect_json(path: Path, suffix: str) -> str:
             start += 1
         try:
             first, _ = decoder.raw_decode(head, start)
-        except (json.JSONDecodeError, ValueError):
-            first = None  # an empty list or a huge first record: the reader will tell
+        except (json.JSONDecodeError, ValueError, RecursionError):
+            first = None  # an empty list, a huge or too deep first record: the reader will tell
         return "labelstudio" if labelstudio.looks_like(first) else "json"
     try:
         first, end = decoder.raw_decode(head)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         return "json" if suffix == ".json" else "jsonl"
     if labelstudio.looks_like(first):
         return "labelstudio"

@@ -8,6 +8,7 @@ problem, so a file is either imported completely or not at all.
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.errors import InputError, SpanError
+from annotator.importers import jsontext
 from annotator.model import (
     ENTITY,
     LAYERS,
@@ -320,30 +322,31 @@ class _ExtraData(Exception):
 
 def _load_json_document(path: Path, text: str) -> list[tuple[Any, Where]]:
     try:
-        value = json.loads(text)
+        value = jsontext.loads(path, text)
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and not text.lstrip().startswith("["):
             raise _ExtraData from None
         raise InputError(
             str(path), f"invalid JSON: {exc.msg} (column {exc.colno})", line=exc.lineno
         ) from None
+    jsontext.check_surrogates(path, text)
     if isinstance(value, list):
         return [(item, Where(path, record=i)) for i, item in enumerate(value, start=1)]
     return [(value, Where(path, record=1))]
 
 
 def _load_json_lines(path: Path, text: str) -> Iterator[tuple[Any, Where]]:
-    loads = json.loads
     for number, line in enumerate(_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            value = loads(line)
+            value = jsontext.loads(path, line, number)
         except json.JSONDecodeError as exc:
             raise InputError(
                 str(path), f"invalid JSON: {exc.msg} (column {exc.colno})", line=number
             ) from None
         yield value, Where(path, line=number)
+    jsontext.check_surrogates(path, text)
 
 
 def _lines(text: str) -> Iterator[str]:
@@ -545,7 +548,23 @@ def record_source(record: dict, path: Path) -> str:
     value = meta.get("source") if isinstance(meta, dict) else None
     if isinstance(value, str) and value.strip():
         return value.strip()
-    return str(path)
+    return path_text(path)
+
+
+def path_text(path: Path) -> str:
+    """``path`` as text the database can store, for an article's source.
+
+    A file name that is not UTF-8 (bytes kept as the filesystem has them, which Python holds
+    as lone surrogates) shows U+FFFD for each byte that cannot be decoded.
+    """
+    text = str(path)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "replace")
+    return text
 
 
 def as_label(value: Any) -> Any:

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from annotator.importers import conll_layout
-from annotator.importers.base import Where, options, read_text, split_lines, validate
+from annotator.importers import conll_layout, jsontext
+from annotator.importers.base import Where, options, path_text, read_text, split_lines, validate
 from annotator.importers.conll_layout import OUTSIDE, PREFIXED, Layout, is_tag
 from annotator.model import ENTITY, ImportedDoc, ImportedSpan
 
@@ -92,7 +92,9 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
                     ImportedSpan(sentence_offsets[first][0], sentence_offsets[last][1], label, ENTITY)
                 )
         where = Where(path, line=section.line)
-        doc = ImportedDoc(text=text, location=str(where), source=str(path), spans=spans, annotators=[None])
+        doc = ImportedDoc(
+            text=text, location=str(where), source=path_text(path), spans=spans, annotators=[None]
+        )
         docs.append(validate(doc, where))
     if not docs:
         raise Where(path).error("contains no tokens")
@@ -176,11 +178,12 @@ def _is_docstart(line: str) -> bool:
 
 def _exact_text(raw: str, where: Where) -> str:
     try:
-        value = json.loads(raw)
+        value = jsontext.loads(where.path, raw, where.line or 1)
     except json.JSONDecodeError as exc:
         raise where.error(f"annotator_text is not a JSON string: {exc.msg}") from None
     if not isinstance(value, str):
         raise where.error(f"annotator_text must be a JSON string, got {type(value).__name__}")
+    jsontext.check_surrogates(where.path, raw, where.line or 1)
     return value
 
 

@@ -1,17 +1,37 @@
 """CSV (or tab-separated) tables with one article per row.
 
 A ``text`` column is required (any case); ``title`` becomes the title; ``id`` and every other
-column go into meta. Rows are located by the line they start on (a quoted cell may span lines).
+column go into meta. Rows are located by the line they start on (a quoted cell may span lines);
+a cell may be as long as the file (the csv module's own limit is 131,072 characters).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
-from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, read_text, split_lines, validate
+from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, path_text, read_text, split_lines, validate
 from annotator.model import ImportedDoc
+
+_LIMIT_LOCK = threading.Lock()
+
+
+def allow_cells_of(length: int) -> None:
+    """Let the csv module read a cell of ``length`` characters (the whole file, at most).
+
+    Its default limit, 131,072 characters, is less than one long article. The limit belongs to
+    the process: it is only ever raised here, never set back, since a reader in another thread
+    may be relying on the higher value meanwhile.
+    """
+    with _LIMIT_LOCK:
+        if csv.field_size_limit() > length:
+            return
+        try:
+            csv.field_size_limit(length + 1)
+        except OverflowError:  # beyond a C long (32 bits on Windows)
+            csv.field_size_limit(2**31 - 1)
 
 
 def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
@@ -40,6 +60,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     else:
         counts = {d: header_line.count(d) for d in (",", ";", "\t")}
         delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+    allow_cells_of(len(content))
     reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader)
@@ -79,7 +100,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
             if i not in (text_col, title_col)
         }
         title = " ".join(row[title_col].split()) if title_col is not None else ""
-        doc = ImportedDoc(text=text, location=str(where), title=title, source=str(path), meta=meta)
+        doc = ImportedDoc(text=text, location=str(where), title=title, source=path_text(path), meta=meta)
         docs.append(validate(doc, where))
     if not docs:
         raise Where(path).error("has a header but no rows" if not notes.render() else "has no row with text")

@@ -24,7 +24,15 @@ import json
 from pathlib import Path
 
 from annotator.errors import InputError
-from annotator.importers.base import SKIPPED_EMPTY, Notes, Where, non_overlapping, read_bytes, validate
+from annotator.importers.base import (
+    SKIPPED_EMPTY,
+    Notes,
+    Where,
+    non_overlapping,
+    path_text,
+    read_bytes,
+    validate,
+)
 from annotator.model import ENTITY, ISSUE, ImportedDoc, ImportedSpan
 
 ISSUE_GROUPS = ("issues", "issue")
@@ -72,7 +80,7 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
             # Prodigy's data-to-spacy writes empty examples as empty docs: nothing is lost.
             notes.add(SKIPPED_EMPTY, where)
             continue
-        result.append(_convert(doc, where, notes, str(path)))
+        result.append(_convert(doc, where, notes, path_text(path)))
     if not result:
         raise InputError(str(path), "contains no documents" if not docs else "contains only empty documents")
     return result, notes.render()
@@ -158,7 +166,7 @@ def _meta_of(doc, where: Where, notes: Notes) -> dict:
             continue
         try:
             json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):
             notes.add(f"user_data {key!r} cannot be stored as JSON and was skipped", where)
             continue
         meta[key] = value

@@ -5,9 +5,11 @@
 - ``{"text", "annotations": [{"label", "start_offset", "end_offset", "user"}]}``: several
   users per record; each user's spans are theirs (annotator ``str(user)``).
 
-Labels may be numeric label ids: they are kept, as strings. ``label`` lists of plain strings
-are document categories (text classification), not spans: they stay in meta. Relations stay
-in meta too, with a warning, since annotator has no relations.
+Labels may be numeric label ids: they are kept, as strings. ``label`` lists of plain strings,
+and ``annotations`` objects with a label and no offsets, are document categories (text
+classification), not spans: they stay in meta, with a warning. Any other item that is not a
+span is refused with its line, as a bad span is in every format. Relations stay in meta too,
+with a warning, since annotator has no relations.
 
 An article counts as done for an annotator when the file gives them at least one span: doccano
 exports every example, annotated or not, so an empty list means "not done yet".
@@ -35,6 +37,9 @@ from annotator.importers.base import (
 from annotator.model import ENTITY, ImportedDoc, ImportedSpan
 
 SPAN_KEYS = ("label", "labels", "entities", "annotations")
+CATEGORIES_KEPT = (
+    "doccano document categories (labels without offsets) are kept in meta, not imported as spans"
+)
 MARKERS = frozenset({*SPAN_KEYS, "annotation_approver", "relations"})
 
 
@@ -81,6 +86,8 @@ def convert(record: dict, where: Where, notes: Notes) -> ImportedDoc:
             consumed.add(key)
         elif any(span is not None for span in found):
             raise where.error(f"'{key}' mixes spans and document categories")
+        else:
+            notes.add(CATEGORIES_KEPT, where)
         spans.extend(span for span in found if span is not None)
     if isinstance(record.get("relations"), list) and record["relations"]:
         notes.add("doccano relations are kept in meta but not imported as annotations", where)
@@ -116,6 +123,8 @@ def _own_export(
     for item in meta.get("span_layers") or []:
         if isinstance(item, list) and len(item) == 4:
             exact[(item[0], item[1], as_label(item[2]))] = item[3]
+        else:
+            notes.add("meta.span_layers items that are not [start, end, label, layer] were ignored", where)
     answer = meta.get("answer", "accept")
     if answer not in ("accept", "reject", "ignore"):
         raise where.error(f"meta.answer is {answer!r}; use accept, reject or ignore")
@@ -139,22 +148,37 @@ def _own_export(
     return result, answer == "accept"
 
 
+# Fields doccano writes on a document category annotation (text classification), which has a
+# label and no offsets; an object without offsets that has other fields is a malformed span.
+CATEGORY_FIELDS = frozenset({"id", "label", "user", "prob", "created_at", "updated_at", "example"})
+OFFSETS = ("start_offset", "end_offset", "start", "end")
+SPAN_SHAPE = '[start, end, "LABEL"] or {"start_offset", "end_offset", "label"}'
+
+
 def _span(item: Any, key: str, number: int, where: Where) -> ImportedSpan | None:
+    """One item of a span field as a span; None for a document category.
+
+    Categories are plain strings and numbers in ``label``/``labels``, and objects with a label,
+    no offsets and nothing else but doccano's own fields in ``annotations``. Any other item is
+    refused, as a bad span is in every format: the file and line, and what the item holds.
+    """
+    what = f"{key} item {number}"
     if isinstance(item, (list, tuple)):
         if len(item) != 3:
-            raise where.error(f"{key} item {number} must be [start, end, label], got {item!r}")
+            raise where.error(f"{what} must be [start, end, label], got {item!r}")
         start, end, label = item
         return ImportedSpan(start, end, as_label(label), ENTITY)
     if isinstance(item, dict):
+        if not any(field in item for field in OFFSETS):
+            fields = ", ".join(sorted(map(str, item))) or "none"
+            if key == "annotations" and "label" in item and CATEGORY_FIELDS.issuperset(item):
+                return None  # a category annotation (text classification)
+            raise where.error(f"{what} has no start_offset/end_offset (its fields: {fields})")
         start = item.get("start_offset", item.get("start"))
         end = item.get("end_offset", item.get("end"))
-        if start is None and end is None:
-            if "label" in item:
-                return None  # a category annotation (text classification) without offsets
-            raise where.error(f"{key} item {number} has no start_offset/end_offset")
         user = item.get("user")
         annotator = None if user is None else str(user)
         return ImportedSpan(start, end, as_label(item.get("label")), ENTITY, annotator)
-    if isinstance(item, (str, int)) and not isinstance(item, bool):
+    if key in ("label", "labels") and isinstance(item, (str, int)) and not isinstance(item, bool):
         return None  # a document category
-    raise where.error(f"{key} item {number} is not a span: {item!r}")
+    raise where.error(f"{what} is not a span: {item!r} (a span is {SPAN_SHAPE})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from annotator.importers.base import Where, default_title, read_text, validate
+from annotator.importers.base import Where, default_title, path_text, read_text, validate
 from annotator.model import ImportedDoc
 
 
@@ -26,5 +26,5 @@ def read(path: Path) -> tuple[list[ImportedDoc], list[str]]:
     """
     text = read_text(path)
     where = Where(path)
-    doc = ImportedDoc(text=text, location=str(where), title=default_title(text), source=str(path))
+    doc = ImportedDoc(text=text, location=str(where), title=default_title(text), source=path_text(path))
     return [validate(doc, where)], []

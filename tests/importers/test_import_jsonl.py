@@ -220,6 +220,23 @@ def test_doccano_shapes_numeric_labels_and_users(write_jsonl, spans_of):
     assert empty.spans == [] and empty.annotators == []
 
 
+def test_doccano_document_categories_stay_in_meta_and_are_reported(write_jsonl):
+    path = write_jsonl(
+        "d.jsonl",
+        [
+            {"text": "EU rejects German call", "annotations": [{"label": 3, "user": 1, "prob": 0.0}]},
+            {"text": "Trade talks", "label": ["positive"]},
+        ],
+    )
+    result = read(path, "doccano")
+    assert [d.spans for d in result.docs] == [[], []]
+    assert result.docs[0].meta["annotations"] == [{"label": 3, "user": 1, "prob": 0.0}]
+    assert result.warnings == [
+        "doccano document categories (labels without offsets) are kept in meta, not imported as spans"
+        f" (2 times, first at {path}:1)"
+    ]
+
+
 def test_forced_format_refuses_another_tools_records(write_jsonl):
     path = write_jsonl("d.jsonl", [{"text": "EU", "label": [[0, 2, "ORG"]]}])
     with pytest.raises(InputError, match="looks like doccano, not Prodigy") as info:
@@ -262,6 +279,19 @@ BAD = [
     ('{"text": "abc", "label": [[0, 9, "X"]]}\n', 1, "outside the text"),
     ('{"text": "abc", "label": [[0, 1]]}\n', 1, "must be [start, end, label]"),
     ('{"text": "abc", "entities": [{"label": "X", "start_offset": 2}]}\n', 1, "whole numbers"),
+    # A doccano item that is neither a span nor one of doccano's category annotations.
+    ('{"text": "abc", "annotations": ["ORG"]}\n', 1, "annotations item 1 is not a span: 'ORG'"),
+    (
+        '{"text": "abc", "annotations": [{"label": "X", "start_offset": 0, "end_offset": 1}, 7]}\n',
+        1,
+        "item 2",
+    ),
+    (
+        '{"text": "abc", "annotations": [{"label": "ORG", "offsets": [0, 2]}]}\n',
+        1,
+        "annotations item 1 has no start_offset/end_offset (its fields: label, offsets)",
+    ),
+    ('{"text": "abc", "entities": [{"label": "ORG"}]}\n', 1, "entities item 1 has no start_offset"),
     (
         '{"text": "abcdef", "annotations": [{"label": 1, "start_offset": 0, "end_offset": 3, "user": 4},'
         ' {"label": 2, "start_offset": 1, "end_offset": 2, "user": 4}]}\n',

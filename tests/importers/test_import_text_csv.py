@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from annotator.errors import InputError
@@ -88,3 +90,22 @@ def test_csv_ragged_row_names_the_line(write_file):
 def test_csv_header_only(write_file):
     with pytest.raises(InputError, match="no rows"):
         read(write_file("a.csv", "text,title\n"))
+
+
+@pytest.fixture
+def default_csv_limit():
+    """The csv module's limit as a fresh process has it (131,072 characters), restored after."""
+    before = csv.field_size_limit(131_072)
+    yield
+    csv.field_size_limit(before)
+
+
+@pytest.mark.parametrize("name", ["long.csv", "long.tsv"])
+def test_a_cell_longer_than_the_csv_modules_limit_imports_exactly(write_file, default_csv_limit, name):
+    text = ("Trade talks resumed in Geneva, said the minister. " * 4000).strip()
+    assert len(text) > 131_072
+    sep = "\t" if name.endswith(".tsv") else ","
+    path = write_file(name, f'title{sep}text\nLong{sep}"{text}"\nShort{sep}ok\n')
+    long, short = read(path).docs
+    assert long.text == text and long.title == "Long" and short.text == "ok"
+    assert csv.field_size_limit() > len(text)

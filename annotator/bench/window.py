@@ -29,6 +29,8 @@ from annotator.ui.app import freeze_startup_objects
 from annotator.ui.article_view import ArticleView
 from annotator.ui.main_window import MainWindow
 from annotator.ui.session import Session
+from annotator.ui.undecided_on_done import LEAVE
+from annotator.ui.undecided_on_done import SETTING as UNDECIDED_SETTING
 
 #: decide-import: the window's articles (500 words, with suggestions), enough for every action,
 #: and the actions timed with nothing else writing (the row's baseline).
@@ -80,6 +82,14 @@ def _bare_document(text: str, spans, font, width: int, height: int, formats) -> 
     painter.end()
 
 
+def _bench_store(db) -> Store:
+    """The bench's database, with Enter told to leave undecided suggestions (no question asked:
+    the rows time actions, not an annotator reading a dialog)."""
+    store = Store(db)
+    store.set_setting(UNDECIDED_SETTING, LEAVE)
+    return store
+
+
 class WindowRows:
     """Open and decide, measured in the real window (offscreen) over one database."""
 
@@ -88,7 +98,7 @@ class WindowRows:
         self.app = qt_app()
         self.db = bench.work / "window.db"
         self.ids = window_db(self.db, [(500, 40), (5000, 3), (20_000, 3)])
-        self.session = Session(Store(self.db), ANNOTATOR)
+        self.session = Session(_bench_store(self.db), ANNOTATOR)
         self.window = MainWindow(self.session)
         self.window.resize(1280, 800)
         self.window.show()
@@ -253,7 +263,7 @@ class WindowRows:
         remove_db(db)
         window_db(db, [(500, BUSY_WINDOW_ARTICLES)])
         corpus = self._busy_corpus(articles)
-        session = Session(Store(db), ANNOTATOR)
+        session = Session(_bench_store(db), ANNOTATOR)
         window = MainWindow(session)
         window.resize(1280, 800)
         window.show()
@@ -466,7 +476,7 @@ def scale_child(db: Path, steps: int) -> dict:
     """In a fresh process: open the window on ``db``, scroll the article list, report RSS and steps."""
     app = qt_app()
     rss0 = rss_mb()
-    session = Session(Store(db), ANNOTATOR)
+    session = Session(_bench_store(db), ANNOTATOR)
     window = MainWindow(session)
     window.resize(1280, 800)
     window.show()

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from annotator import __version__
+from annotator import __version__, cli_team
 from annotator.errors import AnnotatorError
 
 EPILOG = "Run `annotator COMMAND --help` for the options of one command."
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="add the bundled demo articles and suggest spans on them")
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
+    cli_team.add_arguments(sub)
     return parser
 
 
@@ -332,6 +333,7 @@ def _cmd_suggest(args) -> int:
                 batch_size=args.batch_size,
                 entities=args.layer in ("entity", "both"),
                 issues=args.layer in ("issue", "both"),
+                cluster=args.cluster,
             )
         rate = summary.words / summary.seconds if summary.seconds else 0
         spans = ", ".join(f"{n} from {src}" for src, n in sorted(summary.spans.items())) or "no spans"
@@ -351,31 +353,23 @@ def _cmd_export(args) -> int:
     if args.format == "spacy" and args.output is None:
         raise AnnotatorError("the spacy format is binary: give an output file with -o FILE.spacy")
     with _open_store(args.db) as store:
-        if args.output is None:
-            n = ops.export(
-                store,
-                args.format,
-                sys.stdout,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
-        else:
-            n = ops.export(
-                store,
-                args.format,
-                args.output,
-                annotator=args.annotator,
-                suggestions=args.suggestions,
-                gold=args.gold,
-                tokens=args.tokens,
-            )
+        n = ops.export(
+            store,
+            args.format,
+            sys.stdout if args.output is None else args.output,
+            annotator=args.annotator,
+            suggestions=args.suggestions,
+            gold=args.gold,
+            tokens=args.tokens,
+        )
+        if args.output is not None:
             print(f"wrote {n} records to {args.output}", file=sys.stderr)
     return 0
 
 
 def _cmd_stats(args) -> int:
+    if args.team is not None:
+        return cli_team.cmd_stats_team(args)
     with _open_store(args.db) as store:
         st = store.stats()
     if args.json:
@@ -520,7 +514,8 @@ def _cmd_agreement(args) -> int:
     from annotator import ops
 
     with _open_store(args.db) as store:
-        report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
+        cli_team.agreement_scope(store, args)
+        report = ops.agreement(store, args.layer, not args.no_model, planned=not args.all_articles)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -590,6 +585,7 @@ COMMANDS = {
     "train": _cmd_train,
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
+    **cli_team.COMMANDS,
 }
 
 

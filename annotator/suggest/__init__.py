@@ -165,6 +165,7 @@ class Suggester:
         n_process: int = 1,
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        cluster: str | None = None,
     ) -> Iterator[list[SuggestedSpan]]:
         """Suggest spans for each text, lazily and in order.
 
@@ -181,6 +182,9 @@ class Suggester:
         cancelled
             Polled before each text is handed out; when it returns True the worker processes
             are stopped and :class:`~annotator.errors.Cancelled` is raised.
+        cluster
+            A Dask cluster to run on instead (``local:N`` or a scheduler address; see
+            :mod:`annotator.suggest.cluster`); ``n_process`` is then ignored.
 
         Yields
         ------
@@ -198,7 +202,12 @@ class Suggester:
         """
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
-        if n_process > 1 and workers.available():
+        if cluster is not None:
+            from annotator.suggest import cluster as dask_cluster
+
+            results = dask_cluster.suggest(self, self._checked(texts), cluster, batch_size, cancelled)
+            close = results.close
+        elif n_process > 1 and workers.available():
             # Forked workers that send back spans only (see annotator.suggest.workers).
             results = workers.suggest(self, self._checked(texts), n_process, batch_size)
             close = results.close

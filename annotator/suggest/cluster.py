@@ -1,0 +1,353 @@
+"""Suggesting on a Dask cluster (``dask.distributed``): chunks of texts in, span lists out.
+
+``annotator suggest --cluster ADDRESS`` hands the suggester to every worker once (scattered:
+each worker unpickles the pipeline one time, so workers need annotator and spaCy installed but
+not the model or the taxonomy file) and then submits chunks of :data:`CHUNK` texts as tasks.
+Each task returns the chunk's span lists, as the forked workers of
+:mod:`annotator.suggest.workers` do; the client yields them in the texts' order, so the caller
+writes them to the database as they arrive, with the same progress and cancellation.
+
+``ADDRESS`` is ``local:N`` (a ``LocalCluster`` of N worker processes on this machine, started
+and stopped here) or a running scheduler, e.g. ``tcp://host:8786`` (``dask scheduler`` and
+``dask worker tcp://host:8786``, from the Dask documentation, start one).
+
+Dask is an optional dependency (``pip install "annotator[cluster]"``); it is imported only here,
+and only when a cluster is asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import socket
+import statistics
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from annotator.errors import AnnotatorError, Cancelled, ClusterError
+from annotator.model import SuggestedSpan
+
+CHUNK = 16  # texts per task: as the forked workers, a cancel waits for little
+AHEAD = 3  # tasks handed out per worker ahead of the one being read
+POLL_S = 0.2  # how often waiting for a result looks at ``cancelled``
+CONNECT_TIMEOUT_S = 10.0
+_LOCAL = re.compile(r"local:(\d+)")
+_USAGE = "use local:N for N worker processes here, or a scheduler address such as tcp://host:8786"
+
+
+def local_workers(address: str) -> int | None:
+    """N of ``local:N``; None for a scheduler address.
+
+    Raises
+    ------
+    ClusterError
+        If the address is empty, or ``local:`` without a positive number.
+    """
+    address = address.strip()
+    if not address:
+        raise ClusterError("--cluster needs an address", hint=_USAGE)
+    if address.startswith("local"):
+        found = _LOCAL.fullmatch(address)
+        if found is None or int(found.group(1)) < 1:
+            raise ClusterError(
+                f"--cluster {address}: not a local cluster of one or more workers", hint=_USAGE
+            )
+        return int(found.group(1))
+    return None
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(
+            "suggesting on a cluster needs Dask, which is not installed",
+            hint='pip install "annotator[cluster]"',
+        ) from None
+    return distributed
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Dask's own warnings while it starts or stops (the CLI says what went wrong in one line)."""
+    log = logging.getLogger("distributed")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    hook = sys.unraisablehook
+    # A Client whose connection failed closes itself when collected, and complains about it.
+    sys.unraisablehook = lambda _: None
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+        sys.unraisablehook = hook
+
+
+def _check_reachable(address: str, timeout: float) -> None:
+    """Fail in one line, at once, when nothing listens at a TCP scheduler address, and within
+    ``timeout`` when what answers is not a Dask scheduler (a Client would wait for it forever)."""
+    from distributed.comm import parse_address, parse_host_port
+    from distributed.comm.registry import backends
+
+    # Checked here: a Client made on a bad address fails, then hangs when it is collected.
+    try:
+        scheme, loc = parse_address(address)
+        if scheme not in backends:
+            raise ValueError(f"unknown scheme {scheme!r}; Dask knows {', '.join(sorted(backends))}")
+        if scheme not in ("tcp", "tls"):
+            return
+        host, port = parse_host_port(loc)
+    except ValueError as e:
+        raise ClusterError(f"--cluster {address}: {e}", hint=_USAGE) from None
+    start = f"start one with `dask scheduler` and `dask worker {address}`, or use --cluster local:N"
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise ClusterError(f"cannot reach the Dask scheduler at {address} ({reason})", hint=start) from None
+    try:
+        identity = asyncio.run(_identity(address, timeout))
+    except (OSError, TimeoutError, ValueError) as e:
+        identity = {"error": str(e) or type(e).__name__}
+    if identity.get("type") != "Scheduler":
+        raise ClusterError(f"{address} answers, but not as a Dask scheduler", hint=start)
+
+
+async def _identity(address: str, timeout: float) -> dict:
+    from distributed.comm import connect
+
+    comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+    try:
+        await asyncio.wait_for(comm.write({"op": "identity"}), timeout)
+        reply = await asyncio.wait_for(comm.read(), timeout)
+    finally:
+        comm.abort()
+    return reply if isinstance(reply, dict) else {}
+
+
+@contextlib.contextmanager
+def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Any]:
+    """A ``distributed.Client`` on ``address`` (see :func:`local_workers`), closed afterwards.
+
+    A local cluster is started here and stopped on leaving; a remote scheduler must have at
+    least one worker within ``timeout`` seconds.
+
+    Raises
+    ------
+    ClusterError
+        Dask is not installed, the address is malformed, the scheduler cannot be reached or
+        has no workers.
+    """
+    distributed = _distributed()
+    n = local_workers(address)
+    cluster = None
+    with _quiet():
+        try:
+            if n is not None:
+                cluster = distributed.LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                )
+                client = distributed.Client(cluster, set_as_default=False)
+            else:
+                _check_reachable(address, timeout)
+                client = distributed.Client(address, timeout=timeout, set_as_default=False)
+        except ClusterError:
+            raise
+        except Exception as e:  # noqa: BLE001 - Dask's many ways to fail, said in one line
+            if cluster is not None:
+                cluster.close()
+            raise ClusterError(
+                f"cannot start or reach the Dask cluster {address}: {e}", hint=_USAGE
+            ) from None
+    try:
+        if n is None:
+            try:
+                client.wait_for_workers(1, timeout=timeout)
+            except TimeoutError:
+                raise ClusterError(
+                    f"the Dask scheduler at {address} has no workers",
+                    hint=f"start some with `dask worker {address}`",
+                ) from None
+        yield client
+    finally:
+        with _quiet():
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _suggest_chunk(suggester: Any, texts: list[str]) -> list[list[SuggestedSpan]]:
+    # Runs on a worker; ``suggester`` is the worker's copy, unpickled once when it was scattered.
+    return list(suggester.suggest(texts, batch_size=len(texts)))
+
+
+def _result(future: Any, cancelled: Callable[[], bool] | None, done: int) -> list[list[SuggestedSpan]]:
+    from distributed.scheduler import KilledWorker
+
+    while True:
+        try:
+            return future.result(timeout=POLL_S)
+        except TimeoutError:
+            if cancelled is not None and cancelled():
+                raise Cancelled(f"suggesting was cancelled after {done} text(s)") from None
+        except KilledWorker:
+            raise ClusterError(
+                "a Dask worker died while suggesting (killed, or out of memory?)",
+                hint="give the workers more memory, or run again",
+            ) from None
+        except AnnotatorError:
+            raise
+        except Exception as e:  # noqa: BLE001 - a worker's own failure, said in one line
+            raise ClusterError(
+                f"a Dask worker could not suggest: {type(e).__name__}: {e}",
+                hint="every worker needs annotator and spaCy installed, in the versions used here",
+            ) from None
+
+
+def ordered(
+    client: Any,
+    payload: Any,
+    texts: Iterable[str],
+    chunk: int = CHUNK,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[list[SuggestedSpan]]:
+    """The span lists of ``texts``, in order, from tasks on ``client``'s workers.
+
+    ``payload`` is the scattered suggester. At most :data:`AHEAD` tasks per worker are out at
+    a time; closing the generator cancels the ones not yet read.
+    """
+    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    it = iter(texts)
+    queued: deque = deque()
+    failed: list[BaseException] = []  # raised by ``texts``: raised after the texts before it
+    done = 0
+
+    def hand_out() -> None:
+        part: list[str] = []
+        if not failed:
+            try:
+                part.extend(islice(it, chunk))
+            except Exception as e:  # noqa: BLE001 - raised again in order, below
+                failed.append(e)
+        if part:
+            queued.append(client.submit(_suggest_chunk, payload, part, pure=False))
+
+    try:
+        for _ in range(AHEAD * workers):
+            hand_out()
+        while queued:
+            got = _result(queued[0], cancelled, done)
+            queued.popleft()
+            hand_out()
+            done += len(got)
+            yield from got
+        if failed:
+            raise failed[0]
+    finally:
+        if queued:
+            with _quiet(), contextlib.suppress(Exception):
+                client.cancel(list(queued))
+
+
+def suggest(
+    suggester: Any,
+    texts: Iterable[str],
+    address: str,
+    batch_size: int = CHUNK,
+    cancelled: Callable[[], bool] | None = None,
+    timeout: float = CONNECT_TIMEOUT_S,
+) -> Iterator[list[SuggestedSpan]]:
+    """The span lists of ``suggester.suggest(texts)``, in order, computed on the cluster at ``address``.
+
+    Nothing starts until the first result is asked for. Closing the generator (a cancel, an
+    error) cancels the tasks not yet read and disconnects (a local cluster is stopped).
+
+    Raises
+    ------
+    ClusterError
+        See :func:`connect`; or a worker died or failed.
+    Cancelled
+        When ``cancelled()`` turns true while a result is awaited.
+    """
+    with connect(address, timeout) as client:
+        payload = client.scatter(suggester, broadcast=True, hash=False)
+        yield from ordered(client, payload, texts, max(1, min(batch_size, CHUNK)), cancelled)
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+def measure(suggester: Any, texts: Sequence[str], workers: int = 2, repeat: int = 3) -> dict:
+    """Suggest ``texts`` in this process and on a ``LocalCluster`` of ``workers``, in turn.
+
+    The cluster is started and the suggester scattered once (timed apart); each round then
+    runs both ways on the warm cluster, in alternating order, and the medians are compared.
+    For the bench row ``suggest-cluster`` (target: ``ratio`` >= 1.5 with 2 workers).
+
+    Returns
+    -------
+    dict
+        ``articles``, ``words``, ``workers``, ``local_seconds`` and ``cluster_seconds``
+        (medians), ``ratio`` (local / cluster), ``start_seconds`` (the cluster),
+        ``load_seconds`` (scattering the suggester and a first task), ``same`` (both gave
+        the same spans) and ``runs``.
+    """
+    texts = list(texts)
+    words = sum(len(t.split()) for t in texts)
+    t0 = time.perf_counter()
+    with connect(f"local:{workers}") as client:
+        t1 = time.perf_counter()
+        payload = client.scatter(suggester, broadcast=True, hash=False)
+        list(ordered(client, payload, texts[: 2 * workers], chunk=1))  # every worker unpickled it
+        t2 = time.perf_counter()
+        local: list[float] = []
+        remote: list[float] = []
+        same = True
+        for i in range(repeat):
+            for way in ("local", "cluster") if i % 2 == 0 else ("cluster", "local"):
+                start = time.perf_counter()
+                if way == "local":
+                    mine = list(suggester.suggest(texts))
+                    local.append(time.perf_counter() - start)
+                else:
+                    theirs = list(ordered(client, payload, texts))
+                    remote.append(time.perf_counter() - start)
+            same = same and mine == theirs
+    t_local, t_remote = statistics.median(local), statistics.median(remote)
+    return {
+        "articles": len(texts),
+        "words": words,
+        "workers": workers,
+        "local_seconds": t_local,
+        "cluster_seconds": t_remote,
+        "ratio": t_local / t_remote,
+        "start_seconds": t1 - t0,
+        "load_seconds": t2 - t1,
+        "same": same,
+        "runs": repeat,
+    }
+
+
+def write_rate(
+    write: Callable[[list[tuple[str, list[SuggestedSpan]]]], object],
+    results: Sequence[tuple[str, list[SuggestedSpan]]],
+    batch: int = 256,
+) -> float:
+    """Suggestions per second that ``write`` takes, fed ``results`` in batches of ``batch``
+    articles (``write`` is, e.g., ``partial(store.store_suggestions, sources=...)``, as
+    ``annotator suggest`` writes)."""
+    n = sum(len(spans) for _, spans in results)
+    start = time.perf_counter()
+    for i in range(0, len(results), batch):
+        write(list(results[i : i + batch]))
+    return n / (time.perf_counter() - start)

@@ -154,7 +154,8 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Any]:
                     n_workers=n,
                     threads_per_worker=1,
                     processes=True,
-                    dashboard_address=None,
+                    # Its HTTP server starts either way: on a free port, never a warning about 8787.
+                    dashboard_address=":0",
                     silence_logs=logging.CRITICAL,
                 )
                 client = distributed.Client(cluster, set_as_default=False)

@@ -44,6 +44,7 @@ DEFAULT_OVERLAP = 0.1
 
 __all__ = [
     "AnnotatorProgress",
+    "DEFAULT_OVERLAP",
     "AssignReport",
     "Plan",
     "TeamReturns",

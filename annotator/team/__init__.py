@@ -172,24 +172,13 @@ def assign(
             raise AnnotatorError(
                 f"{corpus.path} has no team plan yet", hint="make one with --annotators alice,bob,..."
             )
-        seed = 0 if seed is None else seed
-        new_plan = make_plan(
-            articles,
-            annotators or [],
-            DEFAULT_OVERLAP if overlap is None else overlap,
-            per_article or 1,
-            seed,
-        )
+        overlap = DEFAULT_OVERLAP if overlap is None else overlap
+        new_plan = make_plan(articles, annotators or [], overlap, per_article or 1, seed or 0)
         new, taken = dict(new_plan.assigned), {}
         target = Path(out) if out is not None else corpus.path.with_name(corpus.path.stem + ".team")
     else:
         _check_unchanged(plan, overlap, per_article, seed)
-        if annotators and set(check_names(annotators)) != set(plan.annotators):
-            raise AnnotatorError(
-                f"{corpus.path} has a plan for {', '.join(plan.annotators)} already",
-                hint="change the team with --add NAMES or --drop NAMES",
-            )
-        new_plan, new, taken = change_plan(plan, articles, _started(corpus, plan), add, drop, rebalance)
+        new_plan, new, taken = _change(corpus, plan, articles, annotators, add, drop, rebalance)
         target = Path(out) if out is not None else Path(plan.rounds[-1].get("out", corpus.path.parent))
     words = dict(articles)
     changed = plan is None or len(new_plan.rounds) > len(plan.rounds)
@@ -215,6 +204,15 @@ def assign(
     for name, ids in taken.items():
         withdraw(new_plan.files(name), ids)
     return report
+
+
+def _change(corpus: Store, plan: Plan, articles, annotators, add, drop, rebalance):
+    if annotators and set(check_names(annotators)) != set(plan.annotators):
+        raise AnnotatorError(
+            f"{corpus.path} has a plan for {', '.join(plan.annotators)} already",
+            hint="change the team with --add NAMES or --drop NAMES",
+        )
+    return change_plan(plan, articles, _started(corpus, plan), add, drop, rebalance)
 
 
 def _started(corpus: Store, plan: Plan) -> dict[str, set[str]]:

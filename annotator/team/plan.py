@@ -238,6 +238,16 @@ class _Board:
         self.held[name].discard(aid)
         self.holders[aid].discard(name)
 
+    def release(self, name: str) -> list[str]:
+        """Take from ``name`` every article they have not started; returns those outside the sample."""
+        out = []
+        for aid in sorted(self.held.get(name, ())):
+            if self._unstarted(name, aid):
+                self.take(aid, name)
+                if aid not in self.sample:
+                    out.append(aid)
+        return out
+
     def least_loaded(self, aid: str, k: int) -> list[str]:
         """The ``k`` active annotators not holding ``aid`` with the fewest words left."""
         free = (n for n in self.active if n not in self.holders.get(aid, ()))
@@ -332,6 +342,24 @@ def make_plan(
     return plan
 
 
+def _check_change(plan: Plan, add: Sequence[str], drop: Sequence[str]) -> tuple[list, list, list]:
+    """The checked names to add and drop, and who stays."""
+    add = check_names(add, "--add")
+    drop = check_names(drop, "--drop")
+    active = plan.annotators
+    for name in drop:
+        if name not in active:
+            raise NotFoundError(f"{name!r} is not in the plan; its annotators are {', '.join(active)}")
+    for name in add:
+        if name in active:
+            raise AnnotatorError(f"{name!r} is in the plan already")
+    staying = [n for n in active if n not in drop] + add
+    if not staying:
+        raise AnnotatorError("nobody would be left in the plan", hint="add someone with --add NAME")
+    check_per_article(min(plan.per_article, len(staying)), staying)
+    return add, drop, staying
+
+
 def change_plan(
     plan: Plan,
     articles: Sequence[tuple[str, int]],
@@ -354,19 +382,7 @@ def change_plan(
     AnnotatorError
         If someone to add is in it already, or nobody would be left.
     """
-    add = check_names(add, "--add")
-    drop = check_names(drop, "--drop")
-    active = plan.annotators
-    for name in drop:
-        if name not in active:
-            raise NotFoundError(f"{name!r} is not in the plan; its annotators are {', '.join(active)}")
-    for name in add:
-        if name in active:
-            raise AnnotatorError(f"{name!r} is in the plan already")
-    staying = [n for n in active if n not in drop] + add
-    if not staying:
-        raise AnnotatorError("nobody would be left in the plan", hint="add someone with --add NAME")
-    check_per_article(min(plan.per_article, len(staying)), staying)
+    add, drop, staying = _check_change(plan, add, drop)
     ids = [aid for aid, _ in articles]
     words = dict(articles)
     rng = random.Random(f"{plan.seed}:{len(plan.rounds)}")
@@ -376,13 +392,7 @@ def change_plan(
     for name in add:  # a returning annotator keeps what they had started
         held[name] = held.get(name, set()) | sample
     board = _Board(words, held, staying, started, sample, rng)
-    orphans = []
-    for name in drop:
-        for aid in list(board.held.get(name, ())):
-            if aid not in started.get(name, set()):
-                board.take(aid, name)
-                if aid not in sample:
-                    orphans.append(aid)
+    orphans = [aid for name in drop for aid in board.release(name)]
     known = set().union(*held.values()) if held else set()
     fresh = [a for a in ids if a not in known and a not in sample]
     board.place(orphans, 1)

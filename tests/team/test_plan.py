@@ -163,3 +163,28 @@ def test_rebalance_moves_unstarted_work_to_whoever_has_least_left():
     after, new, taken = change_plan(plan, arts, started, rebalance=True)
     assert set(new["alice"]) == set(taken["bob"]) and new["alice"]
     assert set(plan.assigned["alice"]) <= set(after.assigned["alice"])
+
+
+def test_a_plan_is_the_same_in_another_process_with_another_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import random, json; from annotator.team.plan import make_plan, change_plan;"
+        "rng = random.Random(3); arts = [(f'a{i:04d}', rng.randrange(20, 1500)) for i in range(300)];"
+        "p = make_plan(arts, ['alice', 'bob', 'carol'], overlap=0.1, per_article=2, seed=9);"
+        "q, new, taken = change_plan(p, arts, {'bob': set(p.assigned['bob'][:20])}, add=['dave'], drop=['bob']);"
+        "print(json.dumps([p.assigned, q.assigned, new, taken], sort_keys=True))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outs) == 1

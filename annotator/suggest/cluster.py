@@ -34,7 +34,8 @@ from annotator.errors import AnnotatorError, Cancelled, ClusterError
 from annotator.model import SuggestedSpan
 
 CHUNK = 16  # texts per task: as the forked workers, a cancel waits for little
-AHEAD = 3  # tasks handed out per worker ahead of the one being read
+AHEAD = 3  # tasks handed out per worker thread ahead of the one being read
+RECOUNT = 32  # tasks read between two counts of the workers (some may have joined or left)
 POLL_S = 0.2  # how often waiting for a result looks at ``cancelled``
 CONNECT_TIMEOUT_S = 10.0
 _LOCAL = re.compile(r"local:(\d+)")
@@ -215,6 +216,10 @@ def _result(future: Any, cancelled: Callable[[], bool] | None, done: int) -> lis
             ) from None
 
 
+def _threads(client: Any) -> int:
+    return max(1, sum(client.nthreads().values()))
+
+
 def ordered(
     client: Any,
     payload: Any,
@@ -224,16 +229,18 @@ def ordered(
 ) -> Iterator[list[SuggestedSpan]]:
     """The span lists of ``texts``, in order, from tasks on ``client``'s workers.
 
-    ``payload`` is the scattered suggester. At most :data:`AHEAD` tasks per worker are out at
-    a time; closing the generator cancels the ones not yet read.
+    ``payload`` is the scattered suggester. At most :data:`AHEAD` tasks per worker thread are
+    out at a time (counted again every :data:`RECOUNT` tasks, so workers that join are used);
+    closing the generator cancels the ones not yet read.
     """
-    workers = max(1, len(client.scheduler_info().get("workers", {})))
+    threads = _threads(client)
     it = iter(texts)
     queued: deque = deque()
     failed: list[BaseException] = []  # raised by ``texts``: raised after the texts before it
     done = 0
 
-    def hand_out() -> None:
+    def hand_out() -> bool:
+        """Submit the next chunk; False when there is none (the texts ended or failed)."""
         part: list[str] = []
         if not failed:
             try:
@@ -242,14 +249,20 @@ def ordered(
                 failed.append(e)
         if part:
             queued.append(client.submit(_suggest_chunk, payload, part, pure=False))
+        return bool(part) and not failed
 
     try:
-        for _ in range(AHEAD * workers):
-            hand_out()
+        while len(queued) < AHEAD * threads and hand_out():
+            pass
+        read = 0
         while queued:
             got = _result(queued[0], cancelled, done)
             queued.popleft()
-            hand_out()
+            read += 1
+            if read % RECOUNT == 0:
+                threads = _threads(client)
+            while len(queued) < AHEAD * threads and hand_out():
+                pass
             done += len(got)
             yield from got
         if failed:

@@ -108,14 +108,19 @@ def write_round(
     out.mkdir(parents=True, exist_ok=True)
     parts = {name: path.with_name(f".{path.name}.part") for name, path in targets.items()}
     try:
+        _remove(parts.values())  # left by a run that was killed
         _fill(corpus, plan, new, parts, progress, cancelled)
         for name, part in parts.items():
             _finish(corpus, part, targets[name])
     finally:
-        for part in parts.values():
-            for p in (part, part.with_name(part.name + "-wal"), part.with_name(part.name + "-shm")):
-                p.unlink(missing_ok=True)
+        _remove(parts.values())
     return targets
+
+
+def _remove(parts: Iterable[Path]) -> None:
+    for part in parts:
+        for p in (part, part.with_name(part.name + "-wal"), part.with_name(part.name + "-shm")):
+            p.unlink(missing_ok=True)
 
 
 def _check_target(path: Path, plan: Plan) -> None:

@@ -157,3 +157,13 @@ def test_articles_imported_after_the_plan_are_given_out_on_the_next_run(corpus, 
     assert sum(len(v) for v in report.new.values()) == 6
     assert all(p.name.endswith("-2.db") for p in report.files.values())
     assert report.plan.rounds[-1]["new_articles"] == 6
+
+
+def test_a_part_file_left_by_a_killed_run_is_not_carried_over(corpus, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    with Store(work / ".alice.db.part") as stale:
+        stale.add_articles(["Left over from a run that was killed."])
+    team.assign(corpus, work, TEAM)
+    assert ids_in(work / "alice.db") == set(team.load_plan(corpus).assigned["alice"])
+    assert sorted(p.name for p in work.iterdir()) == ["alice.db", "bob.db", "carol.db"]

@@ -306,48 +306,55 @@ def measure(suggester: Any, texts: Sequence[str], workers: int = 2, repeat: int 
 
     The cluster is started and the suggester scattered once (timed apart); each round then
     runs both ways on the warm cluster, in alternating order, and the medians are compared.
-    For the bench row ``suggest-cluster`` (target: ``ratio`` >= 1.5 with 2 workers).
+    For the bench row ``suggest-cluster`` (target: ``ratio`` >= 1.5 with 2 workers). CPU
+    seconds are counted too: on a busy machine the wall clock says how many cores were free,
+    the CPU time what a worker needs.
 
     Returns
     -------
     dict
         ``articles``, ``words``, ``workers``, ``local_seconds`` and ``cluster_seconds``
-        (medians), ``ratio`` (local / cluster), ``start_seconds`` (the cluster),
-        ``load_seconds`` (scattering the suggester and a first task), ``same`` (both gave
-        the same spans) and ``runs``.
+        (medians), ``ratio`` (local / cluster), ``local_cpu_seconds``, ``worker_cpu_seconds``
+        (all workers' together) and ``client_cpu_seconds`` (this process during a cluster
+        run), medians too; ``start_seconds`` (the cluster), ``load_seconds`` (scattering the
+        suggester and a first task), ``same`` (both gave the same spans) and ``runs``.
     """
     texts = list(texts)
-    words = sum(len(t.split()) for t in texts)
     t0 = time.perf_counter()
     with connect(f"local:{workers}") as client:
         t1 = time.perf_counter()
         payload = client.scatter(suggester, broadcast=True, hash=False)
         list(ordered(client, payload, texts[: 2 * workers], chunk=1))  # every worker unpickled it
         t2 = time.perf_counter()
-        local: list[float] = []
-        remote: list[float] = []
-        same = True
+        runs: dict[str, list[tuple[float, float, float]]] = {"local": [], "cluster": []}
+        results: dict[str, list] = {}
         for i in range(repeat):
             for way in ("local", "cluster") if i % 2 == 0 else ("cluster", "local"):
-                start = time.perf_counter()
+                before = client.run(time.process_time)
+                start, cpu = time.perf_counter(), time.process_time()
                 if way == "local":
-                    mine = list(suggester.suggest(texts))
-                    local.append(time.perf_counter() - start)
+                    results[way] = list(suggester.suggest(texts))
                 else:
-                    theirs = list(ordered(client, payload, texts))
-                    remote.append(time.perf_counter() - start)
-            same = same and mine == theirs
-    t_local, t_remote = statistics.median(local), statistics.median(remote)
+                    results[way] = list(ordered(client, payload, texts))
+                wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                after = client.run(time.process_time)
+                runs[way].append((wall, cpu, sum(after[w] - before.get(w, 0.0) for w in after)))
+    local, remote = (
+        [statistics.median(col) for col in zip(*runs[way], strict=True)] for way in ("local", "cluster")
+    )
     return {
         "articles": len(texts),
-        "words": words,
+        "words": sum(len(t.split()) for t in texts),
         "workers": workers,
-        "local_seconds": t_local,
-        "cluster_seconds": t_remote,
-        "ratio": t_local / t_remote,
+        "local_seconds": local[0],
+        "cluster_seconds": remote[0],
+        "ratio": local[0] / remote[0],
+        "local_cpu_seconds": local[1],
+        "worker_cpu_seconds": remote[2],
+        "client_cpu_seconds": remote[1],
         "start_seconds": t1 - t0,
         "load_seconds": t2 - t1,
-        "same": same,
+        "same": results["local"] == results["cluster"],
         "runs": repeat,
     }
 

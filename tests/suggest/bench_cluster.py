@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import tempfile
-import time
 from functools import partial
 from pathlib import Path
 
@@ -45,28 +44,34 @@ def main() -> None:
     corpus = texts(n)
     suggester = Suggester()
     r = cluster.measure(suggester, corpus, workers=workers, repeat=repeat)
-    local_rate, cluster_rate = r["words"] / r["local_seconds"], r["words"] / r["cluster_seconds"]
+    w = r["words"]
     print(
-        f"{n} articles, {r['words']:,} words, {repeat} rounds: 1 process {r['local_seconds']:.1f} s"
-        f" ({local_rate:,.0f} words/s); LocalCluster of {workers} {r['cluster_seconds']:.1f} s"
-        f" ({cluster_rate:,.0f} words/s): {r['ratio']:.2f}x; same spans: {r['same']}"
+        f"{n} articles, {w:,} words, {repeat} rounds: 1 process {r['local_seconds']:.1f} s"
+        f" ({w / r['local_seconds']:,.0f} words/s); LocalCluster of {workers} {r['cluster_seconds']:.1f} s"
+        f" ({w / r['cluster_seconds']:,.0f} words/s): {r['ratio']:.2f}x; same spans: {r['same']}"
+    )
+    per_worker = w / r["worker_cpu_seconds"]  # words per CPU second of one worker
+    client = w / r["client_cpu_seconds"]
+    print(
+        f"CPU: 1 process {w / r['local_cpu_seconds']:,.0f} words per CPU-s; a worker {per_worker:,.0f};"
+        f" the client {client:,.0f} (it would keep {client / per_worker:.0f} workers busy)"
     )
     print(f"cluster start {r['start_seconds']:.1f} s, pipeline to every worker {r['load_seconds']:.1f} s")
     spans = list(suggester.suggest(corpus[:64]))
     per_article = sum(map(len, spans)) / len(spans)
-    t0 = time.perf_counter()
     rate, written = writer(list(zip([m.article_id(t) for t in corpus[:64]], spans, strict=True)), 150)
     print(
         f"writer: {rate:,.0f} suggestions/s ({rate / per_article:,.0f} articles/s at {per_article:.0f}"
-        f" suggestions an article; {written:,} articles, {time.perf_counter() - t0:.0f} s with the setup)"
+        f" suggestions an article; {written:,} articles)"
     )
-    per_article_here = per_article * WORDS / (r["words"] / n)  # suggestions scale with words
+    suggestions = ARTICLES * per_article * WORDS / (w / n)  # suggestions grow with the words
+    write_h = suggestions / rate / 3600
+    client_h = ARTICLES * WORDS / client / 3600
     for k in (1, 2, 8, 32, 128):
-        suggest_h = ARTICLES * WORDS / (k * local_rate) / 3600
-        write_h = ARTICLES * per_article_here / rate / 3600
+        suggest_h = ARTICLES * WORDS / (k * per_worker) / 3600
         print(
-            f"  {ARTICLES:,} x {WORDS} words on {k:>3} workers: {max(suggest_h, write_h):6.1f} h"
-            f" (suggest {suggest_h:.1f} h, writer {write_h:.2f} h)"
+            f"  {ARTICLES:,} x {WORDS} words on {k:>3} workers: {max(suggest_h, write_h, client_h):6.1f} h"
+            f" (workers {suggest_h:.1f} h, client {client_h:.2f} h, writer {write_h:.2f} h)"
         )
 
 

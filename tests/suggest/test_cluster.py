@@ -175,3 +175,23 @@ def test_a_worker_failure_is_one_clear_error(scheduler):
 
     with pytest.raises(ClusterError, match="a Dask worker could not suggest: RuntimeError: no pipeline here"):
         list(cluster.suggest(Broken(), ["text"], scheduler))
+
+
+def test_measure_returns_the_timings_of_both_ways(blank_suggester, texts):
+    r = cluster.measure(blank_suggester, texts[:8], workers=1, repeat=1)
+    assert r["same"] is True and r["articles"] == 8 and r["workers"] == 1
+    for key in ("local_seconds", "cluster_seconds", "ratio", "worker_cpu_seconds", "start_seconds"):
+        assert r[key] > 0
+
+
+def test_write_rate_counts_the_suggestions_written(tmp_path):
+    from annotator.model import ENTITY, SuggestedSpan
+
+    with Store(tmp_path / "w.db") as st:
+        st.add_articles(["Paris is big.", "Rome is old."])
+        ids = st.article_ids()
+        spans = [SuggestedSpan(0, 4, "GPE", ENTITY, "spacy:x@1")]
+        rate = cluster.write_rate(
+            lambda batch: st.store_suggestions(batch, ["spacy:x@1"]), [(a, spans) for a in ids]
+        )
+        assert rate > 0 and sum(len(st.suggestions(a)) for a in ids) == 2

@@ -116,7 +116,7 @@ def main() -> None:
     ms = client_cost(dict(zip(corpus[:64], spans, strict=True)))
     print(f"client (scheduler and worker apart): {ms:.2f} ms of CPU an article")
     scale = WORDS / (w / n)  # suggestions grow with the words
-    ms_article = ms * scale**0 + 1000 * per_article * scale / rate  # receiving, then writing, one thread
+    ms_article = (ms + 1000 * per_article / rate) * scale  # receiving, then writing: one thread
     main_h = ARTICLES * ms_article / 1000 / 3600
     for k in (1, 2, 8, 32, 64, 128, 512):
         suggest_h = ARTICLES * WORDS / (k * per_worker) / 3600

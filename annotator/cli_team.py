@@ -26,10 +26,20 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--db", type=Path, help="the corpus database (default: $ANNOTATOR_DB or the default one)")
     p.add_argument("--annotators", metavar="NAMES", help="comma-separated names: a new plan for them")
-    p.add_argument("--overlap", type=float, help="share of all articles every annotator labels (default 0.1)")
-    p.add_argument("--per-article", type=int, help="annotators for each other article (default 1)")
     p.add_argument(
-        "--seed", type=int, help="seed of the sample and the ties (default 0): same seed, same plan"
+        "--overlap",
+        type=float,
+        metavar="SHARE",
+        help="share of all articles every annotator labels (default 0.1)",
+    )
+    p.add_argument(
+        "--per-article", type=int, metavar="N", help="annotators for each other article (default 1)"
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="seed of the sample and the ties (default 0): same seed, same plan",
     )
     p.add_argument(
         "--add", metavar="NAMES", help="annotators joining: the overlap and a share of unstarted work"
@@ -39,7 +49,10 @@ def add_arguments(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--rebalance", action="store_true", help="move unstarted work to whoever has least left")
     p.add_argument(
-        "--out", type=Path, help="folder for the databases (default: the plan's, or <db stem>.team)"
+        "--out",
+        type=Path,
+        metavar="FOLDER",
+        help="folder for the databases (default: the plan's, or <db stem>.team)",
     )
     p.add_argument("--dry-run", action="store_true", help="show the plan, write nothing")
     p.add_argument("--json", action="store_true", help="print the plan's new shares as JSON")

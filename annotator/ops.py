@@ -204,7 +204,7 @@ def suggest(
             summary.changes = summary.changes | store.store_suggestions(batch, sources)
             batch = []
 
-    texts = (t for _, t in pairs)
+    texts = [t for _, t in pairs]  # sized: a cluster cuts its tasks to the number of texts
     if n_process > 1:
         # spaCy hands whole batches to the workers in turn: with few batches one worker gets
         # most of the texts (100 articles in batches of 64 ran slower on 2 processes than on 1).

@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -205,7 +205,10 @@ class Suggester:
         if cluster is not None:
             from annotator.suggest import cluster as dask_cluster
 
-            results = dask_cluster.suggest(self, self._checked(texts), cluster, batch_size, cancelled)
+            total = len(texts) if isinstance(texts, Sized) else None
+            results = dask_cluster.suggest(
+                self, self._checked(texts), cluster, batch_size, cancelled, total=total
+            )
             close = results.close
         elif n_process > 1 and workers.available():
             # Forked workers that send back spans only (see annotator.suggest.workers).

@@ -40,6 +40,7 @@ from annotator.model import SuggestedSpan
 CHUNK = 64
 AHEAD = 3  # tasks handed out per worker thread ahead of the one being read
 RECOUNT = 32  # tasks read between two counts of the workers (some may have joined or left)
+SPREAD = 4  # with the number of texts known, tasks are small enough for this many per thread
 POLL_S = 0.2  # how often waiting for a result looks at ``cancelled``
 CONNECT_TIMEOUT_S = 10.0
 _LOCAL = re.compile(r"local:(\d+)")
@@ -243,14 +244,19 @@ def ordered(
     texts: Iterable[str],
     chunk: int = CHUNK,
     cancelled: Callable[[], bool] | None = None,
+    total: int | None = None,
 ) -> Iterator[list[SuggestedSpan]]:
     """The span lists of ``texts``, in order, from tasks on ``client``'s workers.
 
-    ``payload`` is the scattered suggester. At most :data:`AHEAD` tasks per worker thread are
-    out at a time (counted again every :data:`RECOUNT` tasks, so workers that join are used);
-    closing the generator cancels the ones not yet read.
+    ``payload`` is the scattered suggester. Tasks are ``chunk`` texts, fewer when ``total``
+    (the number of texts) would make fewer than :data:`SPREAD` per worker thread: 200
+    articles in tasks of 64 left one of two workers a single task of 8. At most :data:`AHEAD`
+    tasks per thread are out at a time (counted again every :data:`RECOUNT` tasks, so workers
+    that join are used); closing the generator cancels the ones not yet read.
     """
     threads = _threads(client)
+    if total:
+        chunk = max(1, min(chunk, -(-total // (SPREAD * threads))))
     it = iter(texts)
     queued: deque = deque()
     failed: list[BaseException] = []  # raised by ``texts``: raised after the texts before it
@@ -297,6 +303,7 @@ def suggest(
     batch_size: int = CHUNK,
     cancelled: Callable[[], bool] | None = None,
     timeout: float = CONNECT_TIMEOUT_S,
+    total: int | None = None,
 ) -> Iterator[list[SuggestedSpan]]:
     """The span lists of ``suggester.suggest(texts)``, in order, computed on the cluster at ``address``.
 
@@ -312,7 +319,7 @@ def suggest(
     """
     with connect(address, timeout) as client:
         payload = client.scatter(suggester, broadcast=True, hash=False)
-        yield from ordered(client, payload, texts, max(1, batch_size), cancelled)
+        yield from ordered(client, payload, texts, max(1, batch_size), cancelled, total)
 
 
 # -- measuring ------------------------------------------------------------------------------------
@@ -354,7 +361,7 @@ def measure(suggester: Any, texts: Sequence[str], workers: int = 2, repeat: int 
                 if way == "local":
                     results[way] = list(suggester.suggest(texts))
                 else:
-                    results[way] = list(ordered(client, payload, texts))
+                    results[way] = list(ordered(client, payload, texts, total=len(texts)))
                 wall, cpu = time.perf_counter() - start, time.process_time() - cpu
                 after = client.run(time.process_time)
                 runs[way].append((wall, cpu, sum(after[w] - before.get(w, 0.0) for w in after)))

@@ -1,8 +1,9 @@
 """Suggesting on a Dask cluster (``dask.distributed``): chunks of texts in, span lists out.
 
-``annotator suggest --cluster ADDRESS`` hands the suggester to every worker once (scattered:
-each worker unpickles the pipeline one time, so workers need annotator and spaCy installed but
-not the model or the taxonomy file) and then submits chunks of ``batch_size`` texts as tasks.
+``annotator suggest --cluster ADDRESS`` hands the suggester to every worker once (in a worker
+plugin, :mod:`annotator.suggest.dask_worker`: each worker unpickles the pipeline one time, so
+workers need annotator and spaCy installed but not the model or the taxonomy file) and then
+submits chunks of ``batch_size`` texts as tasks.
 Each task returns the chunk's span lists, as the forked workers of
 :mod:`annotator.suggest.workers` do; the client yields them in the texts' order, so the caller
 writes them to the database as they arrive, with the same progress and cancellation.
@@ -25,6 +26,7 @@ import socket
 import statistics
 import sys
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice, starmap
@@ -81,17 +83,19 @@ def _distributed():
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """Dask's own warnings while it starts or stops (the CLI says what went wrong in one line)."""
-    log = logging.getLogger("distributed")
-    level = log.level
-    log.setLevel(logging.CRITICAL)
+    """Dask's own log lines while it runs here (the CLI says what went wrong in one line)."""
+    logs = [logging.getLogger(name) for name in ("distributed", "asyncio", "tornado")]
+    levels = [log.level for log in logs]
+    for log in logs:
+        log.setLevel(logging.CRITICAL)
     hook = sys.unraisablehook
     # A Client whose connection failed closes itself when collected, and complains about it.
     sys.unraisablehook = lambda _: None
     try:
         yield
     finally:
-        log.setLevel(level)
+        for log, level in zip(logs, levels, strict=True):
+            log.setLevel(level)
         sys.unraisablehook = hook
 
 
@@ -152,45 +156,46 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Any]:
     """
     distributed = _distributed()
     n = local_workers(address)
-    cluster = None
     with _quiet():
+        client, cluster = _start(distributed, address, n, timeout)
         try:
-            if n is not None:
-                cluster = distributed.LocalCluster(
-                    n_workers=n,
-                    threads_per_worker=1,
-                    processes=True,
-                    # Its HTTP server starts either way: on a free port, never a warning about 8787.
-                    dashboard_address=":0",
-                    silence_logs=logging.CRITICAL,
-                )
-                client = distributed.Client(cluster, set_as_default=False)
-            else:
-                _check_reachable(address, timeout)
-                client = distributed.Client(address, timeout=timeout, set_as_default=False)
-        except ClusterError:
-            raise
-        except Exception as e:  # noqa: BLE001 - Dask's many ways to fail, said in one line
-            if cluster is not None:
-                cluster.close()
-            raise ClusterError(
-                f"cannot start or reach the Dask cluster {address}: {e}", hint=_USAGE
-            ) from None
-    try:
-        if n is None:
-            try:
-                client.wait_for_workers(1, timeout=timeout)
-            except TimeoutError:
-                raise ClusterError(
-                    f"the Dask scheduler at {address} has no workers",
-                    hint=f"start some with `dask worker {address}`",
-                ) from None
-        yield client
-    finally:
-        with _quiet():
+            if n is None:
+                try:
+                    client.wait_for_workers(1, timeout=timeout)
+                except TimeoutError:
+                    raise ClusterError(
+                        f"the Dask scheduler at {address} has no workers",
+                        hint=f"start some with `dask worker {address}`",
+                    ) from None
+            yield client
+        finally:
             client.close()
             if cluster is not None:
                 cluster.close()
+
+
+def _start(distributed, address: str, n: int | None, timeout: float) -> tuple[Any, Any]:
+    """``(client, local cluster or None)``; see :func:`connect`."""
+    cluster = None
+    try:
+        if n is not None:
+            cluster = distributed.LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                # Its HTTP server starts either way: on a free port, never a warning about 8787.
+                dashboard_address=":0",
+                silence_logs=logging.CRITICAL,
+            )
+            return distributed.Client(cluster, set_as_default=False), cluster
+        _check_reachable(address, timeout)
+        return distributed.Client(address, timeout=timeout, set_as_default=False), None
+    except ClusterError:
+        raise
+    except Exception as e:  # noqa: BLE001 - Dask's many ways to fail, said in one line
+        if cluster is not None:
+            cluster.close()
+        raise ClusterError(f"cannot start or reach the Dask cluster {address}: {e}", hint=_USAGE) from None
 
 
 # A span travels back as a plain tuple of SuggestedSpan's fields: unpickling the frozen, slotted
@@ -199,12 +204,31 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT_S) -> Iterator[Any]:
 _Wire = list[list[tuple]]
 
 
-def _suggest_chunk(suggester: Any, texts: list[str]) -> _Wire:
-    # Runs on a worker; ``suggester`` is the worker's copy, unpickled once when it was scattered.
-    return [
-        [(s.start, s.end, s.label, s.layer, s.source, s.score) for s in spans]
-        for spans in suggester.suggest(texts, batch_size=len(texts))
-    ]
+@contextlib.contextmanager
+def installed(client: Any, suggester: Any) -> Iterator[str]:
+    """``suggester`` on every worker of ``client`` (and on any that joins), under the name yielded.
+
+    Raises
+    ------
+    ClusterError
+        If a worker cannot set it up (annotator or spaCy missing there, say).
+    """
+    from annotator.suggest.dask_worker import SuggesterPlugin
+
+    name = f"annotator-suggester-{uuid.uuid4().hex[:12]}"
+    try:
+        client.register_plugin(SuggesterPlugin(name, suggester), name=name)
+    except Exception as e:  # noqa: BLE001 - a worker's failure, said in one line
+        what = str(e) if type(e) is Exception else f"{type(e).__name__}: {e}"  # the scheduler wraps it
+        raise ClusterError(
+            f"a Dask worker could not load the suggester: {what}",
+            hint="every worker needs annotator and spaCy installed, in the versions used here",
+        ) from None
+    try:
+        yield name
+    finally:
+        with _quiet(), contextlib.suppress(Exception):
+            client.unregister_worker_plugin(name)
 
 
 def _spans(wire: _Wire) -> list[list[SuggestedSpan]]:
@@ -240,7 +264,7 @@ def _threads(client: Any) -> int:
 
 def ordered(
     client: Any,
-    payload: Any,
+    name: str,
     texts: Iterable[str],
     chunk: int = CHUNK,
     cancelled: Callable[[], bool] | None = None,
@@ -248,12 +272,14 @@ def ordered(
 ) -> Iterator[list[SuggestedSpan]]:
     """The span lists of ``texts``, in order, from tasks on ``client``'s workers.
 
-    ``payload`` is the scattered suggester. Tasks are ``chunk`` texts, fewer when ``total``
+    ``name`` is the suggester :func:`installed` on the workers. Tasks are ``chunk`` texts, fewer when ``total``
     (the number of texts) would make fewer than :data:`SPREAD` per worker thread: 200
     articles in tasks of 64 left one of two workers a single task of 8. At most :data:`AHEAD`
     tasks per thread are out at a time (counted again every :data:`RECOUNT` tasks, so workers
     that join are used); closing the generator cancels the ones not yet read.
     """
+    from annotator.suggest.dask_worker import suggest_chunk
+
     threads = _threads(client)
     if total:
         chunk = max(1, min(chunk, -(-total // (SPREAD * threads))))
@@ -271,7 +297,7 @@ def ordered(
             except Exception as e:  # noqa: BLE001 - raised again in order, below
                 failed.append(e)
         if part:
-            queued.append(client.submit(_suggest_chunk, payload, part, pure=False))
+            queued.append(client.submit(suggest_chunk, name, part, pure=False))
         return bool(part) and not failed
 
     try:
@@ -317,9 +343,8 @@ def suggest(
     Cancelled
         When ``cancelled()`` turns true while a result is awaited.
     """
-    with connect(address, timeout) as client:
-        payload = client.scatter(suggester, broadcast=True, hash=False)
-        yield from ordered(client, payload, texts, max(1, batch_size), cancelled, total)
+    with connect(address, timeout) as client, installed(client, suggester) as name:
+        yield from ordered(client, name, texts, max(1, batch_size), cancelled, total)
 
 
 # -- measuring ------------------------------------------------------------------------------------
@@ -328,7 +353,7 @@ def suggest(
 def measure(suggester: Any, texts: Sequence[str], workers: int = 2, repeat: int = 3) -> dict:
     """Suggest ``texts`` in this process and on a ``LocalCluster`` of ``workers``, in turn.
 
-    The cluster is started and the suggester scattered once (timed apart); each round then
+    The cluster is started and the suggester installed once (timed apart); each round then
     runs both ways on the warm cluster, in alternating order, and the medians are compared.
     For the bench row ``suggest-cluster`` (target: ``ratio`` >= 1.5 with 2 workers). CPU
     seconds are counted too: on a busy machine the wall clock says how many cores were free,
@@ -342,32 +367,32 @@ def measure(suggester: Any, texts: Sequence[str], workers: int = 2, repeat: int 
         (all workers' together) and ``client_cpu_seconds`` (this process during a cluster
         run, the scheduler's threads included), medians too; ``idle_cpu_share`` (of a core,
         this process with the cluster idle) and ``client_ms_per_article`` (the client's CPU
-        beyond that, per article); ``start_seconds`` (the cluster), ``load_seconds`` (scattering the
+        beyond that, per article); ``start_seconds`` (the cluster), ``load_seconds`` (installing the
         suggester and a first task), ``same`` (both gave the same spans) and ``runs``.
     """
     texts = list(texts)
     t0 = time.perf_counter()
     with connect(f"local:{workers}") as client:
         t1 = time.perf_counter()
-        payload = client.scatter(suggester, broadcast=True, hash=False)
-        list(ordered(client, payload, texts[: 2 * workers], chunk=1))  # every worker unpickled it
-        t2 = time.perf_counter()
-        runs: dict[str, list[tuple[float, float, float]]] = {"local": [], "cluster": []}
-        results: dict[str, list] = {}
-        for i in range(repeat):
-            for way in ("local", "cluster") if i % 2 == 0 else ("cluster", "local"):
-                before = client.run(time.process_time)
-                start, cpu = time.perf_counter(), time.process_time()
-                if way == "local":
-                    results[way] = list(suggester.suggest(texts))
-                else:
-                    results[way] = list(ordered(client, payload, texts, total=len(texts)))
-                wall, cpu = time.perf_counter() - start, time.process_time() - cpu
-                after = client.run(time.process_time)
-                runs[way].append((wall, cpu, sum(after[w] - before.get(w, 0.0) for w in after)))
-        idle = time.process_time()
-        time.sleep(1.0)  # what this process (client and, here, the scheduler) spends doing nothing
-        idle = time.process_time() - idle
+        with installed(client, suggester) as name:
+            list(ordered(client, name, texts[: 2 * workers], chunk=1))
+            t2 = time.perf_counter()
+            runs: dict[str, list[tuple[float, float, float]]] = {"local": [], "cluster": []}
+            results: dict[str, list] = {}
+            for i in range(repeat):
+                for way in ("local", "cluster") if i % 2 == 0 else ("cluster", "local"):
+                    before = client.run(time.process_time)
+                    start, cpu = time.perf_counter(), time.process_time()
+                    if way == "local":
+                        results[way] = list(suggester.suggest(texts))
+                    else:
+                        results[way] = list(ordered(client, name, texts, total=len(texts)))
+                    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+                    after = client.run(time.process_time)
+                    runs[way].append((wall, cpu, sum(after[w] - before.get(w, 0.0) for w in after)))
+            idle = time.process_time()
+            time.sleep(1.0)  # what this process (client and, here, the scheduler) spends doing nothing
+            idle = time.process_time() - idle
     local, remote = (
         [statistics.median(col) for col in zip(*runs[way], strict=True)] for way in ("local", "cluster")
     )

@@ -72,13 +72,15 @@ def client_cost(by_text: dict[str, list], rounds: int = 10) -> float:
             procs.append(
                 subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--nworkers", "1"], **quiet)
             )
-            with cluster.connect(address, timeout=60) as client:
-                payload = client.scatter(Replay(by_text), broadcast=True, hash=False)
+            with (
+                cluster.connect(address, timeout=60) as client,
+                cluster.installed(client, Replay(by_text)) as name,
+            ):
                 corpus = list(by_text) * 20
-                list(cluster.ordered(client, payload, corpus[:64]))
+                list(cluster.ordered(client, name, corpus[:64]))
                 cpu = time.process_time()
                 for _ in range(rounds):
-                    list(cluster.ordered(client, payload, corpus))
+                    list(cluster.ordered(client, name, corpus))
                 return 1000 * (time.process_time() - cpu) / (rounds * len(corpus))
         finally:
             for p in reversed(procs):

@@ -195,3 +195,27 @@ def test_write_rate_counts_the_suggestions_written(tmp_path):
             lambda batch: st.store_suggestions(batch, ["spacy:x@1"]), [(a, spans) for a in ids]
         )
         assert rate > 0 and sum(len(st.suggestions(a)) for a in ids) == 2
+
+
+def test_a_suggester_a_worker_cannot_load_is_one_clear_error(scheduler):
+    class Unloadable:
+        def __reduce__(self):  # unpickling it on a worker fails, as a missing package would
+            return (int, ("not a number",))
+
+    with pytest.raises(ClusterError, match="a Dask worker could not load the suggester: ValueError"):
+        list(cluster.suggest(Unloadable(), ["text"], scheduler))
+
+
+def test_the_suggester_is_installed_once_per_worker_and_removed_after(blank_suggester, scheduler):
+    from distributed import Client
+
+    with Client(scheduler, set_as_default=False) as client:
+        with cluster.installed(client, blank_suggester) as name:
+            assert set(client.run(_installed_names).values()) == {(name,)}
+        assert set(client.run(_installed_names).values()) == {()}
+
+
+def _installed_names():
+    from annotator.suggest.dask_worker import INSTALLED
+
+    return tuple(INSTALLED)

@@ -18,6 +18,7 @@ from pathlib import Path
 from annotator.commands import install as cli_install
 from annotator.commands import open_store as _open_store
 from annotator.commands import progress_bar as _progress_bar
+from annotator.commands import team as cli_team
 from annotator.commands import transfer as cli_transfer
 from annotator.errors import AnnotatorError
 
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     _db_arg(p)
     p.add_argument("--no-suggest", action="store_true", help="only add the articles")
     cli_install.add_commands(sub)  # self-test, install-desktop, bundle
+    cli_team.add_arguments(sub)  # assign, suggest --cluster, stats --team, agreement scope
     for name in MODULES:
         importlib.import_module(f"annotator.commands.{name}").add_parser(sub)
     return parser
@@ -240,6 +242,7 @@ def _cmd_suggest(args) -> int:
                 batch_size=args.batch_size,
                 entities=args.layer in ("entity", "both"),
                 issues=args.layer in ("issue", "both"),
+                cluster=args.cluster,
             )
         rate = summary.words / summary.seconds if summary.seconds else 0
         spans = ", ".join(f"{n} from {src}" for src, n in sorted(summary.spans.items())) or "no spans"
@@ -256,6 +259,8 @@ def _cmd_export(args) -> int:
 def _cmd_stats(args) -> int:
     from annotator.store import activity
 
+    if args.team is not None:
+        return cli_team.cmd_stats_team(args)
     with _open_store(args.db, create=False) as store:
         st = store.stats()
         pace = activity.pace(activity.actions(store))
@@ -386,7 +391,8 @@ def _cmd_agreement(args) -> int:
     from annotator import ops
 
     with _open_store(args.db, create=False) as store:
-        report = ops.agreement(store, layer=args.layer, include_model=not args.no_model)
+        cli_team.agreement_scope(store, args)
+        report = ops.agreement(store, args.layer, not args.no_model, planned=not args.all_articles)
         titles = {e.article_id: store.article(e.article_id).title for e in report.articles[:10]}
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
@@ -457,6 +463,7 @@ COMMANDS = {
     "taxonomy": _cmd_taxonomy,
     "bench": _cmd_bench,
     **cli_install.COMMANDS,
+    **cli_team.COMMANDS,
 }
 # Commands whose parser and code live in annotator.commands.<name>.
 MODULES = ("evaluate", "labels")

@@ -80,6 +80,10 @@ class ModelError(AnnotatorError):
     """A spaCy pipeline or taxonomy cannot be loaded."""
 
 
+class ClusterError(AnnotatorError):
+    """A Dask cluster cannot be reached or used (``annotator suggest --cluster``)."""
+
+
 class NothingToDo(AnnotatorError):
     """Undo or redo found nothing to undo or redo."""
 

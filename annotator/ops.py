@@ -86,12 +86,14 @@ def suggest(
     issues: bool = True,
     nlp=None,
     commit_every: int = 256,
+    cluster: str | None = None,
 ) -> SuggestSummary:
     """Suggest entity and issue spans for articles (all when ``articles`` is None).
 
     Suggestions of the same sources, and of earlier model or taxonomy versions on the same
     layers, are replaced; decisions already made are kept (they are keyed by span). Written in batches of ``commit_every`` articles so a cancel or crash keeps
-    the finished batches, each whole.
+    the finished batches, each whole. ``cluster`` runs the suggester on a Dask cluster
+    (``local:N`` or a scheduler address, see :mod:`annotator.suggest.cluster`).
     """
     from annotator.suggest import Suggester
     from annotator.train import components  # noqa: F401  registers the parts of a trained pipeline
@@ -122,12 +124,14 @@ def suggest(
             summary.changes = summary.changes | store.store_suggestions(batch, sources)
             batch = []
 
-    texts = (t for _, t in pairs)
+    texts = [t for _, t in pairs]  # sized: a cluster cuts its tasks to the number of texts
     if n_process > 1:
         # spaCy hands whole batches to the workers in turn: with few batches one worker gets
         # most of the texts (100 articles in batches of 64 ran slower on 2 processes than on 1).
         batch_size = max(1, min(batch_size, -(-total // (4 * n_process))))
-    results = suggester.suggest(texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled)
+    results = suggester.suggest(
+        texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled, cluster=cluster
+    )
     for (aid, text), spans in zip(pairs, results, strict=True):
         if off:
             spans = [s for s in spans if (s.layer, s.label) not in off]
@@ -173,15 +177,21 @@ MODEL = "model"  # the pseudo-annotator whose spans are the current suggestions
 
 
 def merge(store: Store, paths: Sequence[str | Path], progress: Progress = None) -> list:
-    """Merge other annotators' databases into ``store``, each in one transaction."""
+    """Merge other annotators' databases into ``store``, each in one transaction.
+
+    One report per database; when ``store`` holds a team plan (``annotator assign``), a last
+    one says who has not returned what (:class:`annotator.team.TeamReturns`).
+    """
     from annotator.store.merge import merge_database
+    from annotator.team import returns_report
 
     reports = []
     for i, p in enumerate(paths):
         reports.append(merge_database(store, p))
         if progress:
             progress(i + 1, len(paths))
-    return reports
+    returns = returns_report(store)
+    return reports if returns is None else [*reports, returns]
 
 
 def span_columns(
@@ -248,14 +258,22 @@ def article_spans(
     return span_columns(store, include_model, include_gold, min_annotators, articles).articles()
 
 
-def agreement(store: Store, layer: str | None = None, include_model: bool = True):
-    """Agreement between annotators (and the model as a pseudo-annotator) on shared articles."""
-    from annotator.review.agreement import compute_agreement
+def agreement(store: Store, layer: str | None = None, include_model: bool = True, planned: bool = True):
+    """Agreement between annotators (and the model as a pseudo-annotator) on shared articles.
 
-    columns = span_columns(store, include_model=include_model, min_annotators=2)
+    With a team plan recorded (``annotator assign``) and ``planned``, on its overlap sample only.
+    """
+    from annotator.review.agreement import compute_agreement
+    from annotator.team import planned_sample
+
+    sample = planned_sample(store) if planned else None
+    columns = span_columns(store, include_model=include_model, min_annotators=2, articles=sample)
     if not len(columns):
         raise AnnotatorError(
-            "no article has work from two annotators yet", hint="merge other databases with `annotator merge`"
+            "no article has work from two annotators yet"
+            + (f" in the planned overlap ({len(sample)} articles)" if sample else ""),
+            hint="merge other databases with `annotator merge`"
+            + (", or use --all-articles" if sample else ""),
         )
     model = MODEL if include_model and MODEL in columns.annotator else None
     if model is None and any(MODEL in names for names in columns.annotators):

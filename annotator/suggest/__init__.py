@@ -12,7 +12,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -176,6 +176,7 @@ class Suggester:
         n_process: int = 1,
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
+        cluster: str | None = None,
     ) -> Iterator[list[SuggestedSpan]]:
         """Suggest spans for each text, lazily and in order.
 
@@ -192,6 +193,9 @@ class Suggester:
         cancelled
             Polled before each text is handed out; when it returns True the worker processes
             are stopped and :class:`~annotator.errors.Cancelled` is raised.
+        cluster
+            A Dask cluster to run on instead (``local:N`` or a scheduler address; see
+            :mod:`annotator.suggest.cluster`); ``n_process`` is then ignored.
 
         Yields
         ------
@@ -211,7 +215,14 @@ class Suggester:
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
         pieces = Pieces(self._checked(texts), limit=min(PIECE, self.nlp.max_length))
-        if n_process > 1 and workers.available():
+        if cluster is not None:
+            from annotator.suggest import cluster as dask_cluster
+
+            # The pieces are counted as they are cut: a long text is more than one task's worth.
+            total = len(texts) if isinstance(texts, Sized) and not _long(texts, self.nlp.max_length) else None
+            results = dask_cluster.suggest(self, pieces.texts(), cluster, batch_size, cancelled, total=total)
+            close = results.close
+        elif n_process > 1 and workers.available():
             # Forked workers that send back spans only (see annotator.suggest.workers).
             results = workers.suggest(self, pieces.texts(), n_process, batch_size)
             close = results.close
@@ -263,6 +274,12 @@ def _add_entity_rules(nlp: Language) -> str:
         last = [n for n in nlp.pipe_names if "doc.ents" in nlp.get_pipe_meta(n).assigns][-1]
         nlp.add_pipe(entity_rules.FACTORY, name=entity_rules.DEFAULT_NAME, after=last)
     return entity_rules.SOURCE
+
+
+def _long(texts, max_length: int) -> bool:
+    """Whether any of ``texts`` will be cut into pieces (see :mod:`annotator.suggest.pieces`)."""
+    limit = min(PIECE, max_length)
+    return any(isinstance(t, str) and len(t) > limit for t in texts)
 
 
 def _writes_issues(nlp: Language) -> bool:

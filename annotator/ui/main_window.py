@@ -315,6 +315,12 @@ class MainWindow(QMainWindow):
         )
         self._update_info()
 
+    def assign_work(self) -> None:
+        """File > Assign work…: share the articles among annotators (ui/assign_dialog.py)."""
+        from annotator.ui.assign_dialog import assign_work
+
+        assign_work(self)
+
     def show_about(self) -> None:
         from annotator.ui.about import show_about
 

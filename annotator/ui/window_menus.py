@@ -21,6 +21,7 @@ FILE_MENU = MenuSpec(
         ActionSpec("file.import", "&Import…", "import_files", shortcut="Ctrl+I"),
         ActionSpec("file.suggest", "&Suggest…", "run_suggest"),
         ActionSpec("file.export", "&Export…", "export_data"),
+        ActionSpec("file.assign", "Assi&gn work…", "assign_work"),
         ActionSpec("file.quit", "&Quit", "close", shortcut=QKeySequence.StandardKey.Quit, group=1),
     ),
 )

@@ -19,6 +19,7 @@ def _application() -> QApplication:
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
+        app.setStyle("Fusion")  # one style for every theme (ui/theme.py only changes the palette)
     app.setApplicationName("annotator")
     app.setApplicationDisplayName("annotator")
     app.setOrganizationName("annotator")

@@ -119,8 +119,8 @@ class ThemeControl(QObject):
                 app.setStyle(style)
             app.setPalette(app.property("annotator_system_palette"))
         else:
-            if app.style().name().lower() != "fusion":
-                app.setStyle("Fusion")
+            # The style is the application's (Fusion, set when it starts, ui/app.py): switching
+            # styles here would repolish every widget, some of them being deleted.
             app.setPalette(dark_palette() if name == DARK else app.style().standardPalette())
         self.theme = name
         if name in self.actions:

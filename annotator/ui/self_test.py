@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from annotator.errors import AnnotatorError
@@ -123,6 +123,10 @@ def run_self_test(folder: Path, timeout_s: float = 600.0) -> SelfTestResult:
         window.close()
         app.processEvents()
         window.session.store.close()
+        # Gone, not only hidden: a closed window left alive still gets the application's
+        # events (a theme's palette change reached one whose database was closed).
+        window.deleteLater()
+        app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     if not result.suggestions or not result.listed:
         raise AnnotatorError(f"self-test failed: nothing was suggested ({result.summary()})")
     return result

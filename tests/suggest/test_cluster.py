@@ -102,10 +102,11 @@ def test_cancel_while_waiting_stops_and_keeps_only_whole_batches(tmp_path, texts
             cluster=scheduler,
             commit_every=16,
             progress=lambda done, total: seen.append(done),
-            cancelled=lambda: bool(seen),  # after the first 16
+            cancelled=lambda: len(seen) >= 20,  # progress comes per article: stop mid second batch
         )
     written = {row[0] for row in _rows(store)}
-    assert seen == [16] and 0 < len(written) <= 16  # the one whole batch, far from all 240
+    # The first whole batch of 16 is kept, the 4 of the unfinished one are not, nor the rest of 240.
+    assert seen == list(range(1, 21)) and len(written) == 16
     store.close()
 
 

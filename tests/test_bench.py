@@ -19,6 +19,7 @@ ROWS = [
     "import",
     "suggest",
     "suggest-2p",
+    "suggest-cluster",
     "export",
     "export-tokens",
     "merge-1",

@@ -8,6 +8,7 @@ from pathlib import Path
 ROWS = (
     "import",
     "suggest",
+    "suggest-cluster",
     "export",
     "merge",
     "open",

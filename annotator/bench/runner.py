@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.bench.cluster import row_cluster
 from annotator.bench.commands import CommandRows
 from annotator.bench.context import Bench
 from annotator.bench.growth import measure_growth
@@ -72,6 +73,7 @@ class _Run:
         args, bench, commands = self.args, self.bench, self.commands
         self.attempt("import", commands.row_import)
         self.attempt("suggest", commands.row_suggest)
+        self.attempt("suggest-cluster", lambda: row_cluster(bench))
         self.attempt("export", commands.row_export)
         self.attempt("merge", MergeRows(bench).rows)
         self.attempt("open", lambda: self.window_rows().row_open(args.repeat))

@@ -247,9 +247,20 @@ def _cmd_suggest(args) -> int:
         rate = summary.words / summary.seconds if summary.seconds else 0
         spans = ", ".join(f"{n} from {src}" for src, n in sorted(summary.spans.items())) or "no spans"
         print(
-            f"suggested {spans} on {summary.articles} articles ({summary.words} words, {rate:,.0f} words/s)"
+            f"suggested {spans} on {summary.articles - len(summary.failed)} articles"
+            f" ({summary.words} words, {rate:,.0f} words/s)"
         )
-    return 0
+    return _report_failed(summary.failed)
+
+
+def _report_failed(failed: list[tuple[str, str, str]]) -> int:
+    """Name the articles the pipeline failed on (stderr); 1 when there were any."""
+    if not failed:
+        return 0
+    print(f"error: the pipeline failed on {len(failed)} article(s); they keep their earlier suggestions:", file=sys.stderr)
+    for aid, title, error in failed:
+        print(f"  {title!r} (id {aid}): {error}", file=sys.stderr)
+    return 1
 
 
 def _cmd_export(args) -> int:

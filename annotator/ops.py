@@ -71,6 +71,14 @@ class SuggestSummary:
     spans: dict[str, int] = field(default_factory=dict)  # source -> count
     seconds: float = 0.0
     changes: m.Changes = field(default_factory=m.Changes)
+    # Articles the pipeline failed on: (id, title, error); they keep what they had before.
+    failed: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def count(self, text: str, spans) -> None:
+        """Add one article's words and spans (per source)."""
+        for s in spans:
+            self.spans[s.source] = self.spans.get(s.source, 0) + 1
+        self.words += len(text.split())
 
 
 def suggest(
@@ -96,6 +104,7 @@ def suggest(
     (``local:N`` or a scheduler address, see :mod:`annotator.suggest.cluster`).
     """
     from annotator.suggest import Suggester
+    from annotator.suggest.failures import Failed
     from annotator.train import components  # noqa: F401  registers the parts of a trained pipeline
 
     t0 = time.perf_counter()
@@ -130,16 +139,16 @@ def suggest(
         # most of the texts (100 articles in batches of 64 ran slower on 2 processes than on 1).
         batch_size = max(1, min(batch_size, -(-total // (4 * n_process))))
     results = suggester.suggest(
-        texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled, cluster=cluster
+        texts, batch_size=batch_size, n_process=n_process, cancelled=cancelled, cluster=cluster, keep_going=True
     )
     for (aid, text), spans in zip(pairs, results, strict=True):
-        if off:
-            spans = [s for s in spans if (s.layer, s.label) not in off]
-        batch.append((aid, spans))
-        for s in spans:
-            summary.spans[s.source] = summary.spans.get(s.source, 0) + 1
-        summary.words += len(text.split())
         done += 1
+        if isinstance(spans, Failed):  # the others go on; this one is named at the end
+            summary.failed.append((aid, store.article(aid).title, spans.error))
+        else:
+            spans = [s for s in spans if (s.layer, s.label) not in off]
+            batch.append((aid, spans))
+            summary.count(text, spans)
         if len(batch) >= commit_every:
             flush()
         if progress:  # every article: the window shows n of N and the time left (it throttles)

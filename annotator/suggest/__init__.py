@@ -28,6 +28,7 @@ from annotator.suggest.entities import (
     pipeline_source,
     predicted_entity_labels,
 )
+from annotator.suggest.failures import Failed, guarded_pipe
 from annotator.suggest.pieces import PIECE, Pieces
 from annotator.suggest.taxonomy import Issue, Taxonomy, load_taxonomy, parse_taxonomy
 
@@ -177,6 +178,7 @@ class Suggester:
         progress: Callable[[int], None] | None = None,
         cancelled: Callable[[], bool] | None = None,
         cluster: str | None = None,
+        keep_going: bool = False,
     ) -> Iterator[list[SuggestedSpan]]:
         """Suggest spans for each text, lazily and in order.
 
@@ -196,6 +198,10 @@ class Suggester:
         cluster
             A Dask cluster to run on instead (``local:N`` or a scheduler address; see
             :mod:`annotator.suggest.cluster`); ``n_process`` is then ignored.
+        keep_going
+            A text the pipeline fails on yields a :class:`~annotator.suggest.failures.Failed`
+            (the error in one line) in its place and the others go on; without it, that text
+            raises :class:`ModelError`.
 
         Yields
         ------
@@ -209,12 +215,31 @@ class Suggester:
         Cancelled
             When ``cancelled()`` turns true.
         ModelError
-            If a text is not a string. A text longer than the pipeline accepts (or than
+            If a text is not a string, or (without ``keep_going``) the pipeline fails on one.
+            A text longer than the pipeline accepts (or than
             :data:`~annotator.suggest.pieces.PIECE`) is suggested in pieces.
         """
         if cancelled is not None and cancelled():
             raise Cancelled("suggesting was cancelled before it started")
         pieces = Pieces(self._checked(texts), limit=min(PIECE, self.nlp.max_length))
+        results, close = self._results(texts, pieces, batch_size, n_process, cancelled, cluster)
+        done = 0
+        try:
+            for spans in pieces.join(results):
+                if cancelled is not None and cancelled():
+                    raise Cancelled(f"suggesting was cancelled after {done} text(s)")
+                if isinstance(spans, Failed) and not keep_going:
+                    raise ModelError(f"the pipeline failed on text {done + 1}: {spans.error}")
+                yield spans
+                done += 1
+                if progress is not None:
+                    progress(done)
+        finally:
+            # Stops and joins the worker processes now rather than at garbage collection.
+            close()
+
+    def _results(self, texts, pieces: Pieces, batch_size: int, n_process: int, cancelled, cluster):
+        """The span lists (or :class:`Failed`) of ``pieces``, in order, and how to stop making them."""
         if cluster is not None:
             from annotator.suggest import cluster as dask_cluster
 
@@ -226,22 +251,14 @@ class Suggester:
             # Forked workers that send back spans only (see annotator.suggest.workers).
             results = workers.suggest(self, pieces.texts(), n_process, batch_size)
             close = results.close
-        else:
+        elif n_process > 1:  # no fork here: spaCy's own processes
             docs = self.nlp.pipe(pieces.texts(), batch_size=batch_size, n_process=n_process, disable=self._disabled)
             results = map(self._spans, docs)
             close = docs.close
-        done = 0
-        try:
-            for spans in pieces.join(results):
-                if cancelled is not None and cancelled():
-                    raise Cancelled(f"suggesting was cancelled after {done} text(s)")
-                yield spans
-                done += 1
-                if progress is not None:
-                    progress(done)
-        finally:
-            # Stops and joins the worker processes now rather than at garbage collection.
-            close()
+        else:
+            results = guarded_pipe(self.nlp, pieces.texts(), self._spans, batch_size, self._disabled)
+            close = results.close
+        return results, close
 
     def suggest_one(self, text: str) -> list[SuggestedSpan]:
         """Suggest spans for one text (a convenience over :meth:`suggest`)."""

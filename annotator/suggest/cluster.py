@@ -34,6 +34,7 @@ from typing import Any
 
 from annotator.errors import AnnotatorError, Cancelled, ClusterError
 from annotator.model import SuggestedSpan
+from annotator.suggest.failures import Failed
 
 # Texts per task when none is given. The client spends about 5 ms of CPU on each task and 0.25 ms
 # on each article (2,000 demo articles on a blank pipeline: 0.52 ms an article in tasks of 16,
@@ -201,7 +202,7 @@ def _start(distributed, address: str, n: int | None, timeout: float) -> tuple[An
 # A span travels back as a plain tuple of SuggestedSpan's fields: unpickling the frozen, slotted
 # dataclass runs its __setstate__ per span (64 demo articles of the English model: 15 ms of the
 # client's CPU as dataclasses, 2.7 ms as tuples, and 3.4 ms more to make the spans again here).
-_Wire = list[list[tuple]]
+_Wire = list[list[tuple] | str]  # per text: its spans as tuples, or the error it failed with
 
 
 @contextlib.contextmanager
@@ -231,8 +232,8 @@ def installed(client: Any, suggester: Any) -> Iterator[str]:
             client.unregister_worker_plugin(name)
 
 
-def _spans(wire: _Wire) -> list[list[SuggestedSpan]]:
-    return [list(starmap(SuggestedSpan, spans)) for spans in wire]
+def _spans(wire: _Wire) -> list[list[SuggestedSpan] | Failed]:
+    return [Failed(spans) if isinstance(spans, str) else list(starmap(SuggestedSpan, spans)) for spans in wire]
 
 
 def _result(future: Any, cancelled: Callable[[], bool] | None, done: int) -> _Wire:

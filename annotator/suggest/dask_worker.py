@@ -15,6 +15,8 @@ from typing import Any
 
 from distributed import WorkerPlugin
 
+from annotator.suggest.failures import Failed
+
 INSTALLED: dict[str, Any] = {}  # on a worker: plugin name -> its suggester
 
 
@@ -34,11 +36,12 @@ class SuggesterPlugin(WorkerPlugin):
 
 def suggest_chunk(name: str, texts: list[str]) -> list[list[tuple]]:
     """The spans of ``texts`` by the suggester installed as ``name``, each a plain tuple of
-    :class:`~annotator.model.SuggestedSpan`'s fields (see :mod:`annotator.suggest.cluster`)."""
+    :class:`~annotator.model.SuggestedSpan`'s fields (see :mod:`annotator.suggest.cluster`);
+    for a text the pipeline failed on, the error as a string instead of its list."""
     suggester = INSTALLED.get(name)
     if suggester is None:
         raise RuntimeError(f"no suggester {name} on this worker (was its plugin set up?)")
     return [
-        [(s.start, s.end, s.label, s.layer, s.source, s.score) for s in spans]
-        for spans in suggester.suggest(texts, batch_size=len(texts))
+        spans.error if isinstance(spans, Failed) else [(s.start, s.end, s.label, s.layer, s.source, s.score) for s in spans]
+        for spans in suggester.suggest(texts, batch_size=len(texts), keep_going=True)
     ]

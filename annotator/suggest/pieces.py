@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 
 from annotator.model import SuggestedSpan
+from annotator.suggest.failures import Failed
 
 PIECE = 100_000  # characters: well inside spaCy's default max_length, a few MB of Doc
 _CUTS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"[.!?][\"'’”)]*\s"), re.compile(r"\s"))
@@ -70,8 +71,13 @@ class Pieces:
             if len(offsets) == 1:
                 yield spans
                 continue
+            parts = [spans] + [next(it) for _ in offsets[1:]]
+            failed = [p for p in parts if isinstance(p, Failed)]
+            if failed:  # one piece the pipeline failed on: the whole text failed
+                yield failed[0]
+                continue
             joined = list(spans)
-            for offset in offsets[1:]:
-                joined += [dataclasses.replace(s, start=s.start + offset, end=s.end + offset) for s in next(it)]
+            for offset, part in zip(offsets[1:], parts[1:], strict=True):
+                joined += [dataclasses.replace(s, start=s.start + offset, end=s.end + offset) for s in part]
             joined.sort(key=lambda s: (s.start, s.end, s.layer, s.label))
             yield joined

@@ -81,7 +81,7 @@ def _watch(parent: int) -> None:
 
 
 def _run(texts: list[str], batch_size: int) -> list[list[SuggestedSpan]]:
-    return list(_suggester.suggest(texts, batch_size=batch_size))
+    return list(_suggester.suggest(texts, batch_size=batch_size, keep_going=True))  # Failed pickles
 
 
 def suggest(

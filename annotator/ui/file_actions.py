@@ -380,10 +380,19 @@ def run_suggest(
         spans = sum(getattr(summary, "spans", {}).values())
         n = getattr(summary, "articles", 0)
         secs = getattr(summary, "seconds", 0.0)
-        tell_user(
-            window,
-            f"Suggested {spans:,} spans in {n:,} article{'s' if n != 1 else ''} ({secs:.1f} s).",
-        )
+        failed = getattr(summary, "failed", [])
+        n -= len(failed)
+        text = f"Suggested {spans:,} spans in {n:,} article{'s' if n != 1 else ''} ({secs:.1f} s)."
+        if failed:
+            details = "\n".join(f"{title} (id {aid}): {error}" for aid, title, error in failed)
+            show_problems(
+                window,
+                f"{text} The pipeline failed on {len(failed)} article{'s' if len(failed) != 1 else ''}; "
+                "they keep their earlier suggestions.",
+                details,
+            )
+        else:
+            tell_user(window, text)
 
     label = "Suggesting spans" if articles is None else f"Suggesting spans in {len(articles)} articles"
     return run_on_store(

@@ -47,7 +47,7 @@ class Replay:
     def __init__(self, by_text: dict[str, list]):
         self.by_text = by_text
 
-    def suggest(self, texts, batch_size: int = 64):
+    def suggest(self, texts, batch_size: int = 64, keep_going: bool = False):
         return (self.by_text[t] for t in texts)
 
 

@@ -171,7 +171,7 @@ def test_without_dask_installed_the_error_says_how_to_get_it(monkeypatch):
 
 def test_a_worker_failure_is_one_clear_error(scheduler):
     class Broken:
-        def suggest(self, texts, batch_size=16):
+        def suggest(self, texts, batch_size=16, keep_going=False):
             raise RuntimeError("no pipeline here")
 
     with pytest.raises(ClusterError, match="a Dask worker could not suggest: RuntimeError: no pipeline here"):

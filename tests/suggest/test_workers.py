@@ -25,7 +25,7 @@ def test_two_processes_give_the_same_spans_in_the_same_order_as_one(blank_sugges
 
 def test_the_workers_are_other_processes_and_are_gone_afterwards(blank_suggester):
     class WhoRuns:
-        def suggest(self, texts, batch_size):
+        def suggest(self, texts, batch_size, keep_going=False):
             return [[os.getpid()] for _ in texts]
 
     pids = {p for (p,) in workers.suggest(WhoRuns(), TEXTS, n_process=2, batch_size=2)}
@@ -47,7 +47,7 @@ def test_progress_and_cancel_work_as_with_one_process(blank_suggester):
 
 def test_a_worker_that_dies_is_a_model_error_not_a_hang():
     class Dies:
-        def suggest(self, texts, batch_size):
+        def suggest(self, texts, batch_size, keep_going=False):
             os._exit(3)
 
     with pytest.raises(ModelError, match="worker process stopped"):
@@ -56,7 +56,7 @@ def test_a_worker_that_dies_is_a_model_error_not_a_hang():
 
 def test_an_error_in_a_worker_reaches_the_caller():
     class Fails:
-        def suggest(self, texts, batch_size):
+        def suggest(self, texts, batch_size, keep_going=False):
             raise ValueError("bad text")
 
     with pytest.raises(ValueError, match="bad text"):

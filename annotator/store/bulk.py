@@ -14,6 +14,8 @@ into the two indexes row by row cost as much as the rows themselves.
 
 from __future__ import annotations
 
+import os
+
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
@@ -85,8 +87,15 @@ class BulkImport:
             if self.pending.size() >= _FLUSH_ROWS:
                 self._flush()
         self._flush()
-        for sql in rebuild:
-            self.c.execute(sql)
+        if rebuild:
+            # SQLite sorts an index's rows on helper threads when allowed (0.69 -> 0.53 s for
+            # the two annotation indexes of 590,000 spans here); off again afterwards.
+            self.c.execute(f"PRAGMA threads = {min(4, os.cpu_count() or 1)}")
+            try:
+                for sql in rebuild:
+                    self.c.execute(sql)
+            finally:
+                self.c.execute("PRAGMA threads = 0")
         self._write_ledger(spans.per_annotator)
         report.suggestions = self.suggestions_written - report.rejections
         report.changes = Changes(

@@ -15,7 +15,6 @@ into the two indexes row by row cost as much as the rows themselves.
 from __future__ import annotations
 
 import os
-
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence

@@ -6,7 +6,7 @@ connects the signals and keeps the keyboard focus (no widget here takes it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,9 @@ def heading(text: str) -> QLabel:
     return lab
 
 
+CLASSES_WIDTH = 130  # px of the queue's Classes column; the title column takes the rest
+
+
 def _plain_label(text: str = "") -> QLabel:
     lab = QLabel(text)
     lab.setTextFormat(Qt.TextFormat.PlainText)
@@ -86,10 +89,13 @@ class QueuePane(QWidget):
     def __init__(self, queue_model: RowTableModel, layer: str | None, parent: QWidget | None = None):
         super().__init__(parent)
         self.queue_view = review_table(queue_model, 0)
-        self.queue_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.queue_view.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header = self.queue_view.horizontalHeader()
+        # The title takes the spare width; the classes get a fixed share (their tooltip has all).
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, CLASSES_WIDTH)
         self.queue_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.queue_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.queue_view.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.queue_status = _plain_label("computing the queue…")
         self.layer_box = QComboBox()
         self.layer_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -162,11 +168,24 @@ class FocusPane(QWidget):
         centre.addWidget(self.text_view)
         centre.addWidget(_boxed("Versions (press the key to take one)", self.versions_view))
         centre.addWidget(lists)
-        centre.setStretchFactor(0, 5)
-        centre.setStretchFactor(1, 2)
-        centre.setStretchFactor(2, 2)
+        # The text gets most of the height (at 1280x800 about 450 px, not 350).
+        centre.setStretchFactor(0, 3)
+        centre.setStretchFactor(1, 1)
+        centre.setStretchFactor(2, 1)
         centre.setChildrenCollapsible(False)
+        keep_sizes(lists, "review/lists_splitter")
+        keep_sizes(centre, "review/centre_splitter")
         return centre
 
 
-__all__ = ["FocusPane", "QueuePane", "heading", "review_table"]
+def keep_sizes(splitter: QSplitter, key: str) -> None:
+    """Restore ``splitter``'s sizes from the settings and keep them there when the user drags it."""
+    from annotator.ui import settings
+
+    state = settings.settings().value(key)
+    if isinstance(state, QByteArray) and not state.isEmpty():
+        splitter.restoreState(state)
+    splitter.splitterMoved.connect(lambda *_: settings.write(key, splitter.saveState()))
+
+
+__all__ = ["FocusPane", "QueuePane", "heading", "keep_sizes", "review_table"]

@@ -41,10 +41,13 @@ from annotator.ui.review_models import (
     load_queue,
     queue_row,
 )
-from annotator.ui.review_panes import FocusPane, QueuePane
+from annotator.ui.review_panes import FocusPane, QueuePane, keep_sizes
 from annotator.ui.review_styles import KIND_TEXT, AnnotatorStyle, annotator_styles
 from annotator.ui.worker import run_on_store
 from annotator.ui.write_wait import WAITING_TEXT
+
+# Said before any article is opened, as well as after each move (issue 17: no silent gold).
+AGREED_NOTICE = "Opening an article puts the spans every annotator agrees on into gold (Ctrl+Z undoes it)."
 
 
 class ReviewView(QWidget):
@@ -121,6 +124,7 @@ class ReviewView(QWidget):
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
         split.setSizes([400, 880])
+        keep_sizes(split, "review/queue_splitter")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(split)
@@ -181,6 +185,8 @@ class ReviewView(QWidget):
             return
         self.queue_model.set_rows(rows)
         self._update_queue_status()
+        if self._article is None and rows:  # review starts on the worst article, keys work at once
+            self.open_article(rows[0].article_id)
         self._select_current_in_queue()
         self.queue_loaded.emit()
 
@@ -198,7 +204,8 @@ class ReviewView(QWidget):
             return
         total = sum(r.open for r in rows)
         self.queue_status.setText(
-            f"{len(rows)} article{'s' * (len(rows) != 1)} with {total} open disagreement{'s' * (total != 1)}"
+            f"{len(rows)} article{'s' * (len(rows) != 1)} with {total} open disagreement{'s' * (total != 1)}."
+            f" {AGREED_NOTICE}"
         )
 
     def _select_current_in_queue(self) -> None:

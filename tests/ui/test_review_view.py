@@ -50,14 +50,30 @@ def test_queue_lists_articles_with_disagreements_worst_first(view, qtmodeltester
         ("Summit", "4", "label ×2 · boundary ×1 · one-sided ×1"),
         ("Gas", "1", "one-sided ×1"),
     ]
-    assert view.queue_status.text() == "2 articles with 5 open disagreements"
+    # Said before the reviewer opens anything: opening moves agreed spans into gold.
+    assert view.queue_status.text() == (
+        "2 articles with 5 open disagreements. Opening an article puts the spans every annotator"
+        " agrees on into gold (Ctrl+Z undoes it)."
+    )
+
+
+def test_review_opens_on_the_worst_article_and_its_keys_work_at_once(view, review_session, qtbot):
+    # No click: the worst article of the queue is open and selected, Tab moves at once.
+    assert view.article is not None and view.article.id == A1
+    assert view.queue_view.selectionModel().selectedRows()[0].row() == 0
+    assert view.message_label.text() == "1 span every annotator agrees on went into gold (Ctrl+Z undoes)"
+    assert gold(review_session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+    assert view.focused.kind == "label_conflict"
+    key(qtbot, view, Qt.Key.Key_Tab)
+    assert view.focused.kind == "boundary_shift"
+    key(qtbot, view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # one key takes the move back
+    assert gold(review_session) == set()
 
 
 def test_opening_puts_agreed_spans_into_gold_and_shows_every_planted_class(
     view, review_session, qtbot, qtmodeltester
 ):
-    assert gold(review_session) == set()
-    index = view.queue_model.index(0, 0)
+    index = view.queue_model.index(0, 0)  # the worst article, opened already: a click opens it again
     qtbot.mouseClick(
         view.queue_view.viewport(), Qt.MouseButton.LeftButton, pos=view.queue_view.visualRect(index).center()
     )
@@ -200,3 +216,29 @@ def test_layer_filter_reviews_one_layer(view, review_session, qtbot):
     assert shown_disagreements(view) == [("issue", "label conflict", "steel tariffs")]
     # agreed gold is for the article, whatever the layer reviewed
     assert gold(review_session) == spans_of([at(TEXT1, "Angela Merkel", "PERSON")])
+
+
+def test_at_1280x800_the_queue_titles_get_the_width_and_the_text_the_height(view, qtbot):
+    from PySide6.QtWidgets import QSplitter
+
+    header = view.queue_view.horizontalHeader()
+    assert header.sectionSize(0) > header.sectionSize(2) >= 100  # Article over Classes
+    assert view.queue_view.textElideMode() == Qt.TextElideMode.ElideMiddle
+    assert "Summit" in view.queue_model.index(0, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert view.text_view.height() >= 0.45 * view.height()  # not the 350 of 800 px it had
+    # A dragged splitter is kept for the next review window.
+    centre = next(s for s in view.findChildren(QSplitter) if s.widget(0) is view.text_view)
+    sizes = centre.sizes()
+    centre.moveSplitter(sizes[0] - 120, 1)
+    moved = centre.sizes()
+    assert moved != sizes
+    again = ReviewView(view.session)
+    qtbot.addWidget(again)
+    again.resize(1280, 800)
+    again.show()
+    qtbot.waitExposed(again)
+    other = next(s for s in again.findChildren(QSplitter) if s.widget(0) is again.text_view)
+    qtbot.waitUntil(lambda: again.article is not None, timeout=WAIT_MS)
+    # The same split (a few pixels either way: the labels above it may wrap differently).
+    assert all(abs(a - b) <= 10 for a, b in zip(other.sizes(), moved, strict=True))
+    assert other.sizes()[0] < sizes[0] - 100

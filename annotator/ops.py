@@ -369,6 +369,17 @@ def add_agreed_gold(store: Store, reviewer: str, articles: Sequence[str] | None 
     return added
 
 
+def label_confusion(store: Store, planned: bool = True) -> dict:
+    """Per layer, which label one annotator gave where another gave a different one
+    (:class:`annotator.review.confusion.Confusion`), on the articles agreement reports on."""
+    from annotator.review.confusion import label_confusion as confusion
+    from annotator.team import planned_sample
+
+    sample = planned_sample(store) if planned else None
+    arts = list(article_spans(store, min_annotators=2, articles=sample))
+    return {layer: confusion(arts, layer, exclude={MODEL, m.GOLD}) for layer in (m.ENTITY, m.ISSUE)}
+
+
 def settle(store: Store, reviewer: str, disagreement, choice, text: str | None = None) -> m.Changes:
     """Apply a reviewer's choice (``take:NAME``, ``take_both``, ``take_none``, or an edited Span)."""
     from annotator.review.adjudicate import resolve

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.agreement_charts import AgreementCharts
 from annotator.ui.errors import error_message
 from annotator.ui.views import RowTableModel
 from annotator.ui.worker import run_on_store
@@ -105,6 +106,7 @@ class AgreementResult:
 
     report: Any
     titles: dict[str, str] = field(default_factory=dict)
+    confusions: dict[str, Any] = field(default_factory=dict)  # layer -> review.confusion.Confusion
 
 
 def compute_agreement(store, include_model: bool) -> AgreementResult:
@@ -120,7 +122,7 @@ def compute_agreement(store, include_model: bool) -> AgreementResult:
         if a.article_id not in titles:
             art = store.article(a.article_id)
             titles[a.article_id] = art.title.strip() or art.text.strip()[:60]
-    return AgreementResult(report, titles)
+    return AgreementResult(report, titles, ops.label_confusion(store))
 
 
 OVERALL_HEADERS = ("Layer", "Label", "Spans", "Exact F1", "Relaxed F1", "Boundary shifts", "Kappa", "Alpha")
@@ -175,6 +177,8 @@ class AgreementView(QWidget):
         self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         self.tabs = QTabWidget()
+        self.charts = AgreementCharts()
+        self.tabs.addTab(self.charts, "Charts")
         self.overall_view = self._table(self.overall_model, "Overall and per label")
         self.pairs_view = self._table(self.pairs_model, "Pairs")
         self.model_view = self._table(self.model_model, "Model acceptance")
@@ -230,6 +234,7 @@ class AgreementView(QWidget):
         self._task = None
         self.refresh_button.setEnabled(True)
         self.report = None
+        self.charts.show_figures([], {})
         for model in (self.overall_model, self.pairs_model, self.model_model, self.articles_model):
             model.set_rows([])
         self.status.setText(f"No agreement figures: {error_message(exc)}")
@@ -238,12 +243,14 @@ class AgreementView(QWidget):
     def _on_task_finished(self, result: AgreementResult) -> None:
         self._task = None
         self.refresh_button.setEnabled(True)
-        self.show_report(result.report, result.titles)
+        self.show_report(result.report, result.titles, result.confusions)
 
-    def show_report(self, report, titles: dict[str, str] | None = None) -> None:
-        """Fill the tables from an :class:`~annotator.review.agreement.AgreementReport`."""
+    def show_report(self, report, titles: dict[str, str] | None = None, confusions: dict | None = None) -> None:
+        """Fill the charts and tables from an :class:`~annotator.review.agreement.AgreementReport`
+        (and the label confusion per layer, :func:`annotator.ops.label_confusion`)."""
         titles = titles or {}
         self.report = report
+        self.charts.show_figures(report.overall, confusions or {})
         if report.model:
             model = f"; model: {report.model}"
         elif self.model_box.isChecked():

@@ -125,3 +125,38 @@ def test_the_feedback_browser_loads_no_resources_and_follows_no_links(qtbot):
     b.setHtml('<p>x<img src="http://example.invalid/track.png"><a href="http://example.invalid">y</a></p>')
     assert b.loadResource(0, QUrl("http://example.invalid/a.css")) is None
     assert b.source().isEmpty()
+
+
+def test_the_charts_tab_shows_weakest_labels_first_and_the_confusion_between_annotators(
+    review_session, qtbot
+):
+    from annotator.review.confusion import NONE
+
+    view = AgreementView(review_session, include_model=False)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    with qtbot.waitSignal(view.computed, timeout=WAIT_MS):
+        pass
+    assert view.tabs.tabText(0) == "Charts" and view.tabs.currentIndex() == 0
+    expected = ops.agreement(review_session.store, include_model=False)
+    per_label = [e for e in expected.overall if e.label is not None and e.exact_f1 is not None]
+    bars = view.charts.bars.rows
+    assert len(bars) == len([e for e in expected.overall if e.label is not None])
+    f1s = [r.values[0] for r in bars if r.values[0] is not None]
+    assert f1s == sorted(f1s) and len(f1s) == len(per_label)  # weakest first
+    weakest = min(per_label, key=lambda e: e.exact_f1)
+    assert bars[0].label == f"{weakest.label} ({weakest.layer})"
+    # The planted label conflict on "Joe Biden": PERSON (alice, bob) against ORG (carol).
+    heat = view.charts.heat_maps["entity"]
+    c = heat.confusion
+    assert c is not None and c.count("ORG", "PERSON") == 2 and NONE in c.labels
+    assert "most often" in view.charts.captions["entity"].text()
+    # The tooltip of the cell under the mouse names the two labels and the count.
+    labels = c.labels
+    r, col = labels.index("PERSON"), labels.index("ORG")
+    m = heat._margin()
+    from PySide6.QtCore import QPointF
+
+    assert heat.cell_at(QPointF(m + col * 26 + 5, m + r * 26 + 5)) == ("PERSON", "ORG")
+    view.tabs.widget(0).grab()  # paints without error

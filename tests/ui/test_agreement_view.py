@@ -159,4 +159,10 @@ def test_the_charts_tab_shows_weakest_labels_first_and_the_confusion_between_ann
     from PySide6.QtCore import QPointF
 
     assert heat.cell_at(QPointF(m + col * 26 + 5, m + r * 26 + 5)) == ("PERSON", "ORG")
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QToolTip
+
+    qtbot.mouseMove(heat, QPoint(m + col * 26 + 5, m + r * 26 + 5))  # the mouse over that cell
+    qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=WAIT_MS)
+    assert QToolTip.text() == "PERSON against ORG: 2 times"
     view.tabs.widget(0).grab()  # paints without error

@@ -47,6 +47,7 @@ KIND_SHORT = {
 }
 
 GOLD_BACKGROUND = "#cde8c1"
+GOLD_TEXT = "#1b2a17"
 REGION_FILL = QColor(255, 214, 0, 70)
 
 
@@ -98,6 +99,7 @@ def annotator_styles(names: Sequence[str]) -> dict[str, AnnotatorStyle]:
 
 __all__ = [
     "GOLD_BACKGROUND",
+    "GOLD_TEXT",
     "KIND_SHORT",
     "KIND_TEXT",
     "LANE_STEP",

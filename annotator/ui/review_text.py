@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QTextEdit, QWidget
 
 from annotator.ui.article_view import TextMap
-from annotator.ui.review_styles import GOLD_BACKGROUND, LANE_STEP, REGION_FILL, AnnotatorStyle
+from annotator.ui.review_styles import GOLD_BACKGROUND, GOLD_TEXT, LANE_STEP, REGION_FILL, AnnotatorStyle
 
 
 class ReviewTextView(QTextEdit):
@@ -75,6 +75,7 @@ class ReviewTextView(QTextEdit):
         cur.setCharFormat(QTextCharFormat())
         gold = QTextCharFormat()
         gold.setBackground(QColor(GOLD_BACKGROUND))
+        gold.setForeground(QColor(GOLD_TEXT))  # a pale fill keeps dark text in the dark theme too
         for a, b in spans:
             cur.setPosition(self._map.to_qt(a))
             cur.setPosition(self._map.to_qt(b), QTextCursor.MoveMode.KeepAnchor)

@@ -242,3 +242,33 @@ def test_at_1280x800_the_queue_titles_get_the_width_and_the_text_the_height(view
     # The same split (a few pixels either way: the labels above it may wrap differently).
     assert all(abs(a - b) <= 10 for a, b in zip(other.sizes(), moved, strict=True))
     assert other.sizes()[0] < sizes[0] - 100
+
+
+def _luminance(c) -> float:
+    def ch(v: float) -> float:
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+
+
+def test_gold_text_stays_readable_in_the_dark_theme(view, qtbot):
+    from PySide6.QtGui import QPalette, QTextCursor
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.theme import dark_palette
+
+    app = QApplication.instance()
+    old = app.palette()
+    app.setPalette(dark_palette())
+    try:
+        view.open_article(A1)
+        cur = QTextCursor(view.text_view.document())
+        cur.setPosition(TEXT1.index("Angela") + 2)
+        fmt = cur.charFormat()
+        fg, bg = fmt.foreground().color(), fmt.background().color()
+        if fmt.foreground().style() == Qt.BrushStyle.NoBrush:  # the theme's text colour
+            fg = dark_palette().color(QPalette.ColorRole.Text)
+        hi, lo = sorted((_luminance(fg) + 0.05, _luminance(bg) + 0.05), reverse=True)
+        assert hi / lo >= 4.5  # WCAG AA; white on the pale green was 1.3
+    finally:
+        app.setPalette(old)

@@ -136,7 +136,10 @@ class BarChart(QWidget):
             return
         colour = self.colour(series)
         if series == 0 and len(self.series) > 1:  # hollow: apart from the filled ones by shape
-            p.setPen(QPen(colour.darker(130), 1.2))
+            # The outline in the text colour, half strong: visible on light and dark pages alike.
+            outline = QColor(self.palette().color(QPalette.ColorRole.WindowText))
+            outline.setAlphaF(0.6)
+            p.setPen(QPen(outline, 1.2))
             p.setBrush(Qt.BrushStyle.NoBrush)
         else:
             p.setPen(Qt.PenStyle.NoPen)

@@ -46,6 +46,10 @@ from annotator.ui.review_styles import KIND_TEXT, AnnotatorStyle, annotator_styl
 from annotator.ui.worker import run_on_store
 from annotator.ui.write_wait import WAITING_TEXT
 
+NOTHING_TO_REVIEW = (
+    "Nothing to review here: review compares several annotators' work on the same articles."
+    " Bring theirs in with Review > Merge databases…"
+)
 # Said before any article is opened, as well as after each move (issue 17: no silent gold).
 AGREED_NOTICE = "Opening an article puts the spans every annotator agrees on into gold (Ctrl+Z undoes it)."
 
@@ -187,6 +191,8 @@ class ReviewView(QWidget):
         self._update_queue_status()
         if self._article is None and rows:  # review starts on the worst article, keys work at once
             self.open_article(rows[0].article_id)
+        elif self._article is None:
+            self.focus_label.setText(NOTHING_TO_REVIEW)
         self._select_current_in_queue()
         self.queue_loaded.emit()
 

@@ -272,3 +272,13 @@ def test_gold_text_stays_readable_in_the_dark_theme(view, qtbot):
         assert hi / lo >= 4.5  # WCAG AA; white on the pale green was 1.3
     finally:
         app.setPalette(old)
+
+
+def test_review_of_one_annotators_work_says_what_review_needs(ui_session, qtbot):
+    v = ReviewView(ui_session)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitUntil(lambda: not v.is_loading(), timeout=WAIT_MS)
+    assert v.article is None and v.queue_model.rowCount() == 0
+    assert "Review > Merge databases" in v.focus_label.text()
+    assert v.queue_status.text().startswith("Nothing to review")

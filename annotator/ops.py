@@ -267,12 +267,16 @@ def article_spans(
     return span_columns(store, include_model, include_gold, min_annotators, articles).articles()
 
 
-def agreement(store: Store, layer: str | None = None, include_model: bool = True, planned: bool = True):
-    """Agreement between annotators (and the model as a pseudo-annotator) on shared articles.
+def agreement_columns(store: Store, include_model: bool = True, planned: bool = True):
+    """The spans agreement is measured on (``review.spans.SpanColumns``): the articles with work
+    from two annotators, with a team plan (``annotator assign``) and ``planned`` its overlap only;
+    the model's suggestions among them when ``include_model`` and there are any.
 
-    With a team plan recorded (``annotator assign``) and ``planned``, on its overlap sample only.
+    Raises
+    ------
+    AnnotatorError
+        When no article has work from two annotators.
     """
-    from annotator.review.agreement import compute_agreement
     from annotator.team import planned_sample
 
     sample = planned_sample(store) if planned else None
@@ -284,9 +288,24 @@ def agreement(store: Store, layer: str | None = None, include_model: bool = True
             hint="merge other databases with `annotator merge`"
             + (", or use --all-articles" if sample else ""),
         )
-    model = MODEL if include_model and MODEL in columns.annotator else None
-    if model is None and any(MODEL in names for names in columns.annotators):
+    if not (include_model and MODEL in columns.annotator) and any(MODEL in names for names in columns.annotators):
         columns = columns.without(MODEL)
+    return columns
+
+
+def agreement(
+    store: Store, layer: str | None = None, include_model: bool = True, planned: bool = True, columns=None
+):
+    """Agreement between annotators (and the model as a pseudo-annotator) on shared articles.
+
+    With a team plan recorded (``annotator assign``) and ``planned``, on its overlap sample only.
+    ``columns`` from :func:`agreement_columns` (read once, for this and :func:`label_confusion`).
+    """
+    from annotator.review.agreement import compute_agreement
+
+    if columns is None:
+        columns = agreement_columns(store, include_model, planned)
+    model = MODEL if include_model and MODEL in columns.annotator else None
     return compute_agreement(columns, layer=layer, model=model, tokens=article_tokens(store, columns))
 
 
@@ -369,14 +388,13 @@ def add_agreed_gold(store: Store, reviewer: str, articles: Sequence[str] | None 
     return added
 
 
-def label_confusion(store: Store, planned: bool = True) -> dict:
+def label_confusion(columns) -> dict:
     """Per layer, which label one annotator gave where another gave a different one
-    (:class:`annotator.review.confusion.Confusion`), on the articles agreement reports on."""
+    (:class:`annotator.review.confusion.Confusion`), on :func:`agreement_columns`' articles;
+    the model and gold are not annotators here."""
     from annotator.review.confusion import label_confusion as confusion
-    from annotator.team import planned_sample
 
-    sample = planned_sample(store) if planned else None
-    arts = list(article_spans(store, min_annotators=2, articles=sample))
+    arts = columns.articles()
     return {layer: confusion(arts, layer, exclude={MODEL, m.GOLD}) for layer in (m.ENTITY, m.ISSUE)}
 
 

@@ -116,13 +116,14 @@ def compute_agreement(store, include_model: bool) -> AgreementResult:
     """
     from annotator import ops
 
-    report = ops.agreement(store, None, include_model)
+    columns = ops.agreement_columns(store, include_model)  # read once, for both
+    report = ops.agreement(store, None, include_model, columns=columns)
     titles = {}
     for a in report.articles:
         if a.article_id not in titles:
             art = store.article(a.article_id)
             titles[a.article_id] = art.title.strip() or art.text.strip()[:60]
-    return AgreementResult(report, titles, ops.label_confusion(store))
+    return AgreementResult(report, titles, ops.label_confusion(columns))
 
 
 OVERALL_HEADERS = ("Layer", "Label", "Spans", "Exact F1", "Relaxed F1", "Boundary shifts", "Kappa", "Alpha")

@@ -146,7 +146,8 @@ def suggest(
         if isinstance(spans, Failed):  # the others go on; this one is named at the end
             summary.failed.append((aid, store.article(aid).title, spans.error))
         else:
-            spans = [s for s in spans if (s.layer, s.label) not in off]
+            if off:
+                spans = [s for s in spans if (s.layer, s.label) not in off]
             batch.append((aid, spans))
             summary.count(text, spans)
         if len(batch) >= commit_every:

@@ -57,12 +57,7 @@ def label_confusion(articles: Iterable[ArticleSpans], layer: str, exclude: Colle
 
 def _paired(spans_a, spans_b) -> list[tuple[str, str]]:
     """(label of A, label of B) for every boundary either marked; NONE where one did not."""
-    by_a: dict[tuple[int, int], list[str]] = {}
-    by_b: dict[tuple[int, int], list[str]] = {}
-    for s in spans_a:
-        by_a.setdefault((s.start, s.end), []).append(s.label)
-    for s in spans_b:
-        by_b.setdefault((s.start, s.end), []).append(s.label)
+    by_a, by_b = _by_boundary(spans_a), _by_boundary(spans_b)
     out = []
     for key in sorted(by_a.keys() | by_b.keys()):
         la, lb = by_a.get(key, []), by_b.get(key, [])
@@ -72,4 +67,11 @@ def _paired(spans_a, spans_b) -> list[tuple[str, str]]:
         rest_b = [lab for lab in lb if lab not in same]
         for i in range(max(len(rest_a), len(rest_b))):
             out.append((rest_a[i] if i < len(rest_a) else NONE, rest_b[i] if i < len(rest_b) else NONE))
+    return out
+
+
+def _by_boundary(spans) -> dict[tuple[int, int], list[str]]:
+    out: dict[tuple[int, int], list[str]] = {}
+    for s in spans:
+        out.setdefault((s.start, s.end), []).append(s.label)
     return out

@@ -6,7 +6,7 @@ connects the signals and keeps the keyboard focus (no widget here takes it).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -53,6 +53,7 @@ def heading(text: str) -> QLabel:
     return lab
 
 
+SAVE_DELAY_MS = 300  # a dragged splitter's sizes are kept this long after it stops
 CLASSES_WIDTH = 130  # px of the queue's Classes column; the title column takes the rest
 
 
@@ -185,7 +186,12 @@ def keep_sizes(splitter: QSplitter, key: str) -> None:
     state = settings.settings().value(key)
     if isinstance(state, QByteArray) and not state.isEmpty():
         splitter.restoreState(state)
-    splitter.splitterMoved.connect(lambda *_: settings.write(key, splitter.saveState()))
+    # A drag moves the splitter many times a second: written once it has stood still a moment.
+    timer = QTimer(splitter)
+    timer.setSingleShot(True)
+    timer.setInterval(SAVE_DELAY_MS)
+    timer.timeout.connect(lambda: settings.write(key, splitter.saveState()))
+    splitter.splitterMoved.connect(timer.start)
 
 
 __all__ = ["FocusPane", "QueuePane", "heading", "keep_sizes", "review_table"]

@@ -232,6 +232,9 @@ def test_at_1280x800_the_queue_titles_get_the_width_and_the_text_the_height(view
     centre.moveSplitter(sizes[0] - 120, 1)
     moved = centre.sizes()
     assert moved != sizes
+    from annotator.ui import settings
+
+    qtbot.waitUntil(lambda: settings.settings().value("review/centre_splitter") == centre.saveState())
     again = ReviewView(view.session)
     qtbot.addWidget(again)
     again.resize(1280, 800)

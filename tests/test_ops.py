@@ -24,7 +24,7 @@ TEXT1 = "Angela Merkel met Joe Biden in Berlin to discuss steel tariffs and natu
 TEXT2 = "The European Union imposed sanctions on Russia over the war."
 ALICE = [(TEXT1, [(0, 13, "PERSON"), (18, 27, "PERSON")]), (TEXT2, [(4, 18, "ORG")])]
 BOB = [(TEXT1, [(0, 13, "PERSON"), (18, 27, "ORG")]), (TEXT2, [(4, 18, "ORG")])]
-BUNDLED = "taxonomy:news-issues@2"
+BUNDLED = "taxonomy:news-issues@3"
 
 
 def _prodigy(path, who, rows):

@@ -211,7 +211,7 @@ def test_suggest_again_with_another_model_version_replaces_the_old_suggestions(t
         ops.suggest(s, nlp=spacy.blank("en"), entities=False)
         sources = {g.source for g in s.suggestions(aid)}
     # the issue layer was re-suggested: the old taxonomy version is gone; the entity layer was not
-    assert sources == {"taxonomy:news-issues@2", "spacy:old@1"}
+    assert sources == {"taxonomy:news-issues@3", "spacy:old@1"}
 
 
 def test_importing_the_database_itself_is_refused_without_reading_it(capsys, tmp_path, db):

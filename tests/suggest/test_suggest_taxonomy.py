@@ -35,10 +35,10 @@ ONTONOTES = {
 }
 
 
-def test_default_taxonomy_is_news_issues_version_2():
+def test_default_taxonomy_is_news_issues_version_3():
     tax = load_taxonomy()
-    assert (tax.name, tax.version) == ("news-issues", 2)
-    assert tax.source == "taxonomy:news-issues@2"
+    assert (tax.name, tax.version) == ("news-issues", 3)
+    assert tax.source == "taxonomy:news-issues@3"
     assert tax.path == resource("taxonomy.json")
 
 

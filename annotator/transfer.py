@@ -25,7 +25,9 @@ from annotator import export_selection as selection
 from annotator import export_target
 from annotator import model as m
 from annotator.errors import AnnotatorError, Cancelled, InputError
-from annotator.store import ImportReport, Store
+from annotator.store import ImportReport, Store, presence
+from annotator.store.import_runs import clean_unfinished
+from annotator.store.shared_import import SharedImport
 
 Progress = Callable[[int, int], None] | None
 Cancel = Callable[[], bool] | None
@@ -73,8 +75,12 @@ def import_paths(
     *,
     all_or_nothing: bool = False,
     options: Any = None,
+    note: Callable[[str], None] | None = None,
 ) -> list[FileResult]:
     """Import files and folders; each file is read whole and written in one go.
+
+    Beside a window on the database, outside a caller's transaction, they are written in short
+    transactions instead, all or nothing still (:mod:`annotator.store.shared_import`).
 
     Parameters
     ----------
@@ -94,6 +100,8 @@ def import_paths(
         Otherwise a file that fails leaves nothing behind and does not stop the others.
     options
         :class:`annotator.importers.ReadOptions` (CoNLL tag column, Label Studio offsets).
+    note
+        Told what taking back imports that died midway did, and what one stopped here kept.
 
     Returns
     -------
@@ -105,9 +113,13 @@ def import_paths(
     files = importers.expand_paths([Path(p) for p in paths])
     if not files:
         raise InputError(", ".join(str(p) for p in paths), "no files to import found there")
-    layers: dict[str, frozenset[str]] = {}
-    for label in store.labels():
-        layers[label.name] = layers.get(label.name, frozenset()) | {label.layer}
+    layers = _layers_of(store)
+    tell = note or _no_note
+    if not store.read_only and not store.conn.in_transaction and presence.anyone_open(store.path):
+        shared = _SharedFiles(store, files, (format, annotator, layers, options), tell)
+        return shared.run(progress, cancelled, all_or_nothing)
+    for text in clean_unfinished(store):
+        tell(text)
 
     def each(write_all: bool) -> list[FileResult]:
         results = []
@@ -135,10 +147,31 @@ def import_paths(
     return results
 
 
+def _layers_of(store: Store) -> dict[str, frozenset[str]]:
+    """The layers each label name is on."""
+    layers: dict[str, frozenset[str]] = {}
+    for label in store.labels():
+        layers[label.name] = layers.get(label.name, frozenset()) | {label.layer}
+    return layers
+
+
+def _no_note(_text: str) -> None:
+    pass
+
+
 def _import_file(
-    store: Store, path: Path, format: str | None, annotator: str | None, layers, options, *, write: bool
+    store: Store,
+    path: Path,
+    format: str | None,
+    annotator: str | None,
+    layers,
+    options,
+    *,
+    write: bool,
+    into: SharedImport | None = None,
 ) -> FileResult:
-    """Read one file and, when ``write``, write it (its own transaction or savepoint)."""
+    """Read one file and, when ``write``, write it (its own transaction or savepoint; or its
+    new articles through ``into``, the rest when that finishes)."""
     from annotator import importers
     from annotator.importers.base import path_text
 
@@ -154,7 +187,10 @@ def _import_file(
             res.warnings = list(read.warnings)
             if write:
                 description = f"{read.format}:{path_text(path)}"
-                res.report = store.import_docs(read.docs, annotator, description=description)
+                if into is not None:
+                    res.report = into.add(read.docs, annotator, description=description)
+                else:
+                    res.report = store.import_docs(read.docs, annotator, description=description)
             else:
                 res.rolled_back = True  # read to report its problems; never written
     except AnnotatorError as e:
@@ -164,6 +200,85 @@ def _import_file(
         # the store's write of this file was rolled back.
         res.error = InputError(path_text(path), _unstorable(e))
     return res
+
+
+class _SharedFiles:
+    """:func:`import_paths` beside a window: each file read, then its new articles written in
+    short transactions; the rest of every file at the end, in one (see :class:`SharedImport`).
+
+    All or nothing: one run for all the files, taken back if one fails (the others are still
+    read, to report every problem). Otherwise one run per file, a failed one taken back alone.
+    """
+
+    def __init__(self, store: Store, files: list[Path], how: tuple, note: Callable[[str], None]):
+        self.store = store
+        self.files = files
+        self.how = how  # format, annotator, layers, options
+        self.note = note
+
+    def _begin(self, paths: Sequence[Path]) -> SharedImport:
+        from annotator.importers.base import path_text
+
+        shared = SharedImport(self.store, ", ".join(path_text(p) for p in paths)[:500])
+        try:
+            for text in shared.start():
+                self.note(text)
+        except BaseException:
+            shared.abort()
+            raise
+        return shared
+
+    def run(self, progress: Progress, cancelled: Cancel, all_or_nothing: bool) -> list[FileResult]:
+        results: list[FileResult] = []
+        shared = self._begin(self.files) if all_or_nothing else None
+        try:
+            writing = True
+            for i, path in enumerate(self.files):
+                _check(cancelled)
+                one = shared or self._begin([path])
+                try:
+                    res = _import_file(self.store, path, *self.how, write=writing, into=one)
+                    if shared is None:
+                        self._end(one, [res])
+                except BaseException:
+                    if shared is None:
+                        self._abort(one)
+                    raise
+                writing = writing and (res.ok or not all_or_nothing)
+                results.append(res)
+                if progress:
+                    progress(i + 1, len(self.files))
+            if shared is not None:
+                self._end(shared, results)
+        except BaseException:
+            if shared is not None:
+                self._abort(shared)
+            raise
+        return results
+
+    def _end(self, shared: SharedImport, results: list[FileResult]) -> None:
+        """Finish ``shared`` (the files of ``results`` it wrote), or take it back if one failed."""
+        written = [res for res in results if res.ok and not res.rolled_back]
+        if len(written) == len(results):
+            errors = shared.finish()
+            for res, err in zip(written, errors, strict=True):
+                if err is not None:
+                    res.error = err if isinstance(err, AnnotatorError) else InputError(str(res.path), _unstorable(err))
+            if not any(errors):
+                return
+        self._abort(shared)
+        for res in results:
+            if res.ok:
+                res.report, res.rolled_back = None, True
+            else:
+                res.report = None
+
+    def _abort(self, shared: SharedImport) -> None:
+        if shared.run.seq:
+            self.note("removing what the import had written so far (a window has the database open: in short steps)")
+        undone = shared.abort()
+        if undone is not None and undone.kept:
+            self.note(undone.message("was stopped"))
 
 
 def _unstorable(exc: Exception) -> str:
@@ -203,6 +318,7 @@ def _is_database_file(store: Store, path: Path) -> bool:
         db.with_name(db.name + "-wal"),
         db.with_name(db.name + "-shm"),
         db.with_name(db.name + "-journal"),
+        *(presence.side_file(db, suffix) for suffix in presence.SUFFIXES),
     }
     return path.resolve() in names
 

@@ -134,6 +134,7 @@ def cmd_import(args, open_store, who_of, progress_bar) -> int:
                 progress=update,
                 all_or_nothing=not args.skip_bad,
                 options=options,
+                note=lambda text: print(f"annotator: note: {text}", file=sys.stderr),
             )
     failed = [res for res in results if not res.ok]
     for res in results:

@@ -240,3 +240,31 @@ def _suggestions_by_position(db: StepDatabase) -> None:
         DROP INDEX suggestions_article;
         """,
     )
+
+
+@migrations(name="0006_import_runs")
+def _import_runs(db: StepDatabase) -> None:
+    # An import beside an open window writes in many short transactions, not one: it records
+    # itself here until its last one (which deletes the record), with the rowid range each
+    # transaction added to each table, so that what an import stopped or killed midway wrote
+    # can be deleted again (annotator.store.import_runs). "marks" is the largest rowid of each
+    # table when the run started (JSON): rows above it and outside the ranges are other writers'.
+    _run(
+        db,
+        """
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            description TEXT NOT NULL DEFAULT '',
+            started_at TEXT NOT NULL,
+            marks TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE import_run_rows (
+            run_id INTEGER NOT NULL REFERENCES import_runs(id),
+            seq INTEGER NOT NULL,
+            tbl TEXT NOT NULL,
+            first INTEGER NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (run_id, seq, tbl)
+        );
+        """,
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -18,25 +19,38 @@ from annotator.errors import StoreError
 
 T = TypeVar("T")
 
+POLL_S = 0.001  # between two tries for the write lock
+
 
 def _busy(e: sqlite3.Error) -> bool:
     return "locked" in str(e) or "busy" in str(e)
 
 
 def _begin_immediate(store, wait_ms: int) -> bool:
-    """BEGIN IMMEDIATE, waiting at most ``wait_ms`` for the write lock; False when not had."""
+    """BEGIN IMMEDIATE, waiting at most ``wait_ms`` for the write lock; False when not had.
+
+    The lock is asked for every :data:`POLL_S`, not through SQLite's busy handler: that one
+    sleeps longer and longer between its tries (up to 100 ms), so a writer that lets the lock
+    go for a few milliseconds between short transactions (an import beside a window,
+    :mod:`annotator.store.shared_import`) would take it again before the waiting one woke.
+    """
     conn = store.conn
     (before,) = conn.execute("PRAGMA busy_timeout").fetchone()
-    conn.execute(f"PRAGMA busy_timeout = {max(0, int(wait_ms))}")
+    conn.execute("PRAGMA busy_timeout = 0")
+    deadline = time.perf_counter() + max(0, wait_ms) / 1000
     try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as e:
-        if _busy(e):
-            return False
-        raise StoreError(f"cannot write {store.path}: {e}") from None
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return True
+            except sqlite3.OperationalError as e:
+                if not _busy(e):
+                    raise StoreError(f"cannot write {store.path}: {e}") from None
+                if time.perf_counter() >= deadline:
+                    return False
+            time.sleep(POLL_S)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(before)}")
-    return True
 
 
 def try_write(store, write: Callable[[], T], wait_ms: int = 20) -> tuple[bool, T | None]:

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_status()
         self.resize(1280, 800)
+        self._show_cleanup_notes()
 
     # -- building --------------------------------------------------------------------------
 
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
     def _on_session_store_changed(self) -> None:
         self._update_status()
         self._update_title()
+        self._show_cleanup_notes()
 
     def _on_view_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 6000)
@@ -360,6 +362,11 @@ class MainWindow(QMainWindow):
     def show_note(self, text: str) -> None:
         """A note above the article (the first start's welcome) until the user closes it."""
         self.note.show_note(text)
+
+    def _show_cleanup_notes(self) -> None:
+        """Say what taking back an import that died midway did (when opening the database)."""
+        if self.session.cleanup_notes:
+            self.show_note("\n".join(f"Note: {text}." for text in self.session.cleanup_notes))
 
     def show_pace(self) -> None:
         """View > Pace of work: articles done per day and how the work went."""

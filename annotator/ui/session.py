@@ -17,8 +17,9 @@ from PySide6.QtCore import QObject, Signal
 from annotator import model as m
 from annotator.errors import StoreError
 from annotator.model import Changes, Span, SpanUpdate
-from annotator.store import Store, scope
+from annotator.store import Store, presence, scope
 from annotator.store.backup import same_file
+from annotator.store.import_runs import clean_unfinished
 from annotator.ui.label_filter import LabelFilter
 from annotator.ui.write_wait import write_when_free
 
@@ -40,6 +41,14 @@ class Session(QObject):
     label_filter : LabelFilter
         Which labels are in the project's scope and which the View menu shows; every widget
         showing spans follows it.
+    cleanup_notes : list[str]
+        What taking back imports that died midway did when the database was opened (the
+        window shows them).
+
+    While the session has a database open it says so to other programs
+    (:func:`annotator.store.presence.hold_open`): an ``annotator import`` then writes in short
+    transactions, between the window's decisions, instead of holding the database for all of
+    its run.
     """
 
     changed = Signal(object)  # Changes
@@ -62,6 +71,8 @@ class Session(QObject):
         self._lost: str | None = None
         self._waits = 0  # writes waiting for another program's lock (one may run inside another's wait)
         same_file(store)  # its file's identity, from now on checked before every write
+        self._present = self._be_present(store)
+        self.cleanup_notes = self._clean_up(store)
         self.label_filter = LabelFilter(store)
         store.add_annotator(annotator)
 
@@ -126,6 +137,10 @@ class Session(QObject):
         self.store = store
         self._lost = None
         same_file(store)
+        if self._present is not None:
+            self._present.release()
+        self._present = self._be_present(store)
+        self.cleanup_notes = self._clean_up(store)
         store.add_annotator(self._annotator)
         self.label_filter.reload(store)
         self._article_id = None
@@ -136,6 +151,17 @@ class Session(QObject):
     @property
     def db_path(self) -> Path:
         return self.store.path
+
+    @staticmethod
+    def _be_present(store: Store) -> presence.Held | None:
+        return None if store.read_only else presence.hold_open(store.path)
+
+    @staticmethod
+    def _clean_up(store: Store) -> list[str]:
+        try:
+            return clean_unfinished(store)
+        except StoreError as e:  # the window opens anyway; the next import tries again
+            return [f"an import that did not finish could not be taken back yet: {e}"]
 
     # -- the file, and writes that wait without freezing the window ----------------------------
 

@@ -21,7 +21,9 @@ from annotator.store.write_lock import try_write
 
 T = TypeVar("T")
 
-FIRST_TRY_MS = 20  # the usual case: nobody else writes and the lock is had at once
+# The usual case: nobody else writes and the lock is had at once; or an import beside the
+# window (annotator.store.shared_import) ends its transaction of ~20 ms within this.
+FIRST_TRY_MS = 50
 TRY_MS = 20  # each later attempt's wait for the lock
 EVENTS_MS = 30  # the window's events run this long between attempts
 LOCK_WAIT_S = 60.0  # then the action is refused with a message

@@ -35,6 +35,7 @@ def test_a_database_from_before_the_token_cache_is_upgraded_with_its_content(tmp
     with Store(path) as s:
         s.add_articles([TEXT])
     con = sqlite3.connect(path)
+    _undo_0006(con)
     _undo_0005(con)
     con.execute("DROP TABLE token_bounds")
     con.execute("DELETE FROM _sqlite_migrations WHERE name = '0004_token_bounds'")
@@ -46,6 +47,13 @@ def test_a_database_from_before_the_token_cache_is_upgraded_with_its_content(tmp
         aid = s.article_ids()[0]
         assert s.put_token_bounds("tok@1", [(aid, b"\x01")])
         assert s.token_bounds([aid], "tok@1") == {aid: b"\x01"}
+
+
+def _undo_0006(con: sqlite3.Connection) -> None:
+    """Make a database what it was before 0006_import_runs."""
+    con.execute("DROP TABLE import_run_rows")
+    con.execute("DROP TABLE import_runs")
+    con.execute("DELETE FROM _sqlite_migrations WHERE name = '0006_import_runs'")
 
 
 def _undo_0005(con: sqlite3.Connection) -> None:
@@ -68,6 +76,7 @@ def test_a_database_from_before_the_position_index_is_upgraded_with_its_content(
         s.store_suggestions([(aid, [SuggestedSpan(0, 4, "PERSON", "entity", "m@1")])], ["m@1"])
         before = s.suggestions(aid, "ann")
     con = sqlite3.connect(path)
+    _undo_0006(con)
     _undo_0005(con)
     con.commit()
     assert "suggestions_by_position" not in _suggestion_indexes(con)
@@ -76,7 +85,22 @@ def test_a_database_from_before_the_position_index_is_upgraded_with_its_content(
         assert s.backup_path is not None and "0004_token_bounds" in s.backup_path.name
         assert s.suggestions(aid, "ann") == before
         assert _suggestion_indexes(s.conn) == {"suggestions_by_position", "suggestions_source"}
-    assert Store.schema_steps()[-1] == "0005_suggestions_by_position"
+    assert Store.schema_steps()[-2] == "0005_suggestions_by_position"
+
+
+def test_a_database_from_before_the_import_runs_is_upgraded_with_its_content(tmp_path):
+    path = tmp_path / "old.db"
+    with Store(path) as s:
+        s.add_articles([TEXT])
+    con = sqlite3.connect(path)
+    _undo_0006(con)
+    con.commit()
+    con.close()
+    with Store(path) as s:
+        assert s.backup_path is not None and "0005_suggestions_by_position" in s.backup_path.name
+        assert s.article_count() == 1
+        assert s.conn.execute("SELECT count(*) FROM import_runs").fetchone() == (0,)
+    assert Store.schema_steps()[-1] == "0006_import_runs"
 
 
 def test_a_new_database_has_every_table_and_index_of_the_steps_in_their_order(tmp_path):
@@ -100,6 +124,8 @@ def test_a_new_database_has_every_table_and_index_of_the_steps_in_their_order(tm
         "settings",
         "adjudications",
         "token_bounds",
+        "import_runs",
+        "import_run_rows",
     ]
     assert indexes == {
         "idx__sqlite_migrations_migration_set_name",

@@ -78,3 +78,44 @@ def test_inside_the_caller_s_transaction_the_write_just_runs(store):
         done, _ = try_write(store, lambda: store.add_span("ana", AID, Span(0, 13, "PERSON")))
         assert done and store.conn.in_transaction
     assert _labels(store) == ["PERSON"]
+
+
+def test_a_writer_letting_the_lock_go_for_a_moment_between_transactions_lets_the_waiting_one_in(store):
+    """An import beside a window commits every ~30 ms and takes the lock again ~2 ms later.
+    SQLite's busy handler sleeps longer and longer between its tries and misses such gaps;
+    try_write asks every millisecond and gets in within one of the other's transactions."""
+    import threading
+
+    stop = threading.Event()
+    held = threading.Event()
+
+    def importer():
+        other = sqlite3.connect(store.path, isolation_level=None, check_same_thread=False)
+        other.execute("PRAGMA busy_timeout = 10000")
+        n = 0
+        while not stop.is_set():
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT OR REPLACE INTO settings (key, value) VALUES ('import', ?)", (str(n),))
+            held.set()
+            time.sleep(0.03)
+            other.execute("COMMIT")
+            n += 1
+            time.sleep(0.002)
+        other.close()
+
+    thread = threading.Thread(target=importer)
+    thread.start()
+    try:
+        held.wait(5)
+        waits = []
+        for i in range(20):
+            t0 = time.perf_counter()
+            done, _ = try_write(store, lambda i=i: store.set_setting("window", str(i)), wait_ms=100)
+            waits.append((done, time.perf_counter() - t0))
+            time.sleep(0.011)
+    finally:
+        stop.set()
+        thread.join()
+    assert all(done for done, _ in waits), waits
+    assert max(w for _, w in waits) < 0.1
+    assert store.get_setting("window") == "19"

@@ -96,3 +96,42 @@ def test_review_mode_says_it_waits(review_session, qtbot):
     other.close()
     assert seen == [WAITING_TEXT]
     assert len(review_session.store.gold_spans(A1)) == 1
+
+
+def test_a_window_says_it_is_there_so_an_import_writes_in_short_transactions(tmp_path, ui_data, qtbot):
+    from annotator.store import presence
+    from annotator.ui.session import Session
+
+    s = Session(ui_data.build_store(tmp_path / "one.db"), ui_data.annotator)
+    assert presence.anyone_open(s.db_path)
+    s.open_store(ui_data.build_store(tmp_path / "two.db"))
+    assert not presence.anyone_open(tmp_path / "one.db") and presence.anyone_open(tmp_path / "two.db")
+    s._present.release()  # as closing the window and ending the process does
+    assert not presence.anyone_open(tmp_path / "two.db")
+    s.store.close()
+
+
+def test_opening_a_database_takes_back_an_import_that_died_and_says_so(tmp_path, ui_data, qtbot):
+    from annotator import model as m
+    from annotator.store.shared_import import SharedImport
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.session import Session
+
+    store = ui_data.build_store(tmp_path / "dead.db")
+    run = SharedImport(store, "prodigy:feed.jsonl")
+    run.start()
+    docs = [m.ImportedDoc(f"Item {i}: Siemens in Berlin.", f"feed.jsonl:{i}") for i in range(5)]
+    run.add(docs, "bob", description="prodigy:feed.jsonl")
+    run.run.release()  # its process was killed: the lock went, the record stayed
+    assert store.article_count() == 8
+    session = Session(store, ui_data.annotator)
+    assert store.article_count() == 3
+    (note,) = session.cleanup_notes
+    assert "feed.jsonl" in note and "did not finish" in note and "5 articles it had added are removed" in note
+    window = MainWindow(session)
+    window.show()
+    assert window.note.isVisible() and "did not finish" in window.note.label.text()
+    window.close()
+    window.deleteLater()
+    qtbot.wait(10)
+    session.store.close()

@@ -129,7 +129,7 @@ class IssueRuler:
         for key, start, end in _run(self._exceptions, shadow):
             blocked.setdefault(self.vocab.strings[key], []).append((start, end))
         found = self._matches(self._matchers, shadow, blocked)
-        weak = self._matches(self._weak, shadow, blocked) - found
+        weak = {m for m in self._matches(self._weak, shadow, blocked) - found if not _capitalised_name(doc, *m[:2])}
         if weak:
             sentence = sentence_index(doc)
             strong = {sentence[start] for start, _, _ in found}
@@ -350,6 +350,17 @@ def _in_name(doc: Doc, start: int, end: int) -> bool:
             if ent.label_ in _NAMES:
                 return True
     return False
+
+
+def _capitalised_name(doc: Doc, start: int, end: int) -> bool:
+    """A capitalised word beside another ("European Union", "Labour Party"): part of a name.
+
+    Used for weak words, which are generic: a pipeline without entities (``spacy.blank``) or
+    a name the model missed still keeps "Union" in "European Union" from naming the topic.
+    """
+    if not all(t.is_title for t in doc[start:end]):
+        return False
+    return (start > 0 and doc[start - 1].is_title) or (end < len(doc) and doc[end].is_title)
 
 
 def _in_title(doc: Doc, start: int, end: int) -> bool:

@@ -89,6 +89,10 @@ def test_measuring_agreement_does_not_import_scikit_learn():
 def _raw_alpha(articles, layer, label=None):
     """Alpha from the krippendorff package on every token, without merging any unit."""
     columns = []
+    # One code per label, the same in every run (hash() of a str changes with PYTHONHASHSEED,
+    # and two labels whose hashes met modulo 1000 were counted as one).
+    codes = {lab: n for n, lab in enumerate(sorted({s.label for a in articles for name in a.spans
+                                                     for s in a.layer_spans(name, layer)}), 1)}
     for art in articles:
         starts, ends = token_bounds(art.text)
         rows = []
@@ -97,7 +101,7 @@ def _raw_alpha(articles, layer, label=None):
             for s in art.layer_spans(name, layer):
                 if label is None or s.label == label:
                     inside = (starts < s.end) & (ends > s.start)
-                    marks[inside] = 1 if label else hash(s.label) % 1000 + 1
+                    marks[inside] = 1 if label else codes[s.label]
             rows.append(marks)
         columns.append(np.array(rows))
     return krippendorff.alpha(reliability_data=np.hstack(columns), level_of_measurement="nominal")

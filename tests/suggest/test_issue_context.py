@@ -56,6 +56,15 @@ def test_a_weak_word_needs_another_issue_nearby(write_taxonomy):
     assert issues(s, "The deficit grew. Rain fell. Then the budget came.") == {("deficit", "ECONOMY")}
 
 
+def test_a_weak_word_capitalised_beside_another_is_a_name_even_with_no_entities(write_taxonomy):
+    # No entity recogniser here: "European Union" and "Labour Party" are told by their capitals.
+    s = _suggester(write_taxonomy, issue("LABOUR", patterns=["strike"], weak=["union", "labour"]))
+    text = "The European Union and the Labour Party backed the strike."
+    assert issues(s, text) == {("strike", "LABOUR")}
+    assert issues(s, "The union called a strike.") == {("union", "LABOUR"), ("strike", "LABOUR")}
+    assert issues(s, "Union leaders called a strike.") == {("Union", "LABOUR"), ("strike", "LABOUR")}
+
+
 def test_weak_patterns_are_checked_like_patterns(write_taxonomy):
     path = write_taxonomy(taxonomy(issue("ECONOMY", weak=["Budget"])))
     with pytest.raises(ModelError, match=r"issue ECONOMY: weak\[1\] 'Budget' must be lowercase"):

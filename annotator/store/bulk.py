@@ -23,7 +23,7 @@ from operator import itemgetter
 from annotator import model as m
 from annotator.model import Changes
 from annotator.store.bulk_articles import Placed, article_row, place
-from annotator.store.bulk_rows import ImportReport, Pending
+from annotator.store.bulk_rows import ImportReport, Pending, insert_rows
 from annotator.store.bulk_spans import ImportLabels, SpanRows
 from annotator.store.rows import now, to_json
 
@@ -202,20 +202,25 @@ class BulkImport:
 
     def _flush(self) -> None:
         c, p = self.c, self.pending
-        c.executemany(
-            "INSERT OR IGNORE INTO articles(id, norm_id, title, text, source, meta, words, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        insert_rows(
+            c,
+            "INSERT OR IGNORE INTO articles(id, norm_id, title, text, source, meta, words, created_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?, ?, ?)",
             p.articles,
         )
-        c.executemany(
-            'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES (?,?,?,?,?,?,?)',
+        insert_rows(
+            c,
+            'INSERT INTO suggestions(article_id, layer, start, "end", label, source, score) VALUES ',
+            "(?, ?, ?, ?, ?, ?, ?)",
             p.suggestions,
         )
         # Every annotation an import makes has the same origin and no source: two parameters
         # fewer per row, a sixth of the time of the insert.
-        c.executemany(
+        insert_rows(
+            c,
             'INSERT INTO annotations(article_id, annotator, layer, start, "end", label, origin, source, created_at)'
-            f" VALUES (?, ?, ?, ?, ?, ?, '{m.ORIGIN_IMPORTED}', NULL, ?)",
+            " VALUES ",
+            f"(?, ?, ?, ?, ?, ?, '{m.ORIGIN_IMPORTED}', NULL, ?)",
             p.annotations,
         )
         c.executemany(

@@ -1,10 +1,18 @@
-"""What an import wrote (its report) and the rows it has queued for writing."""
+"""What an import wrote (its report), the rows it has queued, and how they are written."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
+from itertools import chain
 
 from annotator.model import Changes, Label
+
+# Rows per INSERT statement. SQLite pays for each statement it runs, whatever its rows, and
+# executemany runs one per row; for annotations (an AUTOINCREMENT table) every statement also
+# reads and writes its sqlite_sequence row. The 590,000 annotations of 10,000 articles took
+# 1.22 s one per statement, 0.63 s 64 to a statement (0.6 s less for the whole write).
+ROWS_PER_INSERT = 64
 
 
 @dataclass(slots=True)
@@ -43,3 +51,23 @@ class Pending:
         """Forget the rows queued (once written)."""
         for rows in (self.articles, self.annotations, self.suggestions, self.decisions, self.states):
             rows.clear()
+
+
+def insert_rows(c: sqlite3.Connection, head: str, row: str, rows: list[tuple]) -> None:
+    """``c.executemany(head + row, rows)``, written :data:`ROWS_PER_INSERT` rows per statement.
+
+    ``head`` is the statement up to ``VALUES``, ``row`` the values of one row (placeholders and
+    constants, such as ``"(?, ?, 'imported')"``); every row of ``rows`` has one value per
+    placeholder. The rows are written in order, so their ids are the ones one by one gives.
+    """
+    k = ROWS_PER_INSERT
+    full = len(rows) // k * k
+    if full:
+        width = len(rows[0])
+        flat = list(chain.from_iterable(rows[:full]))
+        step = width * k
+        chunks = map(
+            flat.__getitem__, map(slice, range(0, len(flat), step), range(step, len(flat) + 1, step))
+        )
+        c.executemany(head + ", ".join([row] * k), chunks)
+    c.executemany(head + row, rows[full:])

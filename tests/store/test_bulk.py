@@ -101,16 +101,21 @@ def _dump(store):
     return rows
 
 
-@pytest.mark.parametrize(("flush", "rebuild"), [(1, 1), (2, 10**9), (3, 1)])
-def test_the_rows_do_not_depend_on_chunks_nor_on_rebuilt_indexes(store, monkeypatch, flush, rebuild):
-    """Rows written a few at a time, with the indexes dropped and built again or kept, are the
-    rows of one write into the indexes as they are."""
-    from annotator.store import bulk
+@pytest.mark.parametrize(
+    ("flush", "rebuild", "per_insert"), [(1, 1, 64), (2, 10**9, 2), (3, 1, 3), (10**6, 10**9, 2)]
+)
+def test_the_rows_do_not_depend_on_chunks_nor_on_rebuilt_indexes(
+    store, monkeypatch, flush, rebuild, per_insert
+):
+    """Rows written a few at a time, several to a statement, with the indexes dropped and built
+    again or kept, are the rows of one write into the indexes as they are."""
+    from annotator.store import bulk, bulk_rows
 
     store.import_docs(_mixed(), "dflt")
     expected = _dump(store)
     monkeypatch.setattr(bulk, "_FLUSH_ROWS", flush)
     monkeypatch.setattr(bulk, "_REBUILD_MIN_ROWS", rebuild)
+    monkeypatch.setattr(bulk_rows, "ROWS_PER_INSERT", per_insert)
     again = Store(store.path.with_name("again.db"))
     again.ensure_labels(store.labels())
     again.conn.execute("DELETE FROM labels WHERE name = 'NEW'")  # made by the first import
@@ -191,4 +196,20 @@ def test_new_suggestion_ids_follow_what_the_replaced_import_left(store):
     assert store.conn.execute("SELECT id, source FROM suggestions ORDER BY id").fetchall() == [
         (old[0], "model:x@1"),
         (old[0] + 1, "import"),
+    ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 63, 64, 65, 130])
+def test_rows_written_many_to_a_statement_keep_their_order_and_constants(count):
+    import sqlite3
+
+    from annotator.store.bulk_rows import ROWS_PER_INSERT, insert_rows
+
+    assert ROWS_PER_INSERT == 64
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b INTEGER, c TEXT)")
+    rows = [(f"r{i}", i) for i in range(count)]
+    insert_rows(c, "INSERT INTO t(a, b, c) VALUES ", "(?, ?, 'k')", rows)
+    assert c.execute("SELECT id, a, b, c FROM t ORDER BY id").fetchall() == [
+        (i + 1, f"r{i}", i, "k") for i in range(count)
     ]

@@ -223,16 +223,20 @@ class BulkImport:
             f"(?, ?, ?, ?, ?, ?, '{m.ORIGIN_IMPORTED}', NULL, ?)",
             p.annotations,
         )
-        c.executemany(
+        insert_rows(
+            c,
             'INSERT OR REPLACE INTO decisions(article_id, annotator, layer, start, "end", label, source, status,'
-            " annotation_id, decided_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+            " annotation_id, decided_at) VALUES ",
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             p.decisions,
         )
-        c.executemany(
-            "INSERT INTO article_states(article_id, annotator, state, updated_at) VALUES (?,?,?,?)"
+        insert_rows(
+            c,
+            "INSERT INTO article_states(article_id, annotator, state, updated_at) VALUES ",
+            "(?, ?, ?, ?)",
+            p.states,
             " ON CONFLICT(article_id, annotator) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at"
             " WHERE article_states.state IN ('todo', 'in_progress')",
-            p.states,
         )
         self.report.annotations += len(p.annotations)
         self.suggestions_written += len(p.suggestions)

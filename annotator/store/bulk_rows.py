@@ -53,12 +53,13 @@ class Pending:
             rows.clear()
 
 
-def insert_rows(c: sqlite3.Connection, head: str, row: str, rows: list[tuple]) -> None:
-    """``c.executemany(head + row, rows)``, written :data:`ROWS_PER_INSERT` rows per statement.
+def insert_rows(c: sqlite3.Connection, head: str, row: str, rows: list[tuple], tail: str = "") -> None:
+    """``c.executemany(head + row + tail, rows)``, written :data:`ROWS_PER_INSERT` rows per statement.
 
     ``head`` is the statement up to ``VALUES``, ``row`` the values of one row (placeholders and
-    constants, such as ``"(?, ?, 'imported')"``); every row of ``rows`` has one value per
-    placeholder. The rows are written in order, so their ids are the ones one by one gives.
+    constants, such as ``"(?, ?, 'imported')"``) and ``tail`` what follows them (an ``ON
+    CONFLICT`` clause); every row of ``rows`` has one value per placeholder. The rows are
+    written in order, one after the other, so ids and conflicts come out as one by one.
     """
     k = ROWS_PER_INSERT
     full = len(rows) // k * k
@@ -69,5 +70,5 @@ def insert_rows(c: sqlite3.Connection, head: str, row: str, rows: list[tuple]) -
         chunks = map(
             flat.__getitem__, map(slice, range(0, len(flat), step), range(step, len(flat) + 1, step))
         )
-        c.executemany(head + ", ".join([row] * k), chunks)
-    c.executemany(head + row, rows[full:])
+        c.executemany(head + ", ".join([row] * k) + tail, chunks)
+    c.executemany(head + row + tail, rows[full:])

@@ -213,3 +213,34 @@ def test_rows_written_many_to_a_statement_keep_their_order_and_constants(count):
     assert c.execute("SELECT id, a, b, c FROM t ORDER BY id").fetchall() == [
         (i + 1, f"r{i}", i, "k") for i in range(count)
     ]
+
+
+@pytest.mark.parametrize("per_insert", [2, 3, 64])
+def test_rows_many_to_a_statement_meet_conflicts_as_one_by_one(monkeypatch, per_insert):
+    """An upsert's rows, several to a statement, end as when written one by one: a later row
+    of the same key updates the earlier one, the WHERE of the update holds row by row."""
+    import sqlite3
+
+    from annotator.store import bulk_rows
+
+    monkeypatch.setattr(bulk_rows, "ROWS_PER_INSERT", per_insert)
+    head, row = "INSERT INTO s(a, who, state) VALUES ", "(?, ?, ?)"
+    tail = (
+        " ON CONFLICT(a, who) DO UPDATE SET state = excluded.state WHERE s.state IN ('todo', 'in_progress')"
+    )
+    rows = [("x", "ann", "todo"), ("x", "ann", "done"), ("x", "ann", "todo"), ("y", "ann", "in_progress")]
+    rows += [("y", "bob", "done"), ("y", "ann", "skipped"), ("z", "ann", "todo")]
+    dumps = []
+    for write in (
+        lambda c: c.executemany(head + row + tail, rows),
+        lambda c: bulk_rows.insert_rows(c, head, row, rows, tail),
+    ):
+        c = sqlite3.connect(":memory:")
+        c.execute("CREATE TABLE s (a TEXT, who TEXT, state TEXT, PRIMARY KEY (a, who))")
+        write(c)
+        dumps.append(c.execute("SELECT a, who, state FROM s ORDER BY rowid").fetchall())
+    assert (
+        dumps[0]
+        == dumps[1]
+        == [("x", "ann", "done"), ("y", "ann", "skipped"), ("y", "bob", "done"), ("z", "ann", "todo")]
+    )

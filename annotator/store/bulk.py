@@ -18,7 +18,7 @@ import os
 import sqlite3
 from collections import Counter
 from collections.abc import Sequence
-from operator import itemgetter
+from operator import countOf, itemgetter
 
 from annotator import model as m
 from annotator.model import Changes
@@ -131,7 +131,7 @@ class BulkImport:
         """
         placed, docs = self.placed, self.docs
         spans = sum(len(d.spans) for d in docs)
-        rejected = sum(list(map(_ANSWER, d.spans)).count("reject") for d in docs if d.spans)
+        rejected = sum(countOf(map(_ANSWER, d.spans), "reject") for d in docs if d.spans)
         suggestions = rejected + sum(len(d.suggestions) for d in docs)
         if any(d.spans and placed.ids[k] in placed.existing for k, d in enumerate(docs)):
             spans = 0

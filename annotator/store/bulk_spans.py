@@ -17,9 +17,8 @@ from annotator.store.bulk_rows import ImportReport, Pending
 from annotator.store.labels import insert_label
 from annotator.store.rows import auto_colour
 
-_WHO = itemgetter(4)
-_ANSWER = itemgetter(5)
 _FILE_KEY = itemgetter(3, 2)  # (layer in the file, label)
+_KIND = itemgetter(3, 2, 4, 5)  # (layer in the file, label, annotator, answer)
 _ACCEPTED = frozenset({"accept"})
 
 
@@ -60,10 +59,10 @@ class ImportLabels:
             self.stored[(file_layer, label)] = layer
         return layer
 
-    def all_stay(self, spans: list[m.ImportedSpan]) -> bool:
-        """Whether every span's label is known and keeps the span on the layer the file gives."""
+    def all_stay(self, pairs: Iterable[tuple[str, str]]) -> bool:
+        """Whether every (layer in the file, label) is known and keeps its spans on that layer."""
         stored = self.stored
-        return all(stored.get(pair) == pair[0] for pair in set(map(_FILE_KEY, spans)))
+        return all(stored.get(pair) == pair[0] for pair in pairs)
 
     def layers_of(self, spans: list[m.ImportedSpan]) -> list[str]:
         """The stored layer of each span, in order (labels created in the order of the spans)."""
@@ -106,13 +105,13 @@ class SpanRows:
         annotator or entity spans overlap: :meth:`add_checked` then raises the error it always has.
         """
         spans = d.spans
-        whos = set(map(_WHO, spans))
-        if len(whos) > 1 or set(map(_ANSWER, spans)) != _ACCEPTED:
+        kinds = set(map(_KIND, spans))  # what tells the spans apart, but for their place
+        if len({k[2] for k in kinds}) > 1 or {k[3] for k in kinds} != _ACCEPTED:
             return self._add_new_mixed(aid, d)
         who = spans[0][4] or self.default
         if who is None:
             return False
-        if self.labels.all_stay(spans):
+        if self.labels.all_stay({k[:2] for k in kinds}):
             if len(set(spans)) < len(spans):
                 return self._add_new_mixed(aid, d)  # the same span twice: skip the copies in order
             if m.entities_overlap([s for s in spans if s[3] == ENTITY]):

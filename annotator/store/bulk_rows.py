@@ -33,19 +33,32 @@ class ImportReport:
     changes: Changes = field(default_factory=Changes)
 
 
+# The values of one annotation row: article_id, annotator, layer, start, end, label, created_at.
+ANNOTATION_WIDTH = 7
+
+
 @dataclass(slots=True)
 class Pending:
-    """Rows queued for writing, per table."""
+    """Rows queued for writing, per table.
+
+    Annotations, the most numerous by far, are queued as their values one after the other
+    (:data:`ANNOTATION_WIDTH` a row), the form a statement of many rows takes: a new article's
+    are put there straight from its spans' fields, with no tuple per row.
+    """
 
     articles: list[tuple] = field(default_factory=list)
-    annotations: list[tuple] = field(default_factory=list)
+    annotations: list = field(default_factory=list)
     suggestions: list[tuple] = field(default_factory=list)
     decisions: list[tuple] = field(default_factory=list)
     states: list[tuple] = field(default_factory=list)
 
+    def annotation_count(self) -> int:
+        """The number of annotation rows queued."""
+        return len(self.annotations) // ANNOTATION_WIDTH
+
     def size(self) -> int:
         """The number of rows queued."""
-        return len(self.articles) + len(self.annotations) + len(self.suggestions) + len(self.decisions)
+        return len(self.articles) + self.annotation_count() + len(self.suggestions) + len(self.decisions)
 
     def clear(self) -> None:
         """Forget the rows queued (once written)."""
@@ -61,14 +74,22 @@ def insert_rows(c: sqlite3.Connection, head: str, row: str, rows: list[tuple], t
     CONFLICT`` clause); every row of ``rows`` has one value per placeholder. The rows are
     written in order, one after the other, so ids and conflicts come out as one by one.
     """
-    k = ROWS_PER_INSERT
-    full = len(rows) // k * k
+    if rows:
+        insert_values(c, head, row, list(chain.from_iterable(rows)), len(rows[0]), tail)
+
+
+def insert_values(
+    c: sqlite3.Connection, head: str, row: str, values: list, width: int, tail: str = ""
+) -> None:
+    """:func:`insert_rows` of rows given as their values one after the other, ``width`` a row."""
+    step = width * ROWS_PER_INSERT
+    full = len(values) // step * step
     if full:
-        width = len(rows[0])
-        flat = list(chain.from_iterable(rows[:full]))
-        step = width * k
-        chunks = map(
-            flat.__getitem__, map(slice, range(0, len(flat), step), range(step, len(flat) + 1, step))
+        chunks = map(values.__getitem__, map(slice, range(0, full, step), range(step, full + 1, step)))
+        c.executemany(head + ", ".join([row] * ROWS_PER_INSERT) + tail, chunks)
+    if full < len(values):
+        rows = map(
+            values.__getitem__,
+            map(slice, range(full, len(values), width), range(full + width, len(values) + 1, width)),
         )
-        c.executemany(head + ", ".join([row] * k) + tail, chunks)
-    c.executemany(head + row + tail, rows[full:])
+        c.executemany(head + row + tail, rows)

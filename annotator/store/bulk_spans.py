@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import sqlite3
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
 from operator import itemgetter
 
 from annotator import model as m
@@ -125,8 +126,13 @@ class SpanRows:
             )
             if m.entities_overlap([k for k in keys if k[3] == ENTITY]):
                 return False
-        stamp = self.stamp
-        self.pending.annotations += [(aid, who, k[3], k[0], k[1], k[2], stamp) for k in keys]
+        # The rows' values, one after the other (see Pending), from the fields of the spans.
+        starts, ends, labels, layers = list(zip(*keys, strict=True))[:4]
+        n = len(keys)
+        rows = zip(
+            repeat(aid, n), repeat(who, n), layers, starts, ends, labels, repeat(self.stamp, n), strict=True
+        )
+        self.pending.annotations += chain.from_iterable(rows)
         self._keep(aid, who, keys)
         self.per_annotator[who] = self.per_annotator.get(who, 0) + len(keys)
         self.report.annotators.add(who)
@@ -162,7 +168,7 @@ class SpanRows:
         for who, mine in taken.items():
             self.per_annotator[who] = self.per_annotator.get(who, 0) + len(mine)
             self._keep(aid, who, ((r[3], r[4], r[5], r[2]) for r in anns if r[1] == who))
-        self.pending.annotations += anns
+        self.pending.annotations += chain.from_iterable(anns)
         for who, layer, start, end, label in rejected:
             self._reject(aid, who, layer, start, end, label)
         self.report.annotators.update(taken)
@@ -210,7 +216,7 @@ class SpanRows:
                     " has in this database or earlier in this file"
                 )
             mine.add(key)
-            self.pending.annotations.append((aid, who, layer, s.start, s.end, s.label, self.stamp))
+            self.pending.annotations += (aid, who, layer, s.start, s.end, s.label, self.stamp)
             self._keep(aid, who, (key,))
             self.per_annotator[who] = self.per_annotator.get(who, 0) + 1
 

@@ -102,7 +102,7 @@ def _dump(store):
 
 
 @pytest.mark.parametrize(
-    ("flush", "rebuild", "per_insert"), [(1, 1, 64), (2, 10**9, 2), (3, 1, 3), (10**6, 10**9, 2)]
+    ("flush", "rebuild", "per_insert"), [(1, 1, 128), (2, 10**9, 2), (3, 1, 3), (10**6, 10**9, 2)]
 )
 def test_the_rows_do_not_depend_on_chunks_nor_on_rebuilt_indexes(
     store, monkeypatch, flush, rebuild, per_insert
@@ -199,13 +199,13 @@ def test_new_suggestion_ids_follow_what_the_replaced_import_left(store):
     ]
 
 
-@pytest.mark.parametrize("count", [0, 1, 63, 64, 65, 130])
+@pytest.mark.parametrize("count", [0, 1, 127, 128, 129, 300])
 def test_rows_written_many_to_a_statement_keep_their_order_and_constants(count):
     import sqlite3
 
     from annotator.store.bulk_rows import ROWS_PER_INSERT, insert_rows
 
-    assert ROWS_PER_INSERT == 64
+    assert ROWS_PER_INSERT == 128
     c = sqlite3.connect(":memory:")
     c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b INTEGER, c TEXT)")
     rows = [(f"r{i}", i) for i in range(count)]
@@ -215,7 +215,21 @@ def test_rows_written_many_to_a_statement_keep_their_order_and_constants(count):
     ]
 
 
-@pytest.mark.parametrize("per_insert", [2, 3, 64])
+def test_wide_rows_keep_to_the_fewest_parameters_any_sqlite_takes():
+    """999 parameters a statement in SQLite before 3.32: rows of 10 values go 99 to a statement."""
+    import sqlite3
+
+    from annotator.store.bulk_rows import insert_rows
+
+    c = sqlite3.connect(":memory:")
+    c.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    c.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(10))})")
+    rows = [tuple(range(i, i + 10)) for i in range(250)]
+    insert_rows(c, "INSERT INTO t VALUES ", f"({', '.join('?' * 10)})", rows)
+    assert c.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows
+
+
+@pytest.mark.parametrize("per_insert", [2, 3, 128])
 def test_rows_many_to_a_statement_meet_conflicts_as_one_by_one(monkeypatch, per_insert):
     """An upsert's rows, several to a statement, end as when written one by one: a later row
     of the same key updates the earlier one, the WHERE of the update holds row by row."""

@@ -9,7 +9,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import lt
+from operator import itemgetter, lt
 from typing import Any, NamedTuple
 
 from annotator.errors import SpanError
@@ -138,6 +138,9 @@ def check_no_entity_overlap(spans: list[Span]) -> None:
             )
 
 
+_START, _END = itemgetter(0), itemgetter(1)
+
+
 def entities_overlap(spans: list[tuple]) -> bool:
     """Whether two of ``spans`` (tuples starting with start and end, all on one layer) overlap.
 
@@ -148,7 +151,7 @@ def entities_overlap(spans: list[tuple]) -> bool:
     if len(spans) < 2:
         return False
     ordered = sorted(spans)
-    return any(map(lt, [s[0] for s in islice(ordered, 1, None)], [s[1] for s in ordered]))
+    return any(map(lt, map(_START, islice(ordered, 1, None)), map(_END, ordered)))
 
 
 @dataclass(frozen=True, slots=True)

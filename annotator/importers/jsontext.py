@@ -28,6 +28,9 @@ _LOW = r"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
 _LONE_SURROGATE = re.compile(
     rf"\\u(?:[dD][89abAB][0-9a-fA-F]{{2}}(?!{_LOW})|[dD][c-fC-F][0-9a-fA-F]{{2}}(?<!{_HIGH}{_LOW}))"
 )
+# Where a surrogate escape may start: one pass of the regex engine, which skips ahead to each
+# backslash (35 ms over a 74 MB file here, where `"\\ud" in text` and `"\\uD" in text` took 100).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD]")
 # What the nesting scan looks at: strings (skipped whole, escapes included) and brackets.
 _STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
@@ -43,8 +46,8 @@ def lone_surrogate_escape(text: str) -> tuple[int, str] | None:
     A high surrogate (``D800``-``DBFF``) counts as paired when a low one (``DC00``-``DFFF``)
     follows it at once, as in ``"\\ud83d\\ude00"`` (one emoji); anything else is lone.
     """
-    if "\\ud" not in text and "\\uD" not in text:
-        return None  # two searches in C: most files, even with escaped accents, stop here
+    if _SURROGATE_ESCAPE.search(text) is None:
+        return None  # most files, even with escaped accents, stop here
     if "\\\\" in text:
         # An escaped backslash, blanked out pair by pair from the left as the parser reads them
         # (same length, so offsets stay): "\\ud800" is a backslash and the letters u, d, 8, 0, 0.

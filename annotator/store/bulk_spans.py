@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import sqlite3
 from collections.abc import Callable, Iterable
+from itertools import chain, repeat
 from operator import itemgetter
 
 from annotator import model as m
@@ -17,9 +18,8 @@ from annotator.store.bulk_rows import ImportReport, Pending
 from annotator.store.labels import insert_label
 from annotator.store.rows import auto_colour
 
-_WHO = itemgetter(4)
-_ANSWER = itemgetter(5)
 _FILE_KEY = itemgetter(3, 2)  # (layer in the file, label)
+_KIND = itemgetter(3, 2, 4, 5)  # (layer in the file, label, annotator, answer)
 _ACCEPTED = frozenset({"accept"})
 
 
@@ -60,10 +60,10 @@ class ImportLabels:
             self.stored[(file_layer, label)] = layer
         return layer
 
-    def all_stay(self, spans: list[m.ImportedSpan]) -> bool:
-        """Whether every span's label is known and keeps the span on the layer the file gives."""
+    def all_stay(self, pairs: Iterable[tuple[str, str]]) -> bool:
+        """Whether every (layer in the file, label) is known and keeps its spans on that layer."""
         stored = self.stored
-        return all(stored.get(pair) == pair[0] for pair in set(map(_FILE_KEY, spans)))
+        return all(stored.get(pair) == pair[0] for pair in pairs)
 
     def layers_of(self, spans: list[m.ImportedSpan]) -> list[str]:
         """The stored layer of each span, in order (labels created in the order of the spans)."""
@@ -106,13 +106,13 @@ class SpanRows:
         annotator or entity spans overlap: :meth:`add_checked` then raises the error it always has.
         """
         spans = d.spans
-        whos = set(map(_WHO, spans))
-        if len(whos) > 1 or set(map(_ANSWER, spans)) != _ACCEPTED:
+        kinds = set(map(_KIND, spans))  # what tells the spans apart, but for their place
+        if len({k[2] for k in kinds}) > 1 or {k[3] for k in kinds} != _ACCEPTED:
             return self._add_new_mixed(aid, d)
         who = spans[0][4] or self.default
         if who is None:
             return False
-        if self.labels.all_stay(spans):
+        if self.labels.all_stay({k[:2] for k in kinds}):
             if len(set(spans)) < len(spans):
                 return self._add_new_mixed(aid, d)  # the same span twice: skip the copies in order
             if m.entities_overlap([s for s in spans if s[3] == ENTITY]):
@@ -126,8 +126,13 @@ class SpanRows:
             )
             if m.entities_overlap([k for k in keys if k[3] == ENTITY]):
                 return False
-        stamp = self.stamp
-        self.pending.annotations += [(aid, who, k[3], k[0], k[1], k[2], stamp) for k in keys]
+        # The rows' values, one after the other (see Pending), from the fields of the spans.
+        starts, ends, labels, layers = list(zip(*keys, strict=True))[:4]
+        n = len(keys)
+        rows = zip(
+            repeat(aid, n), repeat(who, n), layers, starts, ends, labels, repeat(self.stamp, n), strict=True
+        )
+        self.pending.annotations += chain.from_iterable(rows)
         self._keep(aid, who, keys)
         self.per_annotator[who] = self.per_annotator.get(who, 0) + len(keys)
         self.report.annotators.add(who)
@@ -163,7 +168,7 @@ class SpanRows:
         for who, mine in taken.items():
             self.per_annotator[who] = self.per_annotator.get(who, 0) + len(mine)
             self._keep(aid, who, ((r[3], r[4], r[5], r[2]) for r in anns if r[1] == who))
-        self.pending.annotations += anns
+        self.pending.annotations += chain.from_iterable(anns)
         for who, layer, start, end, label in rejected:
             self._reject(aid, who, layer, start, end, label)
         self.report.annotators.update(taken)
@@ -211,7 +216,7 @@ class SpanRows:
                     " has in this database or earlier in this file"
                 )
             mine.add(key)
-            self.pending.annotations.append((aid, who, layer, s.start, s.end, s.label, self.stamp))
+            self.pending.annotations += (aid, who, layer, s.start, s.end, s.label, self.stamp)
             self._keep(aid, who, (key,))
             self.per_annotator[who] = self.per_annotator.get(who, 0) + 1
 

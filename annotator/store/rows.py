@@ -185,20 +185,30 @@ def check_annotator(name: str) -> str:
 
 def title_of(text: str) -> str:
     """The first non-empty line of ``text``, stripped, at most 120 characters."""
-    # The lines of the first 2,000 characters first, all but the last, which may go on after
-    # them: an import takes a title from each text it is given without one.
-    head = text[:2000]
+    # Told from the first few hundred characters if they can, then from the first 2,000 (an
+    # import takes a title from each text it is given without one), then from all the lines.
+    for size in (256, 2000):
+        title = _title_in(text[:size], size >= len(text))
+        if title is not None:
+            return title
+    return next(filter(None, map(str.strip, text.splitlines())), "")[:120] or "(empty)"
+
+
+def _title_in(head: str, whole: bool) -> str | None:
+    """:func:`title_of` the text ``head`` starts (all of it if ``whole``); None if it cannot tell."""
     lines = head.splitlines()
-    for line in lines if len(head) == len(text) else lines[:-1]:
+    if whole:
+        return next(filter(None, map(str.strip, lines)), "")[:120] or "(empty)"
+    for line in lines[:-1]:  # the last line may go on after the head
         line = line.strip()
         if line:
             return line[:120]
-    if len(head) < len(text):
-        for line in text.splitlines():
-            line = line.strip()
-            if line:
-                return line[:120]
-    return "(empty)"
+    # The first line with text goes on past the head: when it has text after its first 120
+    # characters, they are the title as they are (the end of the line cannot strip them).
+    first = lines[-1].lstrip() if lines else ""
+    if len(first) > 120 and not first[-1].isspace():
+        return first[:120]
+    return None
 
 
 def as_article(a: Article | dict | str) -> Article:

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.errors import Cancelled, ModelError
 from annotator.model import ENTITY, ISSUE, Label, SuggestedSpan
-from annotator.suggest import workers
 from annotator.suggest.entities import (
     DEFAULT_PIPELINES,
     FALLBACK_COLOUR,
@@ -247,9 +246,9 @@ class Suggester:
             total = len(texts) if isinstance(texts, Sized) and not _long(texts, self.nlp.max_length) else None
             results = dask_cluster.suggest(self, pieces.texts(), cluster, batch_size, cancelled, total=total)
             close = results.close
-        elif n_process > 1 and workers.available():
+        elif n_process > 1 and _workers().available():
             # Forked workers that send back spans only (see annotator.suggest.workers).
-            results = workers.suggest(self, pieces.texts(), n_process, batch_size)
+            results = _workers().suggest(self, pieces.texts(), n_process, batch_size)
             close = results.close
         elif n_process > 1:  # no fork here: spaCy's own processes
             docs = self.nlp.pipe(pieces.texts(), batch_size=batch_size, n_process=n_process, disable=self._disabled)
@@ -324,3 +323,12 @@ def _unneeded_components(nlp: Language, *, entities: bool, issues: bool) -> list
         if listeners and all(listener in disable for listener in listeners):
             disable.add(name)
     return [name for name in nlp.pipe_names if name in disable]
+
+
+def _workers():
+    """:mod:`annotator.suggest.workers`, imported for a run on several processes only: with
+    multiprocessing and concurrent.futures it was 10 ms of the start of every command that
+    reads the taxonomy (``annotator import`` among them)."""
+    from annotator.suggest import workers
+
+    return workers

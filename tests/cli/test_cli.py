@@ -38,6 +38,42 @@ def test_help_does_not_import_qt_or_spacy():
     assert proc.stdout.split() == ["False", "False"]
 
 
+def test_a_jsonl_import_loads_no_exporter_other_reader_nor_worker_pool(tmp_path):
+    """What `annotator import` of JSON Lines loads at start is what it needs (start counts in
+    the time of every import)."""
+    f = tmp_path / "in.jsonl"
+    f.write_text('{"text": "Ada Lovelace visited Rome."}\n', encoding="utf-8")
+    code = (
+        "import sys; from annotator.cli import main; code = main(['import', sys.argv[1], '--db', sys.argv[2]]);"
+        " print(code, *sorted(m for m in sys.modules if m.split('.')[0] in ('annotator', 'multiprocessing',"
+        " 'spacy', 'PySide6', 'xml', 'urllib', 'email')))"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(f), str(tmp_path / "new.db")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "1 new article" in proc.stdout
+    loaded = proc.stdout.split("\n")[-2].split()
+    assert loaded[0] == "0"
+    assert "annotator.importers.jsonl" in loaded
+    unwanted = [
+        m
+        for m in loaded[1:]
+        if m.startswith(("annotator.export", "multiprocessing", "spacy", "PySide6", "xml", "email"))
+        or m
+        in (
+            "urllib.request",
+            "annotator.suggest.workers",
+            "annotator.importers.conll",
+            "annotator.importers.brat",
+        )
+        or m in ("annotator.importers.docbin", "annotator.importers.csvfile")
+    ]
+    assert unwanted == []
+
+
 def test_import_text_files_then_reimport_is_a_no_op(capsys, tmp_path, db):
     folder = tmp_path / "articles"
     (folder / "sub").mkdir(parents=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -32,6 +33,36 @@ def test_plain_input_records(write_jsonl):
     assert second.source == str(path)
     assert second.meta == {"url": "http://x"}
     assert first.spans == [] and first.annotators == []
+
+
+def test_json_lines_of_every_shape_read_as_json_loads_reads_each_line(write_file):
+    """Lines parsed in place in the file's text or (spaced, CRLF, blank, last without a
+    newline) one by one: the same records, numbered by line."""
+    content = (
+        '{"text": "one"}\r\n  {"text": "two"}  \n\n \t\n{"text": "three", "n": [1, 2]}\r\n{"text": "four"}'
+    )
+    docs = read(write_file("shapes.jsonl", content)).docs
+    assert [(d.text, d.location.rsplit(":", 1)[1]) for d in docs] == [
+        ("one", "1"),
+        ("two", "2"),
+        ("three", "5"),
+        ("four", "6"),
+    ]
+    assert docs[2].meta == {"n": [1, 2]}
+
+
+@pytest.mark.parametrize(
+    ("content", "line", "message"),
+    [
+        # An object going on past its line is an error of that line, not one record of two lines.
+        ('{"text": "ok"}\n{"text":\n "two"}\n', 2, "invalid JSON: Expecting value (column 9)"),
+        ('{"text": "ok"}\n{"text": "two"} {"x": 1}\n', 2, "invalid JSON: Extra data (column 17)"),
+    ],
+)
+def test_a_json_line_is_one_value_on_one_line(write_file, content, line, message):
+    with pytest.raises(InputError, match=re.escape(message)) as info:
+        read(write_file("bad.jsonl", content))
+    assert info.value.line == line
 
 
 def test_json_array_and_single_object(write_file, spans_of):

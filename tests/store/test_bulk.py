@@ -101,16 +101,21 @@ def _dump(store):
     return rows
 
 
-@pytest.mark.parametrize(("flush", "rebuild"), [(1, 1), (2, 10**9), (3, 1)])
-def test_the_rows_do_not_depend_on_chunks_nor_on_rebuilt_indexes(store, monkeypatch, flush, rebuild):
-    """Rows written a few at a time, with the indexes dropped and built again or kept, are the
-    rows of one write into the indexes as they are."""
-    from annotator.store import bulk
+@pytest.mark.parametrize(
+    ("flush", "rebuild", "per_insert"), [(1, 1, 128), (2, 10**9, 2), (3, 1, 3), (10**6, 10**9, 2)]
+)
+def test_the_rows_do_not_depend_on_chunks_nor_on_rebuilt_indexes(
+    store, monkeypatch, flush, rebuild, per_insert
+):
+    """Rows written a few at a time, several to a statement, with the indexes dropped and built
+    again or kept, are the rows of one write into the indexes as they are."""
+    from annotator.store import bulk, bulk_rows
 
     store.import_docs(_mixed(), "dflt")
     expected = _dump(store)
     monkeypatch.setattr(bulk, "_FLUSH_ROWS", flush)
     monkeypatch.setattr(bulk, "_REBUILD_MIN_ROWS", rebuild)
+    monkeypatch.setattr(bulk_rows, "ROWS_PER_INSERT", per_insert)
     again = Store(store.path.with_name("again.db"))
     again.ensure_labels(store.labels())
     again.conn.execute("DELETE FROM labels WHERE name = 'NEW'")  # made by the first import
@@ -192,3 +197,64 @@ def test_new_suggestion_ids_follow_what_the_replaced_import_left(store):
         (old[0], "model:x@1"),
         (old[0] + 1, "import"),
     ]
+
+
+@pytest.mark.parametrize("count", [0, 1, 127, 128, 129, 300])
+def test_rows_written_many_to_a_statement_keep_their_order_and_constants(count):
+    import sqlite3
+
+    from annotator.store.bulk_rows import ROWS_PER_INSERT, insert_rows
+
+    assert ROWS_PER_INSERT == 128
+    c = sqlite3.connect(":memory:")
+    c.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b INTEGER, c TEXT)")
+    rows = [(f"r{i}", i) for i in range(count)]
+    insert_rows(c, "INSERT INTO t(a, b, c) VALUES ", "(?, ?, 'k')", rows)
+    assert c.execute("SELECT id, a, b, c FROM t ORDER BY id").fetchall() == [
+        (i + 1, f"r{i}", i, "k") for i in range(count)
+    ]
+
+
+def test_wide_rows_keep_to_the_fewest_parameters_any_sqlite_takes():
+    """999 parameters a statement in SQLite before 3.32: rows of 10 values go 99 to a statement."""
+    import sqlite3
+
+    from annotator.store.bulk_rows import insert_rows
+
+    c = sqlite3.connect(":memory:")
+    c.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    c.execute(f"CREATE TABLE t ({', '.join(f'c{i}' for i in range(10))})")
+    rows = [tuple(range(i, i + 10)) for i in range(250)]
+    insert_rows(c, "INSERT INTO t VALUES ", f"({', '.join('?' * 10)})", rows)
+    assert c.execute("SELECT * FROM t ORDER BY rowid").fetchall() == rows
+
+
+@pytest.mark.parametrize("per_insert", [2, 3, 128])
+def test_rows_many_to_a_statement_meet_conflicts_as_one_by_one(monkeypatch, per_insert):
+    """An upsert's rows, several to a statement, end as when written one by one: a later row
+    of the same key updates the earlier one, the WHERE of the update holds row by row."""
+    import sqlite3
+
+    from annotator.store import bulk_rows
+
+    monkeypatch.setattr(bulk_rows, "ROWS_PER_INSERT", per_insert)
+    head, row = "INSERT INTO s(a, who, state) VALUES ", "(?, ?, ?)"
+    tail = (
+        " ON CONFLICT(a, who) DO UPDATE SET state = excluded.state WHERE s.state IN ('todo', 'in_progress')"
+    )
+    rows = [("x", "ann", "todo"), ("x", "ann", "done"), ("x", "ann", "todo"), ("y", "ann", "in_progress")]
+    rows += [("y", "bob", "done"), ("y", "ann", "skipped"), ("z", "ann", "todo")]
+    dumps = []
+    for write in (
+        lambda c: c.executemany(head + row + tail, rows),
+        lambda c: bulk_rows.insert_rows(c, head, row, rows, tail),
+    ):
+        c = sqlite3.connect(":memory:")
+        c.execute("CREATE TABLE s (a TEXT, who TEXT, state TEXT, PRIMARY KEY (a, who))")
+        write(c)
+        dumps.append(c.execute("SELECT a, who, state FROM s ORDER BY rowid").fetchall())
+    assert (
+        dumps[0]
+        == dumps[1]
+        == [("x", "ann", "done"), ("y", "ann", "skipped"), ("y", "bob", "done"), ("z", "ann", "todo")]
+    )

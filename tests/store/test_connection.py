@@ -18,6 +18,26 @@ def test_new_database_is_wal_with_busy_timeout(tmp_path):
     assert s.integrity_check() == "ok"
 
 
+def test_a_new_file_has_pages_of_8192_bytes_and_an_older_one_keeps_its_own(tmp_path):
+    with Store(tmp_path / "new.db") as s:
+        s.add_articles(["A text of a few words."])
+    with Store(tmp_path / "new.db") as s:
+        assert s.conn.execute("PRAGMA page_size").fetchone()[0] == 8192
+        assert s.article_count() == 1
+    old = tmp_path / "old.db"
+    with Store(old) as s:
+        s.add_articles(["Made with pages of 8,192 bytes."])
+    conn = sqlite3.connect(old)
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA page_size = 4096")
+    conn.execute("VACUUM")  # as a file made before pages of 8,192
+    conn.close()
+    with Store(old) as s:
+        s.add_articles(["A second article."])
+        assert s.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert s.article_count() == 2
+
+
 def test_database_from_a_newer_version_is_refused_untouched(tmp_path):
     path = tmp_path / "new.db"
     Store(path).close()

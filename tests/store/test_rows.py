@@ -27,6 +27,19 @@ def test_title_is_the_first_non_empty_line_however_long_the_text(text, pad):
     assert title_of(text) == expected
 
 
+# Long lines: mostly letters, now and then a space or a line break.
+LONG = st.text(
+    alphabet=st.sampled_from(list("a" * 40 + " " * 8 + "\n\r\x0b\u2028 \t")), min_size=1900, max_size=4500
+)
+
+
+@given(LONG, st.integers(min_value=0, max_value=300))
+def test_title_of_a_long_first_line_is_its_first_120_characters(text, pad):
+    text = " " * pad + text
+    expected = next((line.strip()[:120] for line in text.splitlines() if line.strip()), "(empty)")
+    assert title_of(text) == expected
+
+
 def test_json_is_kept_with_sorted_keys_and_unicode_as_is():
     value = {"b": [1, 2.5, None], "a": {"z": "é\u2028"}}
     assert to_json(value) == json.dumps(value, ensure_ascii=False, sort_keys=True)
